@@ -1,0 +1,100 @@
+package dev.switchboard.server.realtime;
+
+import dev.switchboard.core.routing.Router;
+import dev.switchboard.engineio.EngineIoConfig;
+import dev.switchboard.server.api.SocketAdmin;
+import dev.switchboard.server.config.ServerConfig;
+import dev.switchboard.socketio.RecoveryConfig;
+import dev.switchboard.socketio.SocketIoConfig;
+import dev.switchboard.socketio.SocketIoServer;
+import dev.switchboard.transport.HttpHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Socket.IO side of the server: the {@link SocketIoServer} configured from {@code switchboard.socketio},
+ * its metrics, the demo chat's namespace, and the {@link SocketAdmin} the HTTP API uses.
+ */
+public final class Realtime implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger("dev.switchboard.server");
+
+    private final SocketIoServer io;
+    private final SocketAdmin admin;
+    private final Duration closeTimeout;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Realtime(SocketIoServer io, Duration closeTimeout) {
+        this.io = io;
+        this.admin = new SocketIoAdmin(io);
+        this.closeTimeout = closeTimeout;
+    }
+
+    /** Creates the Socket.IO server over {@code router}; nothing listens until its handler is mounted. */
+    public static Realtime create(ServerConfig config, Router router, MeterRegistry registry) {
+        ServerConfig.SocketIo s = config.socketIo();
+        EngineIoConfig engine = EngineIoConfig.builder()
+                .path(s.path())
+                .pingInterval(s.pingInterval())
+                .pingTimeout(s.pingTimeout())
+                .maxPayload((int) s.maxPayload())
+                .build();
+        SocketIoMeters meters = new SocketIoMeters(registry);
+        SocketIoConfig.Builder b = SocketIoConfig.builder()
+                .engine(engine)
+                .connectTimeout(s.connectTimeout())
+                .metrics(meters);
+        if (!s.recovery().isZero()) {
+            b.recovery(RecoveryConfig.builder().maxDisconnectionDuration(s.recovery()).build());
+        }
+        SocketIoServer io = SocketIoServer.create(b.build(), router);
+        io.sockets(); // the main namespace exists from the start, as in socket.io
+        if (config.demoEnabled()) {
+            ChatDemo.install(io.of(ChatDemo.NAMESPACE));
+        }
+        meters.bind(io);
+        return new Realtime(io, config.shutdownTimeout());
+    }
+
+    public HttpHandler httpHandler() {
+        return io.httpHandler();
+    }
+
+    public SocketAdmin admin() {
+        return admin;
+    }
+
+    public SocketIoServer io() {
+        return io;
+    }
+
+    public int sessions() {
+        return io.engine().sessionCount();
+    }
+
+    /**
+     * Disconnects every socket with {@code server shutting down} (clients see a server disconnect and do
+     * not reconnect to this process) and refuses new handshakes; waits up to the shutdown timeout.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        int sessions = sessions();
+        log.info("disconnecting {} Socket.IO session(s): server shutting down", sessions);
+        try {
+            io.close().toCompletableFuture().get(Math.max(1, closeTimeout.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.warn("Socket.IO sessions still open after {}; the listener closes them", closeTimeout);
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.warn("Socket.IO close failed: {}", e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
