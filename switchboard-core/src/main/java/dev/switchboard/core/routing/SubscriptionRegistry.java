@@ -1,0 +1,330 @@
+package dev.switchboard.core.routing;
+
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Space + room to subscribers, grouped by the event loop that owns each subscriber.
+ *
+ * <h2>Concurrency model</h2>
+ * Each space has one owner of its state: the {@link Space}'s monitor. Every write (join, leave,
+ * attach, detach) to a space happens while holding that monitor, so writers of one space are
+ * serialised and writers of different spaces never contend. Readers (publishers resolving a
+ * publication) never lock: they iterate concurrent sets.
+ *
+ * <p>Invariants, all established under the space's monitor:
+ * <ul>
+ *   <li>{@code s} is in {@code space.all} iff {@code space.memberRooms} has a key {@code s};</li>
+ *   <li>{@code s} is in room {@code r} iff {@code memberRooms.get(s)} contains {@code r};</li>
+ *   <li>a room (and an event-loop group inside a {@link Groups}) exists iff it is non-empty;</li>
+ *   <li>a space is in {@link #spaces} iff it has a member; once removed it is marked {@code removed}
+ *       and never written again (a writer that finds it removed looks the space up again).</li>
+ * </ul>
+ *
+ * <p>What a publisher sees: adding or removing one subscriber of one room is a single operation on a
+ * {@link ConcurrentHashMap}-backed set, which is linearizable. Iteration over those sets is weakly
+ * consistent: it returns every element present for the whole iteration, never one removed before it
+ * started, and maybe those added or removed meanwhile. So a subscriber whose {@code unsubscribe}
+ * returned before {@code publish} was called is never resolved, and one subscribed throughout the
+ * resolution always is. A detach removes the rooms one by one, which a publication racing with it may
+ * observe half done; since the two are concurrent either outcome is allowed, and a union of rooms is
+ * deduplicated so no subscriber receives a publication twice.
+ */
+final class SubscriptionRegistry {
+
+    private final ConcurrentHashMap<String, Space> spaces = new ConcurrentHashMap<>();
+
+    void subscribe(String spaceName, String room, Subscriber s) {
+        for (;;) {
+            Space space = spaces.computeIfAbsent(spaceName, Space::new);
+            synchronized (space) {
+                if (space.removed) {
+                    continue;
+                }
+                Set<String> rooms = space.attachLocked(s);
+                if (rooms.add(room)) {
+                    space.rooms.computeIfAbsent(room, r -> new Groups()).add(s);
+                }
+                return;
+            }
+        }
+    }
+
+    void attach(String spaceName, Subscriber s) {
+        for (;;) {
+            Space space = spaces.computeIfAbsent(spaceName, Space::new);
+            synchronized (space) {
+                if (space.removed) {
+                    continue;
+                }
+                space.attachLocked(s);
+                return;
+            }
+        }
+    }
+
+    void unsubscribe(String spaceName, String room, Subscriber s) {
+        Space space = spaces.get(spaceName);
+        if (space == null) {
+            return;
+        }
+        synchronized (space) {
+            // A removed space has no members left, so there is nothing to remove.
+            Set<String> rooms = space.memberRooms.get(s);
+            if (space.removed || rooms == null || !rooms.remove(room)) {
+                return;
+            }
+            space.leaveRoomLocked(room, s);
+        }
+    }
+
+    void detach(String spaceName, Subscriber s) {
+        Space space = spaces.get(spaceName);
+        if (space == null) {
+            return;
+        }
+        synchronized (space) {
+            Set<String> rooms = space.memberRooms.remove(s);
+            if (space.removed || rooms == null) {
+                return;
+            }
+            for (String room : rooms) {
+                space.leaveRoomLocked(room, s);
+            }
+            space.all.remove(s);
+            if (space.memberRooms.isEmpty()) {
+                space.removed = true;
+                spaces.remove(spaceName, space);
+            }
+        }
+    }
+
+    Set<String> roomsOf(String spaceName, Subscriber s) {
+        Space space = spaces.get(spaceName);
+        if (space == null) {
+            return Set.of();
+        }
+        synchronized (space) {
+            Set<String> rooms = space.memberRooms.get(s);
+            return rooms == null ? Set.of() : Set.copyOf(rooms);
+        }
+    }
+
+    Set<String> rooms(String spaceName) {
+        Space space = spaces.get(spaceName);
+        return space == null ? Set.of() : Set.copyOf(space.rooms.keySet());
+    }
+
+    /** Spaces with at least one member; a snapshot, for tests and admin views. */
+    Set<String> spaces() {
+        return Set.copyOf(spaces.keySet());
+    }
+
+    /**
+     * Resolves a publication into per-event-loop batches; lock-free. Allocates one array per event
+     * loop sized to its subscribers (4 or 8 bytes a subscriber), plus an identity set when the
+     * publication names several rooms (their union must not deliver twice).
+     */
+    Batches resolve(Publication p) {
+        Space space = spaces.get(p.space());
+        if (space == null) {
+            return Batches.EMPTY;
+        }
+        Groups[] except = groupsOf(space, p.except());
+        Set<String> exceptIds = p.exceptIds();
+        Batches out = new Batches();
+        if (p.wholeSpace()) {
+            collect(space.all, except, exceptIds, null, out);
+        } else if (p.to().size() == 1) {
+            Groups room = space.rooms.get(p.to().iterator().next());
+            if (room != null) {
+                collect(room, except, exceptIds, null, out);
+            }
+        } else {
+            Map<Subscriber, Boolean> seen = new IdentityHashMap<>();
+            for (String name : p.to()) {
+                Groups room = space.rooms.get(name);
+                if (room != null) {
+                    collect(room, except, exceptIds, seen, out);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Groups[] groupsOf(Space space, Set<String> names) {
+        if (names.isEmpty()) {
+            return null;
+        }
+        List<Groups> found = new ArrayList<>(names.size());
+        for (String name : names) {
+            Groups g = space.rooms.get(name);
+            if (g != null) {
+                found.add(g);
+            }
+        }
+        return found.isEmpty() ? null : found.toArray(new Groups[0]);
+    }
+
+    private static void collect(Groups from, Groups[] except, Set<String> exceptIds,
+            Map<Subscriber, Boolean> seen, Batches out) {
+        boolean filterIds = !exceptIds.isEmpty();
+        for (Map.Entry<EventExecutor, Set<Subscriber>> group : from.byLoop.entrySet()) {
+            Set<Subscriber> members = group.getValue();
+            Batch batch = out.batchFor(group.getKey(), members.size());
+            for (Subscriber s : members) {
+                if (filterIds && exceptIds.contains(s.id())) {
+                    continue;
+                }
+                if (except != null && inAny(except, s)) {
+                    continue;
+                }
+                if (seen != null && seen.put(s, Boolean.TRUE) != null) {
+                    continue;
+                }
+                batch.add(s);
+            }
+        }
+    }
+
+    private static boolean inAny(Groups[] groups, Subscriber s) {
+        for (Groups g : groups) {
+            if (g.contains(s)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One space's state; see the class comment for who may touch what. */
+    private static final class Space {
+        final String name;
+        /** Guarded by this. */
+        boolean removed;
+        /** Subscriber to the rooms it is in; guarded by this (writers only, and roomsOf). */
+        final Map<Subscriber, Set<String>> memberRooms = new HashMap<>();
+        /** Every member, for whole-space publications; written under this, read lock-free. */
+        final Groups all = new Groups();
+        /** Room name to its members; written under this, read lock-free. */
+        final ConcurrentHashMap<String, Groups> rooms = new ConcurrentHashMap<>();
+
+        Space(String name) {
+            this.name = name;
+        }
+
+        /** Caller holds this. Returns the member's room set, adding the member if new. */
+        Set<String> attachLocked(Subscriber s) {
+            Set<String> rooms = memberRooms.get(s);
+            if (rooms == null) {
+                rooms = new HashSet<>(4);
+                memberRooms.put(s, rooms);
+                all.add(s);
+            }
+            return rooms;
+        }
+
+        /** Caller holds this and has removed {@code room} from the member's room set. */
+        void leaveRoomLocked(String room, Subscriber s) {
+            Groups g = rooms.get(room);
+            if (g != null && g.remove(s) && g.isEmpty()) {
+                rooms.remove(room, g);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /**
+     * Members of one room (or of a whole space) grouped by event loop, so that resolution produces
+     * per-loop batches without a lookup per subscriber. Written only under the owning space's monitor.
+     */
+    static final class Groups {
+        final ConcurrentHashMap<EventExecutor, Set<Subscriber>> byLoop = new ConcurrentHashMap<>(4);
+
+        void add(Subscriber s) {
+            byLoop.computeIfAbsent(s.executor(), e -> ConcurrentHashMap.newKeySet()).add(s);
+        }
+
+        boolean remove(Subscriber s) {
+            EventExecutor loop = s.executor();
+            Set<Subscriber> members = byLoop.get(loop);
+            if (members == null || !members.remove(s)) {
+                return false;
+            }
+            if (members.isEmpty()) {
+                byLoop.remove(loop, members);
+            }
+            return true;
+        }
+
+        boolean contains(Subscriber s) {
+            Set<Subscriber> members = byLoop.get(s.executor());
+            return members != null && members.contains(s);
+        }
+
+        boolean isEmpty() {
+            return byLoop.isEmpty();
+        }
+    }
+
+    /** Subscribers of one event loop for one publication; owned by the publishing thread until handed off. */
+    static final class Batch {
+        final EventExecutor loop;
+        Subscriber[] subscribers;
+        int size;
+        /** Index into the publication's encodings per subscriber; null while there is only one format. */
+        byte[] format;
+
+        Batch(EventExecutor loop, int capacity) {
+            this.loop = loop;
+            this.subscribers = new Subscriber[Math.max(capacity, 1)];
+        }
+
+        void add(Subscriber s) {
+            if (size == subscribers.length) {
+                subscribers = java.util.Arrays.copyOf(subscribers, size + (size >> 1) + 1);
+            }
+            subscribers[size++] = s;
+        }
+    }
+
+    /** The batches of one publication; few (one per event loop), so a linear search finds a loop's. */
+    static final class Batches {
+        static final Batches EMPTY = new Batches();
+
+        Batch[] batches = new Batch[4];
+        int count;
+
+        Batch batchFor(EventExecutor loop, int sizeHint) {
+            for (int i = 0; i < count; i++) {
+                if (batches[i].loop == loop) {
+                    return batches[i];
+                }
+            }
+            if (count == batches.length) {
+                batches = java.util.Arrays.copyOf(batches, count * 2);
+            }
+            Batch b = new Batch(loop, sizeHint);
+            batches[count++] = b;
+            return b;
+        }
+
+        int subscriberCount() {
+            int n = 0;
+            for (int i = 0; i < count; i++) {
+                n += batches[i].size;
+            }
+            return n;
+        }
+    }
+}
