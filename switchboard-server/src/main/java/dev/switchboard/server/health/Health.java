@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 public final class Health {
 
     /** A component's state with a short reason when it is not up. */
-    public record Status(boolean up, String detail) {
+    public record Status(boolean healthy, String detail) {
         public static Status up() {
             return new Status(true, "up");
         }
@@ -55,6 +55,6 @@ public final class Health {
     }
 
     public boolean ready() {
-        return snapshot().values().stream().allMatch(Status::up);
+        return snapshot().values().stream().allMatch(Status::healthy);
     }
 }

@@ -30,7 +30,7 @@ public final class HealthRoute implements HttpHandler {
             case "/health/live" -> json(ctx, keepAlive, 200, "{\"status\":\"UP\"}");
             case "/health/ready" -> {
                 Map<String, Health.Status> snapshot = health.snapshot();
-                boolean ready = snapshot.values().stream().allMatch(Health.Status::up);
+                boolean ready = snapshot.values().stream().allMatch(Health.Status::healthy);
                 StringBuilder sb = new StringBuilder("{\"status\":\"").append(ready ? "UP" : "DOWN")
                         .append("\",\"components\":{");
                 boolean first = true;
@@ -40,7 +40,7 @@ public final class HealthRoute implements HttpHandler {
                     }
                     first = false;
                     sb.append('"').append(escape(e.getKey())).append("\":{\"status\":\"")
-                            .append(e.getValue().up() ? "UP" : "DOWN").append("\",\"detail\":\"")
+                            .append(e.getValue().healthy() ? "UP" : "DOWN").append("\",\"detail\":\"")
                             .append(escape(e.getValue().detail())).append("\"}");
                 }
                 sb.append("}}");
