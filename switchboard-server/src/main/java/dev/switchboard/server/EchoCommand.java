@@ -14,10 +14,11 @@ import picocli.CommandLine.Unmatched;
 @Command(name = "echo",
         description = {
                 "Run an echo server for protocol tools: every message goes back to its sender.",
-                "Socket.IO (default): dev.switchboard.socketio.echo.SocketIoEcho, options --port --path",
-                "  --ping-interval --ping-timeout --max-payload --cors --connect-timeout --recovery <ms>.",
-                "Engine.IO only (--engine-only): dev.switchboard.engineio.echo.EngineEcho, options --port",
-                "  --path --ping-interval --ping-timeout --max-payload --cors.",
+                "Everything after 'echo' goes to the echo server, which parses its own options:",
+                "  Socket.IO (default): --port --path --ping-interval --ping-timeout --max-payload",
+                "    --cors --connect-timeout --recovery <ms>",
+                "  Engine.IO only (--engine-only): --port --path --ping-interval --ping-timeout",
+                "    --max-payload --cors",
                 "Example: switchboard echo --engine-only --port 3000 --path /engine.io/ --cors '*'"
         })
 final class EchoCommand implements Callable<Integer> {
