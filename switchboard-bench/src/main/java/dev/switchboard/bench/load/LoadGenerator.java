@@ -210,18 +210,19 @@ public final class LoadGenerator implements AutoCloseable {
             }
             issued++;
             connect(auth == null ? null : auth.apply(i), listener).whenComplete((c, t) -> {
-                inFlight.release();
+                // record the outcome before releasing: the final acquire-all must see every outcome
                 if (t == null) {
                     ok.add(c);
-                    return;
+                } else {
+                    ConnectFailure reason = ConnectFailure.of(t);
+                    failed.get(reason).incrementAndGet();
+                    if (reason.localLimit()) {
+                        stop.compareAndSet(null, describeLimit(reason));
+                    } else if (reason == ConnectFailure.OTHER && loggedOther.getAndIncrement() == 0) {
+                        LOG.warn("connect to port {} failed: {}", config.port(), t.toString());
+                    }
                 }
-                ConnectFailure reason = ConnectFailure.of(t);
-                failed.get(reason).incrementAndGet();
-                if (reason.localLimit()) {
-                    stop.compareAndSet(null, describeLimit(reason));
-                } else if (reason == ConnectFailure.OTHER && loggedOther.getAndIncrement() == 0) {
-                    LOG.warn("connect to port {} failed: {}", config.port(), t.toString());
-                }
+                inFlight.release();
             });
         }
         // wait for the attempts made so far to finish (each ends within the handshake timeout)
