@@ -1,8 +1,9 @@
 package dev.switchboard.server;
 
-import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.node.ComponentStatus;
+import dev.switchboard.core.node.NodeConfig;
+import dev.switchboard.core.node.SwitchboardNode;
 import dev.switchboard.core.routing.RouterConfig;
-import dev.switchboard.core.routing.Routers;
 import dev.switchboard.core.routing.RoutingMetrics;
 import dev.switchboard.server.api.HttpApi;
 import dev.switchboard.server.config.ServerConfig;
@@ -22,6 +23,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -84,9 +87,14 @@ public final class SwitchboardServer {
         ServerMetrics metrics = new ServerMetrics();
         closeOnStop.push(metrics);
 
-        Router router = Routers.local(RouterConfig.builder()
-                .metrics(RoutingMetrics.micrometer(metrics.registry())).build());
-        realtime = Realtime.create(config, router, metrics.registry());
+        SwitchboardNode node = SwitchboardNode.start(NodeConfig.builder()
+                .router(RouterConfig.builder().metrics(RoutingMetrics.micrometer(metrics.registry())).build())
+                .shutdownTimeout(config.shutdownTimeout().compareTo(Duration.ofSeconds(1)) > 0
+                        ? config.shutdownTimeout() : Duration.ofSeconds(1))
+                .build());
+        closeOnStop.push(node);
+        health.registerAll(() -> supervised(node));
+        realtime = Realtime.create(config, node.router(), metrics.registry());
         closeOnStop.push(realtime);
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
@@ -111,6 +119,17 @@ public final class SwitchboardServer {
         log.info("listening on {}://{} ({}); ready {} ms after JVM start", scheme(), hostPort(), http.transportName(),
                 sinceJvmStart);
         printUrls();
+    }
+
+    /** The components of the core's supervision tree: ready only when each one is UP. */
+    private static Map<String, Health.Status> supervised(SwitchboardNode node) {
+        Map<String, Health.Status> out = new TreeMap<>();
+        for (ComponentStatus c : node.health().components()) {
+            out.put(c.name(), c.state() == ComponentStatus.State.UP ? Health.Status.up()
+                    : Health.Status.down(c.state().name().toLowerCase(java.util.Locale.ROOT)
+                            + (c.lastError() == null ? "" : ": " + c.lastError())));
+        }
+        return out;
     }
 
     private static InetSocketAddress bind(HttpServer http, ServerConfig config) throws StartupProblem {

@@ -25,6 +25,7 @@ public final class Health {
     }
 
     private final Map<String, Supplier<Status>> probes = new ConcurrentHashMap<>();
+    private final java.util.List<Supplier<Map<String, Status>>> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Set<String> required;
 
     /** @param required components that must have registered before the server can be ready */
@@ -34,6 +35,11 @@ public final class Health {
 
     public void register(String component, Supplier<Status> probe) {
         probes.put(component, probe);
+    }
+
+    /** Adds a set of components reported together (the core's supervision tree). */
+    public void registerAll(Supplier<Map<String, Status>> source) {
+        sources.add(source);
     }
 
     /** Each component's status, sorted by name; a required component not yet registered is down ("starting"). */
@@ -51,6 +57,9 @@ public final class Health {
             }
             out.put(name, s);
         });
+        for (Supplier<Map<String, Status>> source : sources) {
+            out.putAll(source.get());
+        }
         return out;
     }
 
