@@ -242,6 +242,11 @@ public final class EmbeddedStore implements StreamStore, QueueStore {
         return writer;
     }
 
+    /** The queue state, confined to the writer thread: touch it only from work submitted to {@link #writer()}. */
+    QueueBook queues() {
+        return queues;
+    }
+
     /** Counters since open; see {@link StoreStats}. */
     public StoreStats stats() {
         return new StoreStats(streams.appends, queues.enqueues, writer.commits(), writer.committedOps(),

@@ -240,6 +240,10 @@ final class QueueBook {
         }
     }
 
+    int deadlineHeapSize() {
+        return byDeadline.size();
+    }
+
     long depth(String id) {
         State q = queues.get(id);
         return q == null ? 0 : q.depth;
