@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.core.node.ComponentStatus;
 import dev.switchboard.core.node.NodeConfig;
+import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.core.node.SwitchboardNode;
 import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.core.routing.RoutingMetrics;
@@ -94,6 +95,8 @@ public final class SwitchboardServer {
                 .build());
         closeOnStop.push(node);
         health.registerAll(() -> supervised(node));
+        node.supervise(StoreComponent.NAME, new StoreComponent(config.dataDir(), metrics.registry()),
+                SupervisionPolicy.restartWithBackoff());
         realtime = Realtime.create(config, node.router(), metrics.registry());
         closeOnStop.push(realtime);
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
