@@ -1,6 +1,5 @@
 package dev.switchboard.server;
 
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -60,7 +59,7 @@ final class NodeClient implements AutoCloseable {
     }
 
     JsonNode await(String what, Predicate<JsonNode> p) {
-        await().alias(what + " (client saw: " + raw + ")").atMost(Duration.ofSeconds(15))
+        org.awaitility.Awaitility.await().alias(what + " (client saw: " + raw + ")").atMost(Duration.ofSeconds(15))
                 .until(() -> find(p).isPresent());
         return find(p).orElseThrow();
     }
