@@ -13,6 +13,9 @@ import picocli.CommandLine.Mixin;
         description = "Serve Socket.IO, the HTTP API, health, metrics and the demo page on one port (the default command).")
 final class ServeCommand implements Callable<Integer> {
 
+    /** How long --check waits for every component to come up. */
+    static final java.time.Duration CHECK_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     @Mixin
     ServeOptions options = new ServeOptions();
 
@@ -37,6 +40,21 @@ final class ServeCommand implements Callable<Integer> {
         } catch (StartupProblem p) {
             System.err.println("switchboard: cannot start: " + p.getMessage());
             return Main.EXIT_FAILURE;
+        }
+        if (options.check) {
+            boolean ready;
+            try {
+                ready = server.awaitReady(CHECK_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ready = false;
+            }
+            server.stop();
+            if (!ready) {
+                System.err.println("switchboard: check failed: not ready within " + CHECK_TIMEOUT.toSeconds() + " s");
+                return Main.EXIT_FAILURE;
+            }
+            return server.awaitStopped() ? 0 : Main.EXIT_FAILURE;
         }
         Signals.onTerminate(server::stop);
         return server.awaitStopped() ? 0 : Main.EXIT_FAILURE;

@@ -33,6 +33,10 @@ final class ServeOptions {
             description = "Set any configuration key, e.g. -D switchboard.socketio.ping-interval=10s.")
     Map<String, String> properties = new LinkedHashMap<>();
 
+    @Option(names = "--check",
+            description = "Start, wait until every component is up, then shut down gracefully; exit 0 if it got ready.")
+    boolean check;
+
     /** Command-line overrides by full key, lowest first (a flag wins over -D for the same key). */
     Map<String, Object> overrides() {
         Map<String, Object> out = new LinkedHashMap<>();

@@ -55,6 +55,7 @@ public final class SwitchboardServer {
     private final CompletableFuture<Boolean> stopped = new CompletableFuture<>();
     private HttpServer http;
     private Realtime realtime;
+    private Health health;
     private InetSocketAddress address;
 
     private SwitchboardServer(ServerConfig config) {
@@ -79,7 +80,7 @@ public final class SwitchboardServer {
     private void doStart() throws StartupProblem {
         log.info("Switchboard {} starting: config {}, data directory {}", Main.Version.text(), config.source(),
                 config.dataDir());
-        Health health = new Health(Set.of("data-dir", "http", "socketio"));
+        health = new Health(Set.of("data-dir", "http", "socketio"));
 
         DataDirectory data = DataDirectory.open(config.dataDir());
         closeOnStop.push(data);
@@ -173,6 +174,23 @@ public final class SwitchboardServer {
             b.tls(h.tls().certChain(), h.tls().privateKey());
         }
         return b.build();
+    }
+
+    /**
+     * Waits until every component is up (what /health/ready reports), checking every 10 ms.
+     *
+     * @return false if that did not happen within {@code timeout}
+     */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!health.ready()) {
+            if (System.nanoTime() > deadline) {
+                log.warn("not ready after {}: {}", timeout, health.snapshot());
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
     }
 
     /** The bound address (the real port when configured with 0). */
