@@ -82,19 +82,36 @@ public final class SwitchboardServer {
                 config.dataDir());
         health = new Health(Set.of("data-dir", "http", "socketio"));
 
-        DataDirectory data = DataDirectory.open(config.dataDir());
-        closeOnStop.push(data);
-        health.register("data-dir", () -> data.held() ? Health.Status.up() : Health.Status.down("lock lost"));
-
         ServerMetrics metrics = new ServerMetrics();
         closeOnStop.push(metrics);
 
-        SwitchboardNode node = SwitchboardNode.start(NodeConfig.builder()
-                .router(RouterConfig.builder().metrics(RoutingMetrics.micrometer(metrics.registry())).build())
-                .shutdownTimeout(config.shutdownTimeout().compareTo(Duration.ofSeconds(1)) > 0
-                        ? config.shutdownTimeout() : Duration.ofSeconds(1))
-                .build());
-        closeOnStop.push(node);
+        // The actor system is the slowest part of a start: it comes up on its own thread while this one
+        // opens the data directory and loads the page assets.
+        CompletableFuture<SwitchboardNode> starting = new CompletableFuture<>();
+        Thread nodeStarter = new Thread(() -> {
+            try {
+                starting.complete(SwitchboardNode.start(NodeConfig.builder()
+                        .router(RouterConfig.builder().metrics(RoutingMetrics.micrometer(metrics.registry())).build())
+                        .shutdownTimeout(config.shutdownTimeout().compareTo(Duration.ofSeconds(1)) > 0
+                                ? config.shutdownTimeout() : Duration.ofSeconds(1))
+                        .build()));
+            } catch (Throwable t) {
+                starting.completeExceptionally(t);
+            }
+        }, "switchboard-node-start");
+        nodeStarter.start();
+        SwitchboardNode node;
+        StaticRoute assets;
+        try {
+            DataDirectory data = DataDirectory.open(config.dataDir());
+            closeOnStop.push(data);
+            health.register("data-dir", () -> data.held() ? Health.Status.up() : Health.Status.down("lock lost"));
+            assets = new StaticRoute(config.demoEnabled());
+        } finally {
+            // Whatever happened here, the node is owned (and closed on failure) like everything else.
+            node = awaitNode(starting);
+            closeOnStop.push(node);
+        }
         health.registerAll(() -> supervised(node));
         node.supervise(StoreComponent.NAME, new StoreComponent(config.dataDir(), metrics.registry()),
                 SupervisionPolicy.restartWithBackoff());
@@ -114,15 +131,23 @@ public final class SwitchboardServer {
         if (config.metricsEnabled()) {
             routes.route(MetricsRoute.PATH, new MetricsRoute(metrics));
         }
-        routes.route("/", new StaticRoute(config.demoEnabled()));
+        routes.route("/", assets);
         http = routes.build();
         address = bind(http, config);
         health.register("http", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-        log.info("listening on {}://{} ({}); ready {} ms after JVM start", scheme(), hostPort(), http.transportName(),
+        log.info("listening on {}://{} ({}), {} ms after JVM start", scheme(), hostPort(), http.transportName(),
                 sinceJvmStart);
         printUrls();
+    }
+
+    private static SwitchboardNode awaitNode(CompletableFuture<SwitchboardNode> starting) {
+        try {
+            return starting.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new IllegalStateException("the actor system did not start: " + e.getCause(), e.getCause());
+        }
     }
 
     /** The components of the core's supervision tree: ready only when each one is UP. */
