@@ -126,6 +126,19 @@ class SocketIoLayerTest {
     }
 
     @Test
+    void middlewareMayJoinRoomsBeforeTheSocketIsConnected() throws Exception {
+        server();
+        io.use((socket, next) -> {
+            socket.join("early");
+            assertThat(socket.rooms()).containsExactly("early");
+            next.proceed();
+        });
+        FakeSession s = connected("/");
+        io.to("early").emit("hi");
+        assertThat(s.nextText()).isEqualTo("2[\"hi\"]");
+    }
+
+    @Test
     void middlewareMayThrowAndMayAnswerFromAnotherThread() throws Exception {
         server();
         io.use((socket, next) -> CompletableFuture.runAsync(next::proceed));
