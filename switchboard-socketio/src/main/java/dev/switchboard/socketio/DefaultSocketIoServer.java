@@ -139,6 +139,13 @@ final class DefaultSocketIoServer implements SocketIoServer {
         return ownServer.start();
     }
 
+    /** Tests over in-memory sessions: every socket leaves, nothing else (no engine to close). */
+    void closeNamespacesForTest() {
+        for (NamespaceImpl n : new ArrayList<>(namespaces.values())) {
+            n.closeAll();
+        }
+    }
+
     @Override
     public CompletionStage<Void> close() {
         if (closing) {

@@ -63,7 +63,9 @@ final class SocketImpl implements Socket, Subscriber {
     private final List<ArrayNode> missedPackets;
     private final Set<String> restoredRooms;
     private volatile boolean connected;
-    private boolean closed;
+    private volatile boolean closed;
+    /** Rooms joined by middleware before the socket is connected; subscribed in {@link #onConnect}. */
+    private final Set<String> pendingRooms = ConcurrentHashMap.newKeySet();
 
     private final Map<String, List<Registration>> listeners = new ConcurrentHashMap<>();
     private final List<AnyListener> anyListeners = new CopyOnWriteArrayList<>();
@@ -154,11 +156,18 @@ final class SocketImpl implements Socket, Subscriber {
 
     @Override
     public Set<String> rooms() {
+        if (!connected && !closed) {
+            return Set.copyOf(pendingRooms);
+        }
         return runtime.router().roomsOf(nsp.name(), this);
     }
 
     @Override
     public void join(String... rooms) {
+        if (!connected && !closed) {
+            pendingRooms.addAll(List.of(rooms));
+            return;
+        }
         for (String room : rooms) {
             if (!connected) {
                 return;
@@ -173,6 +182,7 @@ final class SocketImpl implements Socket, Subscriber {
 
     @Override
     public void leave(String room) {
+        pendingRooms.remove(room);
         runtime.router().unsubscribe(nsp.name(), room, this);
     }
 
@@ -348,6 +358,10 @@ final class SocketImpl implements Socket, Subscriber {
         for (String room : restoredRooms) {
             runtime.router().subscribe(nsp.name(), room, this);
         }
+        for (String room : pendingRooms) {
+            runtime.router().subscribe(nsp.name(), room, this);
+        }
+        pendingRooms.clear();
         ObjectNode reply = JsonNodeFactory.instance.objectNode();
         reply.put("sid", id);
         if (pid != null) {
