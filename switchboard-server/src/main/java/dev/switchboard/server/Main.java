@@ -50,7 +50,11 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         CommandLine cli = new CommandLine(main);
         cli.setParameterExceptionHandler((e, a) -> {
             PrintWriter err = e.getCommandLine().getErr();
-            err.println("switchboard: " + e.getMessage() + " (see switchboard --help)");
+            String hint = "";
+            if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                hint = " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
+            }
+            err.println("switchboard: " + e.getMessage() + hint + " (see switchboard --help)");
             err.flush();
             return EXIT_USAGE;
         });
