@@ -1,7 +1,10 @@
 // A Socket.IO client (the official socket.io-client) that reports what it sees as JSON lines on stdout,
 // for PackagedServerIT: {"type":"connect","id":..}, {"type":"event","event":..,"args":[..]},
 // {"type":"disconnect","reason":..}. Env: SERVER_URL, NAMESPACE (default /), USER_NAME.
-import { io } from "socket.io-client";
+// ESM imports ignore NODE_PATH (where NodePeers puts the pinned peers); require() honours it.
+import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+const { io } = require("socket.io-client");
 
 const url = process.env.SERVER_URL + (process.env.NAMESPACE || "/");
 const report = (o) => process.stdout.write(JSON.stringify(o) + "\n");

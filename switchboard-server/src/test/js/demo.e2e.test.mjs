@@ -3,7 +3,10 @@
 // in the room; a direct message; a screenshot for the build. Env: SERVER_URL, SCREENSHOT, CHROMIUM.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+// ESM imports ignore NODE_PATH (where NodePeers puts the pinned peers); require() honours it.
+import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+const { chromium } = require("playwright-core");
 
 const base = process.env.SERVER_URL;
 const timeout = 15000;

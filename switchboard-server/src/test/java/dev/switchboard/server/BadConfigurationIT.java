@@ -77,7 +77,7 @@ class BadConfigurationIT {
             first.awaitListening(Duration.ofSeconds(60));
             LaunchedServer second = run(Map.of(), "--port", "0", "--data", data.toString());
             assertOneLine(second, 1, "cannot start", "in use by another Switchboard server");
-            first.process.destroy();
+            first.sigterm();
             assertThat(first.awaitExit(Duration.ofSeconds(30))).isZero();
         }
     }

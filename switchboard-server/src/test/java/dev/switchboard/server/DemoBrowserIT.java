@@ -31,7 +31,7 @@ class DemoBrowserIT {
             NodePeers.test(Path.of("src/test/js/demo.e2e.test.mjs"),
                     Map.of("SERVER_URL", base, "SCREENSHOT", screenshot.toString()),
                     Duration.ofSeconds(120)).assertSucceeded();
-            server.process.destroy();
+            server.sigterm();
             assertThat(server.awaitExit(Duration.ofSeconds(30))).as(server.transcript()).isZero();
         }
         assertThat(screenshot).exists();

@@ -136,6 +136,15 @@ final class LaunchedServer implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
+    /**
+     * Sends SIGTERM, as an operator or a service manager would. Through the ProcessHandle: Process.destroy()
+     * sends the same signal but also closes our ends of the pipes, losing what the server logs while it
+     * shuts down.
+     */
+    void sigterm() {
+        process.toHandle().destroy();
+    }
+
     /** Waits for the process to end; returns its exit code. */
     int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -145,7 +145,7 @@ class PackagedServerIT {
                         "switchboard_api_request_seconds_bucket", "switchboard_socketio_connections");
 
                 // SIGTERM: alice is told, the process exits 0.
-                server.process.destroy();
+                server.sigterm();
                 assertThat(alice.awaitDisconnect()).isEqualTo("io server disconnect");
                 assertThat(server.awaitExit(Duration.ofSeconds(30))).as(server.transcript()).isZero();
                 assertThat(server.out()).anyMatch(l -> l.contains("SIGTERM received: shutting down"));

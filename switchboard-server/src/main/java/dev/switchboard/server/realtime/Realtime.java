@@ -4,6 +4,7 @@ import dev.switchboard.core.routing.Router;
 import dev.switchboard.engineio.EngineIoConfig;
 import dev.switchboard.server.api.SocketAdmin;
 import dev.switchboard.server.config.ServerConfig;
+import dev.switchboard.socketio.Namespace;
 import dev.switchboard.socketio.RecoveryConfig;
 import dev.switchboard.socketio.SocketIoConfig;
 import dev.switchboard.socketio.SocketIoServer;
@@ -77,8 +78,15 @@ public final class Realtime implements AutoCloseable {
     }
 
     /**
-     * Disconnects every socket with {@code server shutting down} (clients see a server disconnect and do
-     * not reconnect to this process) and refuses new handshakes; waits up to the shutdown timeout.
+     * Tells every client that the server is going away, then closes the Engine.IO sessions and refuses
+     * new handshakes; waits up to the shutdown timeout.
+     *
+     * <p>Each socket first gets a Socket.IO DISCONNECT packet (the client's reason is
+     * {@code io server disconnect}: a deliberate disconnect, which official clients do not retry on
+     * their own), then {@link SocketIoServer#close()} ends the sessions (server-side reason
+     * {@code server shutting down}). Both are queued on each connection's event loop in that order, so
+     * the packet is written before the connection closes. Without the first step a client could not
+     * tell a shutdown from a crash ({@code transport close}, retried at once).
      */
     @Override
     public void close() {
@@ -87,6 +95,9 @@ public final class Realtime implements AutoCloseable {
         }
         int sessions = sessions();
         log.info("disconnecting {} Socket.IO session(s): server shutting down", sessions);
+        for (Namespace ns : io.namespaces()) {
+            ns.disconnectSockets(false);
+        }
         try {
             io.close().toCompletableFuture().get(Math.max(1, closeTimeout.toMillis()), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {

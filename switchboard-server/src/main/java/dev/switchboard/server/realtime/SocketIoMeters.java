@@ -37,7 +37,7 @@ final class SocketIoMeters implements SocketIoMetrics {
         this.io = server;
         Gauge.builder("switchboard.engineio.sessions", server, s -> s.engine().sessionCount())
                 .description("open Engine.IO sessions (connections)").register(registry);
-        gauges("/");
+        tag("/"); // registers the main namespace's gauges at once, so they read 0 before anyone connects
     }
 
     private void gauges(String namespace) {

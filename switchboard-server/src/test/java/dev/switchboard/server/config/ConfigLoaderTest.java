@@ -37,7 +37,7 @@ class ConfigLoaderTest {
         assertThat(c.socketIo().pingTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(c.socketIo().maxPayload()).isEqualTo(1_000_000);
         assertThat(c.socketIo().connectTimeout()).isEqualTo(Duration.ofSeconds(45));
-        assertThat(c.socketIo().recovery()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.socketIo().recovery()).isEqualTo(Duration.ZERO);
         assertThat(c.api().tokenRequired()).isFalse();
         assertThat(c.source()).isEqualTo("defaults");
     }

@@ -45,6 +45,14 @@
     render();
   });
   socket.on("disconnect", (reason) => {
+    if (reason === "io server disconnect") {
+      // The server said goodbye on purpose (it is shutting down, or an operator disconnected us).
+      // socket.io does not retry after that by itself; this page does, a little later.
+      setStatus("offline", "disconnected by the server — retrying in 3 s");
+      system("The server closed the connection (" + reason + "); retrying in 3 s");
+      setTimeout(() => { if (!socket.connected) socket.connect(); }, 3000);
+      return;
+    }
     const kind = socket.active ? "reconnecting" : "offline";
     setStatus(kind, kind === "reconnecting" ? "reconnecting… (" + reason + ")" : "disconnected: " + reason);
     system("Disconnected: " + reason + (socket.active ? " — reconnecting" : ""));
