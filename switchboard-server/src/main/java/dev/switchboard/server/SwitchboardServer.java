@@ -5,7 +5,7 @@ import dev.switchboard.core.node.NodeConfig;
 import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.core.node.SwitchboardNode;
 import dev.switchboard.core.routing.RouterConfig;
-import dev.switchboard.core.routing.RoutingMetrics;
+import dev.switchboard.server.metrics.FanOutMetrics;
 import dev.switchboard.server.api.HttpApi;
 import dev.switchboard.server.config.ServerConfig;
 import dev.switchboard.server.health.Health;
@@ -91,7 +91,7 @@ public final class SwitchboardServer {
         Thread nodeStarter = new Thread(() -> {
             try {
                 starting.complete(SwitchboardNode.start(NodeConfig.builder()
-                        .router(RouterConfig.builder().metrics(RoutingMetrics.micrometer(metrics.registry())).build())
+                        .router(RouterConfig.builder().metrics(new FanOutMetrics(metrics.registry())).build())
                         .shutdownTimeout(config.shutdownTimeout().compareTo(Duration.ofSeconds(1)) > 0
                                 ? config.shutdownTimeout() : Duration.ofSeconds(1))
                         .build()));

@@ -141,6 +141,8 @@ class PackagedServerIT {
                         .isGreaterThanOrEqualTo(1);
                 assertThat(counter(metrics, "switchboard_routing_publications_total", "")).isGreaterThanOrEqualTo(3);
                 assertThat(counter(metrics, "switchboard_routing_deliveries_total", "outcome=\"written\"")).isGreaterThanOrEqualTo(4);
+                assertThat(counter(metrics, "switchboard_routing_fanout_subscribers_count", "")).isGreaterThanOrEqualTo(3);
+                assertThat(counter(metrics, "switchboard_socketio_packets_total", "direction=\"out\"")).isGreaterThanOrEqualTo(1);
                 assertThat(metrics).contains("jvm_memory_used_bytes", "netty_allocator_memory_used",
                         "switchboard_api_request_seconds_bucket", "switchboard_socketio_connections");
 
