@@ -46,8 +46,11 @@ final class EchoCommand implements Callable<Integer> {
             System.err.println("switchboard: " + main + " is not on the class path of this build");
             return Main.EXIT_FAILURE;
         }
-        // The echo mains own their option parsing and their lifetime (they return or exit themselves).
+        // The echo mains parse their own options, start their server and return (or exit on a usage error);
+        // their shutdown hooks close the server on SIGTERM. Returning here would let Main exit the JVM, so
+        // this thread waits until the process is terminated.
         type.getMethod("main", String[].class).invoke(null, (Object) rest.toArray(String[]::new));
+        new java.util.concurrent.CountDownLatch(1).await();
         return 0;
     }
 }
