@@ -48,6 +48,8 @@ public final class SwitchboardServer {
     private static final Logger log = LoggerFactory.getLogger("dev.switchboard.server");
     /** How long binding the listener may take before start gives up. */
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+    /** How long start waits for every component before printing the URLs anyway (the store may be recovering). */
+    private static final Duration READY_WAIT = Duration.ofSeconds(10);
 
     private final ServerConfig config;
     private final Deque<AutoCloseable> closeOnStop = new ArrayDeque<>();
@@ -90,11 +92,15 @@ public final class SwitchboardServer {
         CompletableFuture<SwitchboardNode> starting = new CompletableFuture<>();
         Thread nodeStarter = new Thread(() -> {
             try {
-                starting.complete(SwitchboardNode.start(NodeConfig.builder()
+                SwitchboardNode node = SwitchboardNode.start(NodeConfig.builder()
                         .router(RouterConfig.builder().metrics(new FanOutMetrics(metrics.registry())).build())
                         .shutdownTimeout(config.shutdownTimeout().compareTo(Duration.ofSeconds(1)) > 0
                                 ? config.shutdownTimeout() : Duration.ofSeconds(1))
-                        .build()));
+                        .build());
+                // The store opens (on the node's blocking dispatcher) while the rest starts.
+                node.supervise(StoreComponent.NAME, new StoreComponent(config.dataDir(), metrics.registry()),
+                        SupervisionPolicy.restartWithBackoff());
+                starting.complete(node);
             } catch (Throwable t) {
                 starting.completeExceptionally(t);
             }
@@ -113,8 +119,6 @@ public final class SwitchboardServer {
             closeOnStop.push(node);
         }
         health.registerAll(() -> supervised(node));
-        node.supervise(StoreComponent.NAME, new StoreComponent(config.dataDir(), metrics.registry()),
-                SupervisionPolicy.restartWithBackoff());
         realtime = Realtime.create(config, node.router(), metrics.registry());
         closeOnStop.push(realtime);
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
@@ -136,10 +140,21 @@ public final class SwitchboardServer {
         address = bind(http, config);
         health.register("http", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
+        log.info("listening on {}://{} ({})", scheme(), hostPort(), http.transportName());
+        boolean ready;
+        try {
+            ready = awaitReady(READY_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupProblem("interrupted while starting");
+        }
         long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-        log.info("listening on {}://{} ({}), {} ms after JVM start", scheme(), hostPort(), http.transportName(),
-                sinceJvmStart);
-        printUrls();
+        if (ready) {
+            log.info("ready {} ms after JVM start", sinceJvmStart);
+        } else {
+            log.warn("serving, but not every component is up after {} s: see /health/ready", READY_WAIT.toSeconds());
+        }
+        printUrls(ready);
     }
 
     private static SwitchboardNode awaitNode(CompletableFuture<SwitchboardNode> starting) {
@@ -238,9 +253,9 @@ public final class SwitchboardServer {
         return host + ":" + address.getPort();
     }
 
-    private void printUrls() {
+    private void printUrls(boolean ready) {
         String base = scheme() + "://" + hostPort();
-        StringBuilder sb = new StringBuilder("\nSwitchboard is ready.\n");
+        StringBuilder sb = new StringBuilder(ready ? "\nSwitchboard is ready.\n" : "\nSwitchboard is starting.\n");
         if (config.demoEnabled()) {
             sb.append("  Demo chat:  ").append(base).append("/\n");
         }

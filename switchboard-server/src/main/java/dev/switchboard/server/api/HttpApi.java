@@ -251,6 +251,7 @@ public final class HttpApi {
         if (!admin.disconnect(nsp, b.socket(), close)) {
             throw new ApiError(404, "not_found", "no socket " + b.socket() + " in namespace " + nsp);
         }
+        log.info("api: disconnected socket {} from {}{}", b.socket(), nsp, close ? " (connection closed)" : "");
         return ok(mapper.createObjectNode().put("namespace", nsp).put("socket", b.socket()).put("disconnected", true));
     }
 
@@ -269,6 +270,7 @@ public final class HttpApi {
             throw unknownNamespace(nsp);
         }
         int selected = join ? admin.join(nsp, selection, rooms) : admin.leave(nsp, selection, rooms);
+        log.info("api: {} socket(s) of {} {} {}", selected, nsp, join ? "joined" : "left", rooms);
         ObjectNode body = mapper.createObjectNode().put("namespace", nsp).put("sockets", selected);
         ArrayNode r = body.putArray("rooms");
         rooms.forEach(r::add);
