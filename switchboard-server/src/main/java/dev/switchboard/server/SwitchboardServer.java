@@ -87,8 +87,13 @@ public final class SwitchboardServer {
         ServerMetrics metrics = new ServerMetrics();
         closeOnStop.push(metrics);
 
-        // The actor system is the slowest part of a start: it comes up on its own thread while this one
-        // opens the data directory and loads the page assets.
+        // First the data directory: the store inside it opens only once this server holds its lock.
+        DataDirectory data = DataDirectory.open(config.dataDir());
+        closeOnStop.push(data);
+        health.register("data-dir", () -> data.held() ? Health.Status.up() : Health.Status.down("lock lost"));
+
+        // The actor system is the slowest part of a start: it comes up (and opens the store) on its own
+        // thread while this one loads the page assets.
         CompletableFuture<SwitchboardNode> starting = new CompletableFuture<>();
         Thread nodeStarter = new Thread(() -> {
             try {
@@ -109,9 +114,6 @@ public final class SwitchboardServer {
         SwitchboardNode node;
         StaticRoute assets;
         try {
-            DataDirectory data = DataDirectory.open(config.dataDir());
-            closeOnStop.push(data);
-            health.register("data-dir", () -> data.held() ? Health.Status.up() : Health.Status.down("lock lost"));
             assets = new StaticRoute(config.demoEnabled());
         } finally {
             // Whatever happened here, the node is owned (and closed on failure) like everything else.
