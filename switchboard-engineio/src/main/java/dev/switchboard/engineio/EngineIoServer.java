@@ -54,6 +54,12 @@ public interface EngineIoServer {
     EngineSocket session(String id);
 
     /**
+     * Sessions closed because their pending bytes passed {@link EngineIoConfig#maxPendingBytes()}
+     * since the server was created (for metrics).
+     */
+    long slowClientCloses();
+
+    /**
      * Closes every session as {@link EngineSocket#close()} does ({@link CloseReason#FORCED_CLOSE}, as
      * engine.io's {@code close()}), and refuses new handshakes; completes when every session has closed.
      */
