@@ -40,6 +40,7 @@ for (const transport of ['polling', 'websocket']) {
     await tag(s, `client-close-${transport}`);
     assert.equal(await roundTrip(s, 'hello'), 'hello');
     assert.equal(await roundTrip(s, 'héllo wörld ✓ 😀'), 'héllo wörld ✓ 😀');
+    assert.equal(await roundTrip(s, 'fanout:encoded once ✓'), 'encoded once ✓');
     const got = [];
     const all = new Promise((resolve) => s.on('message', (m) => { got.push(m); if (got.length === 20) resolve(); }));
     for (let i = 0; i < 20; i++) s.send('m' + i);
@@ -120,6 +121,7 @@ test('polling upgraded to websocket, nothing lost or reordered', async () => {
   assert.deepEqual(got, Array.from({ length: 50 }, (_, i) => 'u' + i));
   s.removeAllListeners('message');
   assert.equal(await roundTrip(s, 'over ws'), 'over ws');
+  assert.equal(await roundTrip(s, 'fanout:' + 'y'.repeat(70000)), 'y'.repeat(70000));
   assert.deepEqual(asBuffer(await roundTrip(s, bytes(70000))), bytes(70000));
   s.close();
 });

@@ -1,10 +1,13 @@
 package dev.switchboard.engineio;
 
-import dev.switchboard.engineio.echo.EngineEcho;
 import dev.switchboard.transport.CorsConfig;
 import dev.switchboard.transport.HttpServer;
 import dev.switchboard.transport.TransportConfig;
+import dev.switchboard.core.routing.EncodedMessage;
+import dev.switchboard.core.routing.Subscriber;
+import dev.switchboard.core.routing.WireFormat;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * An in-process Engine.IO server on 127.0.0.1:0 for the tests, speaking a tiny command language so
  * client scripts can drive the server side: {@code tag:NAME} names the session (its close reason is
  * recorded under that name), {@code close} makes the server close the session, {@code binary:N}
- * sends N bytes (i % 256), anything else is echoed; binary is echoed as binary.
+ * sends N bytes (i % 256), {@code fanout:TEXT} sends TEXT through the encode-once path
+ * ({@link EngineSocket#write} of an {@link EncodedMessage} in the socket's wire format, then
+ * {@code flush}), anything else is echoed; binary is echoed as binary.
  */
 final class EngineFixture implements AutoCloseable {
 
@@ -27,13 +32,14 @@ final class EngineFixture implements AutoCloseable {
     final Map<String, TransportKind> upgrades = new ConcurrentHashMap<>();
 
     EngineFixture(EngineIoConfig config) {
-        this(config, null);
+        this(config, null, 1);
     }
 
-    EngineFixture(EngineIoConfig config, CorsConfig cors) {
+    /** {@code ioThreads} above 1 spreads a session's connections over loops (cross-loop hand-over). */
+    EngineFixture(EngineIoConfig config, CorsConfig cors, int ioThreads) {
         engine = EngineIoServer.create(config, this::onConnection);
-        TransportConfig.Builder t = EngineEcho.forEngine(
-                TransportConfig.builder().host("127.0.0.1").port(0).ioThreads(1), config);
+        TransportConfig.Builder t = EngineIoServer.fitTransport(
+                TransportConfig.builder().host("127.0.0.1").port(0).ioThreads(ioThreads), config);
         if (cors != null) {
             t.cors(cors);
         }
@@ -55,9 +61,21 @@ final class EngineFixture implements AutoCloseable {
                     socket.send("tagged");
                 } else if (text.equals("close")) {
                     socket.close();
+                } else if (text.startsWith("fanout:")) {
+                    WireFormat format = socket.socketWireFormat();
+                    EncodedMessage m = EncodedMessage.of(format, EngineWireFormats.textMessage(
+                            format, PooledByteBufAllocator.DEFAULT, text.substring(7)));
+                    try {
+                        if (socket.write(m, false) != Subscriber.Delivery.WRITTEN) {
+                            throw new IllegalStateException("fan-out write refused");
+                        }
+                        socket.flush();
+                    } finally {
+                        m.release();
+                    }
                 } else if (text.startsWith("binary:")) {
                     int n = Integer.parseInt(text.substring(7));
-                    ByteBuf b = io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer(n);
+                    ByteBuf b = PooledByteBufAllocator.DEFAULT.buffer(n);
                     for (int i = 0; i < n; i++) {
                         b.writeByte(i);
                     }

@@ -35,7 +35,7 @@ class OfficialClientTest {
                 .pingTimeout(Duration.ofMillis(2000))
                 .maxPayload(MAX_PAYLOAD)
                 .allowRequest(h -> "1".equals(h.query().get("deny")) ? "Forbidden" : null)
-                .build());
+                .build(), null, 2); // two loops: GET, POST and the upgrade's WebSocket land on different ones
     }
 
     @AfterAll
