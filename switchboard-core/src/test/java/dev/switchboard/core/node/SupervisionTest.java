@@ -216,6 +216,67 @@ class SupervisionTest {
         assertThat(health.components()).isEmpty();
     }
 
+    /** A component that is an actor: counts what it is sent; fails on demand. */
+    interface Cmd {}
+
+    record Add(int n, ActorRef<Integer> replyTo) implements Cmd {}
+
+    record Break(RuntimeException error) implements Cmd {}
+
+    static org.apache.pekko.actor.typed.Behavior<Cmd> counter(AtomicInteger starts) {
+        return org.apache.pekko.actor.typed.javadsl.Behaviors.setup(ctx -> {
+            starts.incrementAndGet();
+            int[] total = {0};
+            return org.apache.pekko.actor.typed.javadsl.Behaviors.receive(Cmd.class)
+                    .onMessage(Add.class, add -> {
+                        total[0] += add.n();
+                        add.replyTo().tell(total[0]);
+                        return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+                    })
+                    .onMessage(Break.class, b -> {
+                        throw b.error();
+                    })
+                    .build();
+        });
+    }
+
+    private ActorRef<Cmd> spawnCounter(String name, AtomicInteger starts, SupervisionPolicy policy) {
+        assertThat(health.register(name)).isTrue();
+        TestProbe<ActorRef<Cmd>> spawned = testKit.createTestProbe();
+        guardian.tell(new NodeGuardian.SpawnActor<>(name, counter(starts), policy, spawned.getRef()));
+        return spawned.receiveMessage();
+    }
+
+    @Test
+    void anActorComponentIsRestartedWithBackoffAndKeepsItsMessages() {
+        AtomicInteger starts = new AtomicInteger();
+        ActorRef<Cmd> counter = spawnCounter("sequencer", starts, fastBackoff(5));
+        TestProbe<Integer> sums = testKit.createTestProbe();
+        await().atMost(WAIT).until(() -> state("sequencer") == State.UP);
+        counter.tell(new Add(2, sums.getRef()));
+        sums.expectMessage(2);
+
+        // An outside failure (wrapped I/O trouble): restarted after the backoff, state starts over.
+        counter.tell(new Break(new java.io.UncheckedIOException(new IOException("log segment unreadable"))));
+        counter.tell(new Add(5, sums.getRef())); // sent during the backoff: kept, answered after restart
+        sums.expectMessage(WAIT, 5);
+        assertThat(starts.get()).isEqualTo(2);
+        await().atMost(WAIT).until(() -> state("sequencer") == State.UP);
+        assertThat(health.component("sequencer").orElseThrow().failures()).isEqualTo(1);
+        assertThat(health.component("sequencer").orElseThrow().lastError()).contains("log segment unreadable");
+    }
+
+    @Test
+    void anActorComponentWithAProgrammingErrorIsReportedFailed() {
+        AtomicInteger starts = new AtomicInteger();
+        ActorRef<Cmd> counter = spawnCounter("presence", starts, fastBackoff(5));
+        await().atMost(WAIT).until(() -> state("presence") == State.UP);
+        counter.tell(new Break(new IllegalStateException("invariant broken")));
+        await().atMost(WAIT).until(() -> state("presence") == State.FAILED);
+        assertThat(starts.get()).isEqualTo(1);
+        assertThat(health.isReady()).isFalse();
+    }
+
     static final class Counting implements Subscriber {
         final String id;
         final EventExecutor loop;
