@@ -99,16 +99,7 @@ final class ComponentRunner extends AbstractBehavior<ComponentRunner.Command> {
     }
 
     private ComponentFailure classify(Throwable cause) {
-        if (policy.isFatal(cause)) {
-            log.error("component {} failed with a programming error; stopping it for good", name, cause);
-            // Pekko's stop strategy ends the actor as a normal stop, so the cause is recorded here.
-            health.failed(name, cause);
-            return new ComponentFailure.Fatal(name, cause);
-        }
-        health.recovering(name, cause);
-        log.warn("component {} failed (start {}): {}; restarting with backoff unless past its limit of {} restarts",
-                name, incarnation, cause.toString(), policy.maxRestarts());
-        return new ComponentFailure.Restartable(name, cause);
+        return ComponentFailure.classify(name, cause, policy, health);
     }
 
     private void stopComponent() {

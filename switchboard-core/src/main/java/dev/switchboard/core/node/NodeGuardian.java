@@ -21,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The root of a node's supervision tree: parent of one {@link ComponentRunner} per component. It
+ * The root of a node's supervision tree: parent of one {@link ComponentRunner} per component (or the
+ * component's own actor, wrapped by {@link SupervisedBehavior}). It
  * watches each; a runner that stops by failure (a fatal error, or past its restart limit) is reported
  * FAILED in {@link Health} while the others keep running. Stopping all (at node close) goes in reverse
  * order of registration, one at a time, so a listener registered after the namespaces it feeds stops
@@ -36,13 +37,17 @@ final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
     record Supervise(String name, Component component, SupervisionPolicy policy, ActorRef<Done> replyTo)
             implements Command {}
 
+    /** Spawns a component that is an actor; replies with its reference. */
+    record SpawnActor<T>(String name, Behavior<T> behavior, SupervisionPolicy policy, ActorRef<ActorRef<T>> replyTo)
+            implements Command {}
+
     record StopComponent(String name, ActorRef<Done> replyTo) implements Command {}
 
     record StopAll(ActorRef<Done> replyTo) implements Command {}
 
     private final Health health;
     /** Live runners in registration order. */
-    private final LinkedHashMap<String, ActorRef<ComponentRunner.Command>> children = new LinkedHashMap<>();
+    private final LinkedHashMap<String, ActorRef<?>> children = new LinkedHashMap<>();
     private final Map<ActorRef<?>, String> names = new HashMap<>();
     /** Who waits for a requested stop, by component name. */
     private final Map<String, List<ActorRef<Done>>> stopWaiters = new HashMap<>();
@@ -61,6 +66,7 @@ final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Supervise.class, this::onSupervise)
+                .onMessage(SpawnActor.class, this::onSpawnActor)
                 .onMessage(StopComponent.class, this::onStopComponent)
                 .onMessage(StopAll.class, this::onStopAll)
                 .onSignal(Terminated.class, this::onTerminated)
@@ -79,15 +85,36 @@ final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
                 "component-" + cmd.name(),
                 // Components bind ports, open files and connect out: keep that off the default dispatcher.
                 DispatcherSelector.blocking());
-        getContext().watch(child);
-        children.put(cmd.name(), child);
-        names.put(child, cmd.name());
+        watch(cmd.name(), child);
         cmd.replyTo().tell(Done.getInstance());
         return this;
     }
 
+    private void watch(String name, ActorRef<?> child) {
+        getContext().watch(child);
+        children.put(name, child);
+        names.put(child, name);
+    }
+
+    private Behavior<Command> onSpawnActor(SpawnActor<?> cmd) {
+        spawnActor(cmd);
+        return this;
+    }
+
+    private <T> void spawnActor(SpawnActor<T> cmd) {
+        if (children.containsKey(cmd.name()) || !stopAllWaiters.isEmpty()) {
+            health.unregister(cmd.name());
+            return; // the asker times out: the node is stopping
+        }
+        // Actors must not block, so these stay on the default dispatcher.
+        ActorRef<T> child = getContext().spawn(
+                SupervisedBehavior.create(cmd.name(), cmd.behavior(), cmd.policy(), health), "component-" + cmd.name());
+        watch(cmd.name(), child);
+        cmd.replyTo().tell(child);
+    }
+
     private Behavior<Command> onStopComponent(StopComponent cmd) {
-        ActorRef<ComponentRunner.Command> child = children.get(cmd.name());
+        ActorRef<?> child = children.get(cmd.name());
         if (child == null) {
             health.unregister(cmd.name());
             cmd.replyTo().tell(Done.getInstance());
@@ -141,8 +168,8 @@ final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
             }
             return;
         }
-        ActorRef<ComponentRunner.Command> last = null;
-        for (ActorRef<ComponentRunner.Command> c : children.values()) {
+        ActorRef<?> last = null;
+        for (ActorRef<?> c : children.values()) {
             last = c;
         }
         getContext().stop(last);

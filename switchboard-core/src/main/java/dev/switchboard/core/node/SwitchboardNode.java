@@ -12,7 +12,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,23 +107,45 @@ public final class SwitchboardNode implements AutoCloseable {
      * @throws IllegalArgumentException if the name is invalid or already registered
      */
     public CompletionStage<Done> supervise(String name, Component component, SupervisionPolicy policy) {
-        Objects.requireNonNull(name, "name");
         Objects.requireNonNull(component, "component");
         Objects.requireNonNull(policy, "policy");
+        register(name);
+        return AskPattern.ask(system, (ActorRef<Done> replyTo) ->
+                        new NodeGuardian.Supervise(name, component, policy, replyTo),
+                config.shutdownTimeout(), system.scheduler());
+    }
+
+    /**
+     * Spawns a component that is itself an actor under its own supervisor with {@code policy}: a
+     * failure of its behavior (thrown while starting, or handling a message or signal) restarts it
+     * with backoff or stops it for good, as for a {@link Component}, and it appears in
+     * {@link #health()} (UP once its behavior has started). Messages sent while it backs off are kept
+     * and delivered after the restart.
+     *
+     * @throws IllegalArgumentException if the name is invalid or already registered
+     */
+    public <T> CompletionStage<ActorRef<T>> spawn(String name, Behavior<T> behavior, SupervisionPolicy policy) {
+        Objects.requireNonNull(behavior, "behavior");
+        Objects.requireNonNull(policy, "policy");
+        register(name);
+        return AskPattern.ask(system, (ActorRef<ActorRef<T>> replyTo) ->
+                        new NodeGuardian.SpawnActor<>(name, behavior, policy, replyTo),
+                config.shutdownTimeout(), system.scheduler());
+    }
+
+    private void register(String name) {
+        Objects.requireNonNull(name, "name");
         if (!COMPONENT_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("component name must match " + COMPONENT_NAME + ", was '" + name + "'");
         }
         if (!health.register(name)) {
             throw new IllegalArgumentException("a component named '" + name + "' is already registered");
         }
-        return AskPattern.ask(system, (org.apache.pekko.actor.typed.ActorRef<Done> replyTo) ->
-                        new NodeGuardian.Supervise(name, component, policy, replyTo),
-                config.shutdownTimeout(), system.scheduler());
     }
 
     /** Stops a component (calling its {@link Component#stop()}) and removes it from the health view. */
     public CompletionStage<Done> stop(String name) {
-        return AskPattern.ask(system, (org.apache.pekko.actor.typed.ActorRef<Done> replyTo) ->
+        return AskPattern.ask(system, (ActorRef<Done> replyTo) ->
                 new NodeGuardian.StopComponent(name, replyTo), config.shutdownTimeout(), system.scheduler());
     }
 
@@ -130,7 +154,7 @@ public final class SwitchboardNode implements AutoCloseable {
     public void close() {
         Duration timeout = config.shutdownTimeout();
         try {
-            AskPattern.ask(system, (org.apache.pekko.actor.typed.ActorRef<Done> replyTo) -> new NodeGuardian.StopAll(replyTo),
+            AskPattern.ask(system, (ActorRef<Done> replyTo) -> new NodeGuardian.StopAll(replyTo),
                     timeout, system.scheduler()).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("node {}: components did not all stop within {}: {}", config.name(), timeout, e.toString());

@@ -138,4 +138,18 @@ class HandlerRunnerTest {
         assertThatThrownBy(() -> HandlerConfig.builder().queueCapacity(0)).hasMessageContaining("queue");
         assertThatThrownBy(() -> HandlerConfig.builder().slowThreshold(Duration.ZERO)).hasMessageContaining("threshold");
     }
+
+    @Test
+    void micrometerEventsCountFailuresAndRejections() {
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        runner = HandlerRunner.create(HandlerConfig.builder().workers(1).queueCapacity(1)
+                .events(HandlerEvents.micrometer(meters)).build());
+        runner.runInline("s", "e", () -> {
+            throw new IllegalStateException("x");
+        });
+        runner.close();
+        runner.runBlocking("s", "e", () -> { });
+        assertThat(meters.counter("switchboard.handlers.failed").count()).isEqualTo(1.0);
+        assertThat(meters.counter("switchboard.handlers.rejected").count()).isEqualTo(1.0);
+    }
 }

@@ -114,6 +114,15 @@ class SwitchboardNodeTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> node.health().overall() == Health.Overall.UP
                     && node.health().component("listener-http").isPresent());
             assertThat(node.health().isReady()).isTrue();
+
+            var counter = node.spawn("sequencer", SupervisionTest.counter(new java.util.concurrent.atomic.AtomicInteger()),
+                    SupervisionPolicy.restartWithBackoff()).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            Integer sum = org.apache.pekko.actor.typed.javadsl.AskPattern.<SupervisionTest.Cmd, Integer>ask(counter,
+                    replyTo -> new SupervisionTest.Add(3, replyTo), Duration.ofSeconds(10),
+                    node.actorSystem().scheduler()).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(sum).isEqualTo(3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> node.health().components().size() == 2
+                    && node.health().overall() == Health.Overall.UP);
         } finally {
             node.close();
         }
