@@ -16,9 +16,10 @@ import java.util.concurrent.CompletionStage;
  *   <li>answer at once ({@code ctx.writeAndFlush(response)}; set {@code Content-Length});</li>
  *   <li>hold the channel and answer later from any thread (long-polling);</li>
  *   <li>upgrade the channel to WebSocket with Netty's {@code WebSocketServerHandshaker} (which removes
- *       the aggregator and swaps the HTTP codec for frame codecs), then add its frame handler with
- *       {@code ctx.pipeline().addLast(...)}: the router passes every message that is not an HTTP
- *       request down the pipeline untouched.</li>
+ *       the aggregator and swaps the HTTP codec for frame codecs), then put its frame handler in the
+ *       router's place: {@code ctx.pipeline().replace(ROUTER_NAME, "ws", frameHandler)}, so frames,
+ *       exceptions and the channel's close reach it. (A route that adds its handler after the router
+ *       instead still gets frames: the router passes on every message that is not an HTTP request.)</li>
  * </ul>
  */
 public interface HttpHandler {

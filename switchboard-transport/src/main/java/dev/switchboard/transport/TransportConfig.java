@@ -1,5 +1,6 @@
 package dev.switchboard.transport;
 
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +31,7 @@ public final class TransportConfig {
     private final Duration shutdownTimeout;
     private final int ioThreads;
     private final boolean preferNative;
+    private final ByteBufAllocator allocator;
 
     private TransportConfig(Builder b) {
         this.host = b.host;
@@ -45,6 +47,7 @@ public final class TransportConfig {
         this.shutdownTimeout = b.shutdownTimeout;
         this.ioThreads = b.ioThreads;
         this.preferNative = b.preferNative;
+        this.allocator = b.allocator;
     }
 
     public static Builder builder() {
@@ -67,6 +70,7 @@ public final class TransportConfig {
         b.shutdownTimeout = shutdownTimeout;
         b.ioThreads = ioThreads;
         b.preferNative = preferNative;
+        b.allocator = allocator;
         return b;
     }
 
@@ -150,6 +154,11 @@ public final class TransportConfig {
         return preferNative;
     }
 
+    /** Buffer allocator of every connection; default {@link ByteBufAllocator#DEFAULT} (pooled). */
+    public ByteBufAllocator allocator() {
+        return allocator;
+    }
+
     @Override
     public String toString() {
         return "TransportConfig{" + host + ':' + port + (tlsEnabled() ? " tls" : "") + ", cors=" + cors
@@ -173,6 +182,7 @@ public final class TransportConfig {
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private int ioThreads;
         private boolean preferNative = true;
+        private ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
 
         private Builder() {}
 
@@ -266,6 +276,12 @@ public final class TransportConfig {
 
         public Builder preferNative(boolean preferNative) {
             this.preferNative = preferNative;
+            return this;
+        }
+
+        /** The allocator for every connection (tests pass an instrumented pool). */
+        public Builder allocator(ByteBufAllocator allocator) {
+            this.allocator = Objects.requireNonNull(allocator, "allocator");
             return this;
         }
 
