@@ -5,10 +5,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One publication's share for one event loop: deliver to each subscriber of the batch, then flush
- * each that accepted, once. Runs on {@code batch.loop}; holds one reference to each encoding and
- * releases them when done. Allocates nothing per subscriber: accepted subscribers are compacted to the
- * front of the batch's own array for the flush pass.
+ * One publication's share for one event loop: for each subscriber of the batch, deliver, then
+ * flush it if it accepted. Runs on {@code batch.loop}; holds one reference to each encoding and
+ * releases them when done. Allocates nothing per subscriber.
  */
 final class FanOut implements Runnable {
 
@@ -47,25 +46,31 @@ final class FanOut implements Runnable {
                     d = Subscriber.Delivery.REJECTED;
                 }
                 if (d == Subscriber.Delivery.WRITTEN) {
-                    subs[written++] = s; // compact: written <= i, so nothing unread is overwritten
+                    written++;
+                    flush(s);
                 } else if (d == Subscriber.Delivery.DROPPED_VOLATILE) {
                     dropped++;
                 } else {
                     rejected++;
                 }
             }
-            for (int i = 0; i < written; i++) {
-                Subscriber s = subs[i];
-                subs[i] = null;
-                try {
-                    s.flush();
-                } catch (RuntimeException e) {
-                    log.warn("subscriber {} failed to flush: {}", s.id(), e.toString());
-                }
-            }
         } finally {
             releaseEncoded();
             report(written, dropped, rejected);
+        }
+    }
+
+    /**
+     * Flushed right after its write, not after the whole batch: one flush per subscriber either way,
+     * but a socket that takes the bytes at once releases its duplicate before the next subscriber's
+     * is made, so a pooled duplicate is recycled instead of N of them being alive together (past the
+     * recycler's per-thread capacity, 4096 by default, every duplicate would be a new object).
+     */
+    private static void flush(Subscriber s) {
+        try {
+            s.flush();
+        } catch (RuntimeException e) {
+            log.warn("subscriber {} failed to flush: {}", s.id(), e.toString());
         }
     }
 

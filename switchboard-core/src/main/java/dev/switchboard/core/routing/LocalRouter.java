@@ -95,9 +95,11 @@ final class LocalRouter implements Router {
             published(publication.space(), 0, 0);
             return CompletableFuture.completedFuture(0);
         }
-        WireFormat[] formats = formatsOf(batches);
-        EncodedMessage[] encoded = new EncodedMessage[formats.length];
+        WireFormat[] formats;
+        EncodedMessage[] encoded = null;
         try {
+            formats = formatsOf(batches);
+            encoded = new EncodedMessage[formats.length];
             for (int i = 0; i < formats.length; i++) {
                 EncodedMessage m = publication.encoder().encode(formats[i], alloc);
                 if (m == null || m.format() != formats[i]) {
@@ -110,8 +112,10 @@ final class LocalRouter implements Router {
                 encoded[i] = m;
             }
         } catch (RuntimeException e) {
-            releaseAll(encoded);
-            log.warn("publication to space {} not delivered: encoder failed: {}", publication.space(), e.toString());
+            if (encoded != null) {
+                releaseAll(encoded);
+            }
+            log.warn("publication to space {} not delivered: {}", publication.space(), e.toString());
             return CompletableFuture.failedFuture(e);
         }
         try {

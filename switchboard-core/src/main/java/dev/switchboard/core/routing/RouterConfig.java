@@ -1,6 +1,7 @@
 package dev.switchboard.core.routing;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.util.Objects;
 
 /**
@@ -16,7 +17,7 @@ public final class RouterConfig {
         this.metrics = b.metrics;
     }
 
-    /** The defaults: {@link ByteBufAllocator#DEFAULT} (pooled), no metrics. */
+    /** The defaults: {@link PooledByteBufAllocator#DEFAULT}, no metrics. */
     public static RouterConfig defaults() {
         return builder().build();
     }
@@ -25,7 +26,13 @@ public final class RouterConfig {
         return new Builder();
     }
 
-    /** The allocator encoders get; default {@link ByteBufAllocator#DEFAULT}. */
+    /**
+     * The allocator encoders get; default {@link PooledByteBufAllocator#DEFAULT}, not Netty 4.2's
+     * {@link ByteBufAllocator#DEFAULT} (adaptive): each subscriber writes a {@code retainedDuplicate()}
+     * of the shared frame, which for a pooled buffer is a recycled object on an event-loop thread
+     * (0 bytes per subscriber) but for an adaptive buffer a new 40-byte object per subscriber
+     * (measured by {@code FanOutBenchmark} in switchboard-bench).
+     */
     public ByteBufAllocator allocator() {
         return allocator;
     }
@@ -41,7 +48,7 @@ public final class RouterConfig {
 
     /** Validates each option as it is set; {@link #build()} leaves the builder unchanged. */
     public static final class Builder {
-        private ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
+        private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
         private RoutingMetrics metrics = RoutingMetrics.NONE;
 
         private Builder() {}

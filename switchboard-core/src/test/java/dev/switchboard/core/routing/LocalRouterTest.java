@@ -227,4 +227,42 @@ class LocalRouterTest {
             assertThat(a.received.get(i)).isEqualTo("text:" + i);
         }
     }
+
+    @Test
+    void aFailingEncoderFailsThePublicationAndReleasesWhatWasEncoded() throws Exception {
+        var text = new RecordingSubscriber("t", loopA, TEXT);
+        var binary = new RecordingSubscriber("b", loopB, BINARY);
+        router.subscribe("/", "r", text);
+        router.subscribe("/", "r", binary);
+        AtomicReference<EncodedMessage> first = new AtomicReference<>();
+        MessageEncoder enc = (format, alloc) -> {
+            if (first.get() != null) {
+                throw new IllegalArgumentException("cannot encode for " + format.name());
+            }
+            EncodedMessage m = EncodedMessage.of(format, ByteBufUtil.writeUtf8(alloc, "x"));
+            first.set(m);
+            return m;
+        };
+        var stage = router.publish(to("/", Set.of("r"), Set.of(), Set.of(), enc)).toCompletableFuture();
+        assertThat(stage).isCompletedExceptionally();
+        assertThat(first.get().refCnt()).isZero();
+        drainLoops();
+        assertThat(text.received).isEmpty();
+        assertThat(binary.received).isEmpty();
+    }
+
+    @Test
+    void aSubscriberWhoseLoopHasShutDownCountsAsRejected() throws Exception {
+        DefaultEventLoopGroup gone = new DefaultEventLoopGroup(1);
+        EventExecutor deadLoop = gone.next();
+        gone.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        var orphan = new RecordingSubscriber("orphan", deadLoop, TEXT);
+        var alive = new RecordingSubscriber("alive", loopA, TEXT);
+        router.subscribe("/", "r", orphan);
+        router.subscribe("/", "r", alive);
+        router.publish(to("/", Set.of("r"), Set.of(), Set.of(), new CountingEncoder("z"))).toCompletableFuture().get();
+        drainLoops();
+        assertThat(alive.received).containsExactly("text:z");
+        assertThat(meters.counter("switchboard.routing.deliveries", "outcome", "rejected").count()).isEqualTo(1.0);
+    }
 }
