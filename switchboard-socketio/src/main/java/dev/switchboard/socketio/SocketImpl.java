@@ -561,13 +561,8 @@ final class SocketImpl implements Socket, Subscriber {
         if (!anyOutgoing.isEmpty()) {
             notifyOutgoing(OutgoingFrames.eventData(message, runtime));
         }
-        Delivery d = client.engineSocket().write(message, isVolatile);
-        if (d == Delivery.REJECTED && message.format() != wireFormat() && client.isOpen()) {
-            // Encoded before an upgrade switched this session's format: rare; re-send through the session.
-            OutgoingFrames.resend(message, client.engineSocket());
-            return Delivery.WRITTEN;
-        }
-        return d;
+        // A message encoded for the format the session had before an upgrade is converted by the session.
+        return client.engineSocket().write(message, isVolatile);
     }
 
     @Override
@@ -614,7 +609,7 @@ final class SocketImpl implements Socket, Subscriber {
         if (loop.inEventLoop()) {
             r.run();
         } else {
-            loop.execute(r);
+            Client.execute(loop, r);
         }
     }
 
