@@ -71,8 +71,8 @@ final class DefaultEngineIoServer implements EngineIoServer {
         return sessions.get(id);
     }
 
-    /** Sessions closed because their pending bytes passed the cap, since start. */
-    long slowClientCount() {
+    @Override
+    public long slowClientCloses() {
         return slowClients.sum();
     }
 

@@ -1,6 +1,8 @@
 package dev.switchboard.engineio;
 
 import dev.switchboard.transport.HttpHandler;
+import dev.switchboard.transport.TransportConfig;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CompletionStage;
 
@@ -24,6 +26,19 @@ public interface EngineIoServer {
         return new DefaultEngineIoServer(config, listener);
     }
 
+    /**
+     * Sizes a transport for an Engine.IO route: the HTTP aggregator lets a body somewhat over
+     * maxPayload through (so Engine.IO answers 413 and closes the session itself rather than the
+     * transport answering for it), and the idle timeout outlasts the longest heartbeat silence
+     * (pingInterval + pingTimeout, doubled; at least 120 s). Returns the same builder.
+     */
+    static TransportConfig.Builder fitTransport(TransportConfig.Builder transport, EngineIoConfig config) {
+        long heartbeat = config.pingInterval().toMillis() + config.pingTimeout().toMillis();
+        return transport
+                .maxContentLength((int) Math.min(Integer.MAX_VALUE, config.maxPayload() + 65_536L))
+                .idleTimeout(Duration.ofMillis(Math.max(120_000, 2 * heartbeat)));
+    }
+
     EngineIoConfig config();
 
     /** The route to mount; it is also the one that closes sessions on transport shutdown. */
@@ -37,6 +52,12 @@ public interface EngineIoServer {
 
     /** The session with that id, or {@code null}. */
     EngineSocket session(String id);
+
+    /**
+     * Sessions closed because their pending bytes passed {@link EngineIoConfig#maxPendingBytes()}
+     * since the server was created (for metrics).
+     */
+    long slowClientCloses();
 
     /**
      * Closes every session as {@link EngineSocket#close()} does ({@link CloseReason#FORCED_CLOSE}, as

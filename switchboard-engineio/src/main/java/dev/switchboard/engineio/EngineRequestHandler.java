@@ -96,7 +96,11 @@ final class EngineRequestHandler implements HttpHandler {
             }
             WebSocketFrameHandler frames = new WebSocketFrameHandler(s);
             if (upgradeChannel(ctx, req, frames) != null) {
-                s.run(() -> s.attachProbe(ch));
+                if (s.eventLoop().inEventLoop()) {
+                    s.attachProbe(ch);
+                } else if (!s.run(() -> s.attachProbe(ch))) {
+                    ch.close();
+                }
             }
             return;
         }

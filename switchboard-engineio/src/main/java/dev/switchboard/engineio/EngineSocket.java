@@ -37,8 +37,9 @@ public interface EngineSocket {
     boolean isOpen();
 
     /**
-     * Whether a write now would be sent without queueing past the transport's watermark: for
-     * WebSocket, the channel's writability; for polling, pending bytes below the high watermark.
+     * Whether the transport can take a packet now, as engine.io's {@code transport.writable} (which
+     * socket.io checks before a volatile emit): for WebSocket, the channel's writability (below its
+     * high write watermark); for polling, whether a GET is waiting for data.
      */
     boolean isWritable();
 

@@ -1,6 +1,5 @@
 package dev.switchboard.engineio;
 
-import dev.switchboard.engineio.echo.EngineEcho;
 import dev.switchboard.transport.CorsConfig;
 import dev.switchboard.transport.HttpServer;
 import dev.switchboard.transport.TransportConfig;
@@ -39,7 +38,7 @@ final class EngineFixture implements AutoCloseable {
     /** {@code ioThreads} above 1 spreads a session's connections over loops (cross-loop hand-over). */
     EngineFixture(EngineIoConfig config, CorsConfig cors, int ioThreads) {
         engine = EngineIoServer.create(config, this::onConnection);
-        TransportConfig.Builder t = EngineEcho.forEngine(
+        TransportConfig.Builder t = EngineIoServer.fitTransport(
                 TransportConfig.builder().host("127.0.0.1").port(0).ioThreads(ioThreads), config);
         if (cors != null) {
             t.cors(cors);

@@ -249,7 +249,7 @@ class PollingSessionTest {
             s.send("x".repeat(499)); // 500 bytes each; cap 4000
         }
         assertThat(h.events).containsExactly("close:transport error");
-        assertThat(((DefaultEngineIoServer) h.engine).slowClientCount()).isEqualTo(1);
+        assertThat(h.engine.slowClientCloses()).isEqualTo(1);
         assertThat(request(a, get(poll(sid))).status()).isEqualTo(400);
     }
 
@@ -296,5 +296,48 @@ class PollingSessionTest {
         assertThat(done).isCompleted();
         assertThat(h.events).containsExactly("close:forced close", "close:forced close");
         assertThat(request(a, get(poll(null))).status()).isEqualTo(503);
+    }
+
+    @Test
+    void transportsAndAllowUpgradesShapeTheOpenPacket() {
+        EngineHarness pollingOnly = new EngineHarness(EngineIoConfig.builder()
+                .transports(java.util.EnumSet.of(TransportKind.POLLING)).build());
+        EmbeddedChannel c = pollingOnly.connection();
+        c.writeInbound(get(poll(null)));
+        assertThat(answer(c).body()).contains("\"upgrades\":[]");
+        c.writeInbound(get("/engine.io/?EIO=4&transport=websocket"));
+        assertThat(answer(c).body()).isEqualTo("{\"code\":0,\"message\":\"Transport unknown\"}");
+        pollingOnly.engine.close();
+        c.runPendingTasks();
+        assertThat(c.finishAndReleaseAll()).isFalse();
+
+        EngineHarness noUpgrades = new EngineHarness(EngineIoConfig.builder().allowUpgrades(false).build());
+        EmbeddedChannel d = noUpgrades.connection();
+        d.writeInbound(get(poll(null)));
+        assertThat(answer(d).body()).contains("\"upgrades\":[]");
+        noUpgrades.engine.close();
+        d.runPendingTasks();
+        assertThat(d.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void configBuilderRefusesBadValues() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineIoConfig.builder().pingInterval(Duration.ZERO))
+                .hasMessageContaining("pingInterval must be > 0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineIoConfig.builder().transports(java.util.Set.of()))
+                .hasMessageContaining("at least one transport");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineIoConfig.builder().path("engine.io"))
+                .hasMessageContaining("must start with '/'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EngineIoConfig.builder().maxPayload(10_000).maxPendingBytes(5_000).build())
+                .hasMessageContaining("maxPendingBytes (5000) must be >= maxPayload (10000)");
+        assertThat(EngineIoConfig.builder().path("/socket.io").build().path()).isEqualTo("/socket.io/");
+        EngineIoConfig d = EngineIoConfig.defaults();
+        assertThat(d.path()).isEqualTo("/engine.io/");
+        assertThat(d.pingInterval()).isEqualTo(Duration.ofMillis(25_000));
+        assertThat(d.pingTimeout()).isEqualTo(Duration.ofMillis(20_000));
+        assertThat(d.maxPayload()).isEqualTo(1_000_000);
+        assertThat(d.upgradeTimeout()).isEqualTo(Duration.ofMillis(10_000));
+        assertThat(d.transports()).containsExactlyInAnyOrder(TransportKind.POLLING, TransportKind.WEBSOCKET);
+        assertThat(d.allowUpgrades()).isTrue();
     }
 }

@@ -2,7 +2,6 @@ package dev.switchboard.engineio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.engineio.echo.EngineEcho;
 import dev.switchboard.testkit.LeakDetectorExtension;
 import dev.switchboard.transport.HttpServer;
 import dev.switchboard.transport.TransportConfig;
@@ -57,7 +56,7 @@ class SessionChurnTest {
                 }
             });
         });
-        HttpServer http = HttpServer.builder(EngineEcho.forEngine(TransportConfig.builder()
+        HttpServer http = HttpServer.builder(EngineIoServer.fitTransport(TransportConfig.builder()
                         .host("127.0.0.1").port(0).ioThreads(1).allocator(POOL), config).build())
                 .route(config.path(), engine.httpHandler())
                 .build();

@@ -92,10 +92,17 @@ class WebSocketSessionTest {
         });
     }
 
+    /** A polling connection, for the upgrade tests; its loop owns the session it handshakes. */
+    private EmbeddedChannel polling;
+
     @AfterEach
     void finish() {
         engine.close();
         server.runPendingTasks();
+        if (polling != null) {
+            polling.runPendingTasks();
+            polling.finishAndReleaseAll();
+        }
         server.finishAndReleaseAll();
         clientEncoder.finishAndReleaseAll();
         clientDecoder.finishAndReleaseAll();
@@ -286,5 +293,74 @@ class WebSocketSessionTest {
         out.release();
         assertThat(response).startsWith("HTTP/1.1 400 Bad Request").endsWith("Session ID unknown");
         assertThat(server.isActive()).isFalse();
+    }
+
+    /** A polling connection to the same engine, as the harness for PollingSessionTest does it. */
+    private EmbeddedChannel pollingConnection() {
+        return polling = new EmbeddedChannel(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                FullHttpRequest r = (FullHttpRequest) msg;
+                try {
+                    engine.httpHandler().handle(ctx, r);
+                } finally {
+                    r.release();
+                }
+            }
+        });
+    }
+
+    @Test
+    void upgradeFromPollingMovesTheQueueAndRefusesPollingAfterwards() {
+        pollingConnection();
+        polling.writeInbound(EngineHarness.get(EngineHarness.poll(null)));
+        String sid = EngineHarness.answer(polling).body().substring(9, 29);
+        polling.writeInbound(EngineHarness.get(EngineHarness.poll(sid))); // waits
+        assertThat(EngineHarness.answer(polling)).isNull();
+
+        upgrade("EIO=4&transport=websocket&sid=" + sid);
+        assertThat(serverFrames()).isEmpty(); // no open packet on an upgrade
+        clientSends(new TextWebSocketFrame("2probe"));
+        assertThat(serverFrames()).containsExactly("T:3probe");
+        assertThat(EngineHarness.answer(polling).body()).isEqualTo("6"); // lets the client pause polling
+
+        EngineSocket s = sockets.get(0);
+        s.send("queued during upgrade");
+        assertThat(s.transport()).isEqualTo(TransportKind.POLLING);
+        polling.writeInbound(EngineHarness.get(EngineHarness.poll(sid))); // a late poll while probed
+        assertThat(EngineHarness.answer(polling).body()).isEqualTo("4queued during upgrade");
+
+        s.send("moves to the websocket");
+        clientSends(new TextWebSocketFrame("5"));
+        assertThat(s.transport()).isEqualTo(TransportKind.WEBSOCKET);
+        assertThat(s.socketWireFormat()).isSameAs(EngineWireFormats.WEBSOCKET);
+        assertThat(serverFrames()).containsExactly("T:4moves to the websocket");
+        clientSends(new TextWebSocketFrame("4over ws"));
+        assertThat(events).containsExactly("message:over ws");
+
+        polling.writeInbound(EngineHarness.get(EngineHarness.poll(sid)));
+        assertThat(EngineHarness.answer(polling).body()).isEqualTo("{\"code\":3,\"message\":\"Bad request\"}");
+    }
+
+    @Test
+    void anUpgradeWithoutTheUpgradePacketTimesOutAndPollingGoesOn() {
+        pollingConnection();
+        polling.writeInbound(EngineHarness.get(EngineHarness.poll(null)));
+        String sid = EngineHarness.answer(polling).body().substring(9, 29);
+        upgrade("EIO=4&transport=websocket&sid=" + sid);
+        clientSends(new TextWebSocketFrame("2probe"));
+        assertThat(serverFrames()).containsExactly("T:3probe");
+        // the session's loop is the polling connection's: its clock drives the upgrade timeout (10 s)
+        polling.advanceTimeBy(10_000, TimeUnit.MILLISECONDS);
+        polling.runScheduledPendingTasks();
+        assertThat(serverFrames()).containsExactly("C:-1");
+        assertThat(server.isActive()).isFalse();
+        EngineSocket s = sockets.get(0);
+        assertThat(s.transport()).isEqualTo(TransportKind.POLLING);
+        assertThat(s.isOpen()).isTrue();
+        assertThat(events).isEmpty();
+        // polling goes on: the ping sent meanwhile waits for the next GET
+        polling.writeInbound(EngineHarness.get(EngineHarness.poll(sid)));
+        assertThat(EngineHarness.answer(polling).body()).isEqualTo("2");
     }
 }

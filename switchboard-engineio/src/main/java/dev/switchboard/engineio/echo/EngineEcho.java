@@ -85,23 +85,11 @@ public final class EngineEcho {
         }
         EngineIoConfig config = engine.build();
         EngineIoServer server = EngineIoServer.create(config, EngineEcho::echo);
-        HttpServer http = HttpServer.builder(forEngine(transport, config).build())
+        HttpServer http = HttpServer.builder(EngineIoServer.fitTransport(transport, config).build())
                 .route(config.path(), server.httpHandler())
                 .build();
         InetSocketAddress address = http.start().toCompletableFuture().join();
         return new Running(http, server, address);
-    }
-
-    /**
-     * Sizes the transport for an Engine.IO route: the HTTP aggregator must let a body slightly over
-     * maxPayload through so Engine.IO answers 413 and closes the session itself, and the idle timeout
-     * must outlast the longest heartbeat silence.
-     */
-    public static TransportConfig.Builder forEngine(TransportConfig.Builder transport, EngineIoConfig config) {
-        long heartbeat = config.pingInterval().toMillis() + config.pingTimeout().toMillis();
-        return transport
-                .maxContentLength((int) Math.min(Integer.MAX_VALUE, config.maxPayload() + 65_536L))
-                .idleTimeout(Duration.ofMillis(Math.max(120_000, 2 * heartbeat)));
     }
 
     private static void echo(EngineSocket socket) {
