@@ -190,7 +190,7 @@ final class Client implements EngineSocket.Listener {
             return;
         }
         closeSockets(reason);
-        conn.eventLoop().execute(conn::close);
+        execute(conn.eventLoop(), conn::close);
     }
 
     private void closeSockets(DisconnectReason reason) {
@@ -218,7 +218,7 @@ final class Client implements EngineSocket.Listener {
      */
     void send(Packet packet, boolean isVolatile) {
         PacketEncoder.Encoded encoded = runtime.encoder().encode(packet);
-        conn.eventLoop().execute(() -> {
+        execute(conn.eventLoop(), () -> {
             if (!conn.isOpen() || isVolatile && !conn.isWritable()) {
                 return;
             }
@@ -228,5 +228,14 @@ final class Client implements EngineSocket.Listener {
                 conn.send(Unpooled.wrappedBuffer(att));
             }
         });
+    }
+
+    /** Submits to {@code loop}; a loop that is shutting down refuses it, and then its connection is closing anyway. */
+    static void execute(java.util.concurrent.Executor loop, Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("task dropped: event loop shutting down");
+        }
     }
 }

@@ -193,7 +193,7 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
                 if (socket.executor().inEventLoop()) {
                     r.run();
                 } else {
-                    socket.executor().execute(r);
+                    Client.execute(socket.executor(), r);
                 }
             }
         };

@@ -2,7 +2,6 @@ package dev.switchboard.socketio;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.core.routing.EncodedMessage;
-import dev.switchboard.engineio.EngineSocket;
 import dev.switchboard.engineio.EngineWireFormats;
 import dev.switchboard.socketio.protocol.Packet;
 import dev.switchboard.socketio.protocol.PacketDecoder;
@@ -10,14 +9,12 @@ import dev.switchboard.socketio.protocol.PacketParseException;
 import dev.switchboard.socketio.protocol.PacketType;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Reads back the frames of an encoded broadcast, for the two rare paths that need the packet again:
- * {@code onAnyOutgoing} listeners (only when a socket has one) and a message encoded for the format a
- * session had before its upgrade. Not on the hot path.
+ * Reads back the frames of an encoded broadcast for {@code onAnyOutgoing} listeners (only when a socket
+ * has one): the Router hands subscribers encoded frames, not packets. Not on the hot path.
  */
 final class OutgoingFrames {
 
@@ -34,14 +31,6 @@ final class OutgoingFrames {
             return p != null && p.type() == PacketType.EVENT ? p.data() : null;
         } catch (PacketParseException e) {
             return null;
-        }
-    }
-
-    /** Sends the message again through the session's own encoding. */
-    static void resend(EncodedMessage message, EngineSocket session) {
-        session.send(text(message, 0));
-        for (int i = 1; i < message.frameCount(); i++) {
-            session.send(Unpooled.wrappedBuffer(binary(message, i)));
         }
     }
 

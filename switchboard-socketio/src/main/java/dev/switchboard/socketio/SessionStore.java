@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A client whose offset is no longer in the log gets a fresh session, never a silent gap.
  *
  * <p>Threading: called from any event loop; the log is guarded by its own monitor, sessions by a
- * concurrent map. Times are {@code System.currentTimeMillis()}.
+ * concurrent map. Times come from the injected clock (milliseconds).
  */
 final class SessionStore {
 
@@ -37,14 +37,22 @@ final class SessionStore {
     private final String offsetPrefix = SocketIoRuntime.newId().substring(0, 6) + "-";
     private final AtomicLong nextOffset = new AtomicLong();
 
+    private final java.util.function.LongSupplier clock;
+
     SessionStore(RecoveryConfig config) {
+        this(config, System::currentTimeMillis);
+    }
+
+    /** @param clock milliseconds since the epoch (tests pass a manual clock) */
+    SessionStore(RecoveryConfig config, java.util.function.LongSupplier clock) {
         this.maxDisconnectionMs = config.maxDisconnectionDuration().toMillis();
         this.maxStoredPackets = config.maxStoredPackets();
+        this.clock = clock;
     }
 
     /** Appends the offset to {@code data} (as its last argument) and keeps the event for replay. */
     void append(ArrayNode data, Set<String> rooms, Set<String> except) {
-        long now = System.currentTimeMillis();
+        long now = clock.getAsLong();
         String offset = offsetPrefix + Long.toString(nextOffset.getAndIncrement(), 36);
         data.add(offset);
         synchronized (packets) {
@@ -57,7 +65,7 @@ final class SessionStore {
     }
 
     void persist(String sid, String pid, Set<String> rooms, Map<String, Object> data) {
-        long now = System.currentTimeMillis();
+        long now = clock.getAsLong();
         sessions.values().removeIf(s -> s.disconnectedAt() + maxDisconnectionMs < now);
         sessions.put(pid, new Session(sid, pid, Set.copyOf(rooms), Map.copyOf(data), now));
     }
@@ -68,7 +76,7 @@ final class SessionStore {
         if (session == null) {
             return null;
         }
-        long now = System.currentTimeMillis();
+        long now = clock.getAsLong();
         if (session.disconnectedAt() + maxDisconnectionMs < now) {
             return null;
         }

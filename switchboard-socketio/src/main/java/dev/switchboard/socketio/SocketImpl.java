@@ -74,8 +74,16 @@ final class SocketImpl implements Socket, Subscriber {
     private final List<Consumer<Throwable>> errorListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<DisconnectReason>> disconnectingListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<DisconnectReason>> disconnectListeners = new CopyOnWriteArrayList<>();
-    /** Loop-confined: callbacks of acknowledgements asked of the client, by ack id. */
-    private final Map<Long, Consumer<List<Object>>> acks = new HashMap<>();
+    /** Loop-confined: acknowledgements asked of the client, by ack id. */
+    private final Map<Long, PendingAck> acks = new HashMap<>();
+
+    /** An acknowledgement awaited from the client. */
+    private interface PendingAck {
+        void acked(List<Object> args);
+
+        /** The socket disconnected first. */
+        default void failed(Throwable error) {}
+    }
 
     SocketImpl(NamespaceImpl nsp, Client client, Map<String, Object> auth, SessionStore.Restored restored) {
         this.nsp = nsp;
@@ -223,9 +231,18 @@ final class SocketImpl implements Socket, Subscriber {
                 acks.remove(ackId);
                 result.completeExceptionally(new AckTimeoutException(List.of()));
             }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-            acks.put(ackId, ackArgs -> {
-                timer.cancel(false);
-                result.complete(ackArgs);
+            acks.put(ackId, new PendingAck() {
+                @Override
+                public void acked(List<Object> ackArgs) {
+                    timer.cancel(false);
+                    result.complete(ackArgs);
+                }
+
+                @Override
+                public void failed(Throwable error) {
+                    timer.cancel(false);
+                    result.completeExceptionally(error);
+                }
             });
             notifyOutgoing(payload);
             client.send(new Packet(PacketType.EVENT, nsp.name(), ackId, payload), false);
@@ -380,9 +397,9 @@ final class SocketImpl implements Socket, Subscriber {
                 onEvent(packet);
                 break;
             case ACK:
-                Consumer<List<Object>> ack = acks.remove(packet.id());
+                PendingAck ack = acks.remove(packet.id());
                 if (ack != null) {
-                    ack.accept(runtime.payloads().toJava(packet.data(), 0));
+                    ack.acked(runtime.payloads().toJava(packet.data(), 0));
                 }
                 break;
             case DISCONNECT:
@@ -497,7 +514,10 @@ final class SocketImpl implements Socket, Subscriber {
         runtime.router().detach(nsp.name(), this);
         nsp.remove(this);
         if (!acks.isEmpty()) {
+            SocketIoException gone = new SocketIoException("socket has been disconnected");
+            List<PendingAck> pending = List.copyOf(acks.values());
             acks.clear();
+            pending.forEach(a -> a.failed(gone));
         }
         runtime.metrics().disconnected(nsp.name(), reason);
         for (Consumer<DisconnectReason> l : disconnectListeners) {
@@ -541,13 +561,8 @@ final class SocketImpl implements Socket, Subscriber {
         if (!anyOutgoing.isEmpty()) {
             notifyOutgoing(OutgoingFrames.eventData(message, runtime));
         }
-        Delivery d = client.engineSocket().write(message, isVolatile);
-        if (d == Delivery.REJECTED && message.format() != wireFormat() && client.isOpen()) {
-            // Encoded before an upgrade switched this session's format: rare; re-send through the session.
-            OutgoingFrames.resend(message, client.engineSocket());
-            return Delivery.WRITTEN;
-        }
-        return d;
+        // A message encoded for the format the session had before an upgrade is converted by the session.
+        return client.engineSocket().write(message, isVolatile);
     }
 
     @Override
@@ -562,7 +577,7 @@ final class SocketImpl implements Socket, Subscriber {
                 if (!connected) {
                     return;
                 }
-                acks.put(ackId, onAck);
+                acks.put(ackId, onAck::accept);
                 if (deliver(message, isVolatile) == Delivery.WRITTEN) {
                     flush();
                 } else {
@@ -594,7 +609,7 @@ final class SocketImpl implements Socket, Subscriber {
         if (loop.inEventLoop()) {
             r.run();
         } else {
-            loop.execute(r);
+            Client.execute(loop, r);
         }
     }
 

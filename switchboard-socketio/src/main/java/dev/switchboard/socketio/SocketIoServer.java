@@ -104,7 +104,11 @@ public interface SocketIoServer {
         return config().engine().path();
     }
 
-    /** The HTTP route of this server, to mount on a shared {@code HttpServer}. */
+    /**
+     * The HTTP route of this server, to mount on a shared {@code HttpServer}. When mounted, call
+     * {@link #close()} before shutting that listener down, so sockets leave with
+     * {@code server shutting down} rather than {@code forced close}.
+     */
     HttpHandler httpHandler();
 
     /** Starts a listener of its own ({@link SocketIoConfig#transport()}); completes with the bound address. */

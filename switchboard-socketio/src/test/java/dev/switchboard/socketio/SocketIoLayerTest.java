@@ -214,6 +214,59 @@ class SocketIoLayerTest {
     }
 
     @Test
+    void pendingAckFailsWhenTheSocketDisconnects() throws Exception {
+        server();
+        BlockingQueue<Socket> sockets = new LinkedBlockingQueue<>();
+        io.on("connection", sockets::add);
+        FakeSession s = connected("/");
+        Socket socket = take(sockets);
+        CompletableFuture<List<Object>> pending = socket.emitWithAck(Duration.ofSeconds(30), "q");
+        s.nextText();
+        s.drop();
+        assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(SocketIoException.class)
+                .hasMessageContaining("disconnected");
+    }
+
+    @Test
+    void metricsHookCountsConnectionsPacketsAndHandshakeFailures() throws Exception {
+        java.util.concurrent.ConcurrentLinkedQueue<String> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        server(SocketIoConfig.builder().metrics(new SocketIoMetrics() {
+            @Override
+            public void connected(String namespace) {
+                seen.add("connected " + namespace);
+            }
+
+            @Override
+            public void disconnected(String namespace, DisconnectReason reason) {
+                seen.add("disconnected " + namespace + " " + reason);
+            }
+
+            @Override
+            public void packetIn(String namespace) {
+                seen.add("in " + namespace);
+            }
+
+            @Override
+            public void packetOut(String namespace) {
+                seen.add("out " + namespace);
+            }
+
+            @Override
+            public void handshakeFailed(String reason) {
+                seen.add("failed " + reason);
+            }
+        }).build());
+        FakeSession s = connected("/");
+        s.receive("0/nope,");
+        s.nextText();
+        s.drop();
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("disconnected / transport close"));
+        assertThat(seen).containsExactlyInAnyOrder("in /", "out /", "connected /", "in /nope", "failed invalid namespace", "out /nope",
+                "disconnected / transport close");
+    }
+
+    @Test
     void reservedEventNamesCannotBeEmitted() throws Exception {
         server();
         assertThatThrownBy(() -> io.emit("disconnect")).hasMessageContaining("reserved");

@@ -39,8 +39,17 @@ enum EchoServers {
     }
 
     Running start(boolean recovery) throws Exception {
+        return start(recovery ? Kind.ECHO_RECOVERY : Kind.ECHO);
+    }
+
+    /** Which application: the echo command (with or without recovery), or the feature scenarios' server. */
+    enum Kind { ECHO, ECHO_RECOVERY, FEATURES }
+
+    Running start(Kind kind) throws Exception {
+        boolean recovery = kind == Kind.ECHO_RECOVERY;
         if (this == JAVA) {
-            SocketIoServer io = SocketIoEcho.install(SocketIoServer.create(SocketIoEcho.parse(args(recovery))));
+            SocketIoServer io = kind == Kind.FEATURES ? FeatureServer.create()
+                    : SocketIoEcho.install(SocketIoServer.create(SocketIoEcho.parse(args(recovery))));
             int port = io.start().toCompletableFuture().get(10, TimeUnit.SECONDS).getPort();
             return new Running() {
                 public String url() {
@@ -52,7 +61,8 @@ enum EchoServers {
                 }
             };
         }
-        Process p = NodePeers.start(JS.resolve("echo-server.cjs"), Map.of(), args(recovery).toArray(String[]::new));
+        Process p = kind == Kind.FEATURES ? NodePeers.start(JS.resolve("features-server.cjs"), Map.of())
+                : NodePeers.start(JS.resolve("echo-server.cjs"), Map.of(), args(recovery).toArray(String[]::new));
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
             try {

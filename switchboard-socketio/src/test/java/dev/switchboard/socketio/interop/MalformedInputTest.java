@@ -52,76 +52,7 @@ class MalformedInputTest {
         io.close().toCompletableFuture().join();
     }
 
-    /** A raw WebSocket connection: text frames in, and the close (or failure) as a last element. */
-    static final class Raw implements WebSocket.Listener {
-        final BlockingQueue<String> in = new LinkedBlockingQueue<>();
-        final CompletableFuture<String> closed = new CompletableFuture<>();
-        WebSocket ws;
-        private final StringBuilder partial = new StringBuilder();
-
-        static Raw open() throws Exception {
-            Raw raw = new Raw();
-            raw.ws = HTTP.newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket"), raw)
-                    .get(5, TimeUnit.SECONDS);
-            assertThat(raw.next()).startsWith("0{\"sid\":");
-            return raw;
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                String msg = partial.toString();
-                partial.setLength(0);
-                if ("2".equals(msg)) {
-                    webSocket.sendText("3", true);
-                } else {
-                    in.add(msg);
-                }
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete("close " + statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed.complete("error " + error);
-        }
-
-        String next() throws InterruptedException {
-            String s = in.poll(5, TimeUnit.SECONDS);
-            assertThat(s).as("a frame within 5 s").isNotNull();
-            return s;
-        }
-
-        void send(String text) {
-            ws.sendText(text, true).join();
-        }
-
-        void connect() throws InterruptedException {
-            send("40");
-            assertThat(next()).startsWith("40{\"sid\":");
-            assertThat(next()).startsWith("42[\"auth\",{}]");
-        }
-
-        boolean closedWithin(long ms) {
-            try {
-                closed.get(ms, TimeUnit.MILLISECONDS);
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        }
-    }
-
-    private static void assertHealthy(Raw healthy, String marker) throws InterruptedException {
+    private static void assertHealthy(RawWebSocket healthy, String marker) throws InterruptedException {
         healthy.send("42[\"message\",\"" + marker + "\"]");
         assertThat(healthy.next()).isEqualTo("42[\"message-back\",\"" + marker + "\"]");
     }
@@ -139,24 +70,24 @@ class MalformedInputTest {
         "451-[\"message\",{\"_placeholder\":true,\"num\":5}]" // placeholder without attachment... followed by text
     })
     void malformedPacketClosesOnlyThatConnection(String bad) throws Exception {
-        Raw healthy = Raw.open();
+        RawWebSocket healthy = RawWebSocket.open(port);
         healthy.connect();
-        Raw offender = Raw.open();
+        RawWebSocket offender = RawWebSocket.open(port);
         offender.connect();
         offender.send(bad);
         if (bad.startsWith("451-")) {
             offender.send("42[\"message\",\"text while attachments are awaited\"]");
         }
         assertThat(offender.closedWithin(5000)).as("offender closed after %s", bad).isTrue();
-        assertHealthy(healthy, bad.substring(0, 3));
+        assertHealthy(healthy, "after-" + Integer.toHexString(bad.hashCode()));
         healthy.ws.abort();
     }
 
     @Test
     void firstPacketNotConnectClosesTheConnection() throws Exception {
-        Raw healthy = Raw.open();
+        RawWebSocket healthy = RawWebSocket.open(port);
         healthy.connect();
-        Raw offender = Raw.open();
+        RawWebSocket offender = RawWebSocket.open(port);
         offender.send("42[\"message\",1]");
         assertThat(offender.closedWithin(5000)).isTrue();
         assertHealthy(healthy, "first");
@@ -165,9 +96,9 @@ class MalformedInputTest {
 
     @Test
     void noConnectWithinConnectTimeoutClosesTheConnection() throws Exception {
-        Raw healthy = Raw.open();
+        RawWebSocket healthy = RawWebSocket.open(port);
         healthy.connect();
-        Raw idle = Raw.open();
+        RawWebSocket idle = RawWebSocket.open(port);
         assertThat(idle.closedWithin(200)).as("still open before connectTimeout").isFalse();
         assertThat(idle.closedWithin(5000)).as("closed after connectTimeout (500 ms)").isTrue();
         assertHealthy(healthy, "timeout");
@@ -176,7 +107,7 @@ class MalformedInputTest {
 
     @Test
     void malformedPacketOverPollingClosesTheSession() throws Exception {
-        Raw healthy = Raw.open();
+        RawWebSocket healthy = RawWebSocket.open(port);
         healthy.connect();
         String base = "http://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=polling";
         String open = get(base).body();

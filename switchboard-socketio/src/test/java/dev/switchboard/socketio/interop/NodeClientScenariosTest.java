@@ -35,6 +35,16 @@ class NodeClientScenariosTest {
 
     @ParameterizedTest(name = "{0} over {1}")
     @MethodSource("cases")
+    void features(EchoServers server, String transport) throws Exception {
+        try (EchoServers.Running running = server.start(EchoServers.Kind.FEATURES)) {
+            NodePeers.test(EchoServers.JS.resolve("features.test.cjs"),
+                    Map.of("SIO_URL", running.url(), "SIO_TRANSPORT", transport), Duration.ofSeconds(60))
+                    .assertSucceeded();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} over {1}")
+    @MethodSource("cases")
     void connectionStateRecovery(EchoServers server, String transport) throws Exception {
         try (EchoServers.Running running = server.start(true)) {
             NodePeers.run(EchoServers.JS.resolve("scenarios.test.cjs"),
