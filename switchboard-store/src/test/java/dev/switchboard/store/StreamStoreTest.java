@@ -169,6 +169,13 @@ class StreamStoreTest {
         }
         try (EmbeddedStore store = EmbeddedStore.open(config().retention(hour).build())) {
             assertThat(get(store.append("s", bytes("after")))).isEqualTo(7);
+            get(store.append("s2", bytes("old")));
+        }
+        // After a restart the age of the oldest entry is read again from disk.
+        clock.advance(Duration.ofHours(2));
+        try (EmbeddedStore store = EmbeddedStore.open(config().retention(hour).build())) {
+            assertThat(get(store.enforceRetention())).isEqualTo(2);
+            assertThat(get(store.read("s2", 0, 10)).firstOffset()).isEqualTo(1);
         }
     }
 
