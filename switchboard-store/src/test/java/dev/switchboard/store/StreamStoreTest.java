@@ -287,6 +287,50 @@ class StreamStoreTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Durability.class)
+    void appendsWaitingBehindABusyWriterAreCommittedAsOneBatchOnTheWriterThread(Durability durability) throws Exception {
+        try (EmbeddedStore store = EmbeddedStore.open(config().durability(durability).build())) {
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            store.writer().submit(b -> {
+                held.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            });
+            assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+            long commitsBefore = store.stats().commits();
+            List<CompletableFuture<String>> completedOn = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                completedOn.add(store.append("s", bytes("m" + i)).thenApply(o -> Thread.currentThread().getName()).toCompletableFuture());
+            }
+            release.countDown();
+            for (CompletableFuture<String> f : completedOn) {
+                assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo("switchboard-store-writer");
+            }
+            // One WAL write (and one fsync under FSYNC) for all 300.
+            assertThat(store.stats().commits() - commitsBefore).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aGroupCommitDelayStillCompletesALoneAppend() {
+        try (EmbeddedStore store = EmbeddedStore.open(config().durability(Durability.FSYNC).groupCommitMaxDelay(Duration.ofMillis(20)).build())) {
+            assertThat(get(store.append("s", bytes("alone")))).isZero();
+            List<CompletionStage<Long>> many = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                many.add(store.append("s", bytes("m" + i)));
+            }
+            for (int i = 0; i < many.size(); i++) {
+                assertThat(get(many.get(i))).isEqualTo(i + 1);
+            }
+        }
+    }
+
     @Test
     void closeCompletesAcceptedWorkAndRefusesLaterWork() {
         EmbeddedStore store = EmbeddedStore.open(config().build());
