@@ -28,6 +28,8 @@ final class StreamLog {
 
     private static final Logger log = LoggerFactory.getLogger(StreamLog.class);
 
+    private static final long UNKNOWN = Long.MIN_VALUE;
+
     /** Writer-thread state of one stream; mirrors its metadata row. */
     static final class State {
         final String id;
@@ -38,6 +40,11 @@ final class StreamLog {
         long bytes;
         long lastAppendMillis = Long.MIN_VALUE;
         long lastDroppedMillis = Long.MIN_VALUE;
+        /**
+         * Append time of the entry at {@code first} when known (not persisted; unknown after a restart
+         * until retention reads it): lets age retention skip a stream without a disk seek.
+         */
+        long firstMillis = UNKNOWN;
         boolean dirty;
 
         State(String id, byte[] name, RetentionPolicy retention) {
@@ -117,6 +124,9 @@ final class StreamLog {
         long millis = Math.max(clock.millis(), s.lastAppendMillis);
         long offset = s.next;
         batch.writeBatch.put(rocks.streamData, Keys.key(s.name, offset), Keys.streamValue(millis, payload));
+        if (s.first == s.next) {
+            s.firstMillis = millis;
+        }
         s.next = offset + 1;
         s.bytes += payload.length;
         s.lastAppendMillis = millis;
@@ -173,7 +183,8 @@ final class StreamLog {
             long countFirst = p.maxMessages() > 0 ? Math.max(s.first, s.next - p.maxMessages()) : s.first;
             long cutoff = p.maxAge().isZero() ? Long.MIN_VALUE : now - p.maxAge().toMillis();
             boolean overBytes = p.maxBytes() > 0 && s.bytes > p.maxBytes();
-            if (countFirst == s.first && !overBytes && cutoff == Long.MIN_VALUE) {
+            boolean overAge = cutoff != Long.MIN_VALUE && (s.firstMillis == UNKNOWN || s.firstMillis < cutoff);
+            if (countFirst == s.first && !overBytes && !overAge) {
                 continue;
             }
             dropped += dropPrefix(batch, s, countFirst, cutoff, p.maxBytes(), maxDeletesPerStream);
@@ -199,6 +210,7 @@ final class StreamLog {
                 long millis = Keys.millis(value);
                 boolean drop = offset < countFirst || millis < cutoffMillis || (maxBytes > 0 && bytes > maxBytes);
                 if (!drop) {
+                    s.firstMillis = millis;
                     break;
                 }
                 bytes -= value.length - 8;
@@ -209,6 +221,11 @@ final class StreamLog {
         long count = newFirst - s.first;
         if (count == 0) {
             return 0;
+        }
+        if (newFirst == s.next) {
+            s.firstMillis = UNKNOWN; // empty: the next append sets it
+        } else if (newFirst - s.first == maxDeletes) {
+            s.firstMillis = UNKNOWN; // stopped at the per-run bound: the entry at newFirst was not read
         }
         batch.writeBatch.deleteRange(rocks.streamData, Keys.key(s.name, s.first), Keys.key(s.name, newFirst));
         log.info("stream {}: retention dropped offsets {}..{} ({} messages)", s.id, s.first, newFirst - 1, count);

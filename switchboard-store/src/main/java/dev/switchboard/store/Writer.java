@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * appends that arrive during one fsync form the next batch: that is the group commit.
  *
  * <p>Invariants. A stage is completed only after the batch holding its writes is in RocksDB under the
- * durability policy. Within a batch operations apply in submission order; an operation that must read
- * the database (a lease scanning for messages) first commits what the batch holds so far, so it sees
- * every earlier operation. A stream's or queue's metadata is written in the same batch as its data,
+ * durability policy. Within a batch operations apply in submission order; an operation whose outcome
+ * depends on a write still in the batch (retention, an ack of a message not leased since open) first
+ * commits what the batch holds so far, so it sees every earlier operation. A lease does not: it hands
+ * out committed messages only (see {@link QueueBook#lease}). A stream's or queue's metadata is written in the same batch as its data,
  * so after any crash they agree.
  *
  * <p>Failure. If a RocksDB write fails the store stops: the batch's stages and every later operation

@@ -137,4 +137,44 @@ class CrashTest {
             redelivered.forEach((id, payload) -> assertThat(payload).isEqualTo("q" + id));
         }
     }
+
+    /**
+     * A torn tail: after a kill -9 the last bytes of the write-ahead log are cut off (a write the disk
+     * only partly made) or overwritten with garbage. The store must open, keep a dense prefix of the
+     * stream, and keep its metadata in step with the data it kept.
+     */
+    @RepeatedTest(2)
+    void aTornOrCorruptWalTailIsCutOnRecovery(org.junit.jupiter.api.RepetitionInfo repetition) throws Exception {
+        runAndKill("stream", 500, 3000);
+        Path wal;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            wal = files.filter(p -> p.getFileName().toString().endsWith(".log"))
+                    .max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+        }
+        long size = java.nio.file.Files.size(wal);
+        assertThat(size).as("the kill left records in the WAL").isGreaterThan(4096);
+        int cut = ThreadLocalRandom.current().nextInt(1, 4000);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(wal, java.nio.file.StandardOpenOption.WRITE)) {
+            if (repetition.getCurrentRepetition() == 1) {
+                ch.truncate(size - cut);
+            } else {
+                byte[] garbage = new byte[cut];
+                ThreadLocalRandom.current().nextBytes(garbage);
+                ch.write(java.nio.ByteBuffer.wrap(garbage), size - cut);
+            }
+        }
+        try (EmbeddedStore store = EmbeddedStore.open(StoreConfig.newBuilder(dir).retention(RetentionPolicy.unlimited()).build())) {
+            long next = get(store.nextOffset("room"));
+            List<StoredMessage> all = new ArrayList<>();
+            while (all.size() < next) {
+                ReadResult r = get(store.read("room", all.size(), 10_000));
+                assertThat(r.nextOffset()).isEqualTo(next);
+                all.addAll(r.messages());
+            }
+            for (int offset = 0; offset < all.size(); offset++) {
+                assertThat(new String(all.get(offset).payload(), UTF_8)).isEqualTo("p" + offset);
+            }
+            assertThat(get(store.append("room", "after".getBytes(UTF_8)))).isEqualTo(next);
+        }
+    }
 }

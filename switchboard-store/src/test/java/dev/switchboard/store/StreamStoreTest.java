@@ -169,6 +169,13 @@ class StreamStoreTest {
         }
         try (EmbeddedStore store = EmbeddedStore.open(config().retention(hour).build())) {
             assertThat(get(store.append("s", bytes("after")))).isEqualTo(7);
+            get(store.append("s2", bytes("old")));
+        }
+        // After a restart the age of the oldest entry is read again from disk.
+        clock.advance(Duration.ofHours(2));
+        try (EmbeddedStore store = EmbeddedStore.open(config().retention(hour).build())) {
+            assertThat(get(store.enforceRetention())).isEqualTo(2);
+            assertThat(get(store.read("s2", 0, 10)).firstOffset()).isEqualTo(1);
         }
     }
 
@@ -277,6 +284,50 @@ class StreamStoreTest {
             holding.get(30, TimeUnit.SECONDS);
             assertThat(get(queued1)).isEqualTo(0);
             assertThat(get(queued2)).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Durability.class)
+    void appendsWaitingBehindABusyWriterAreCommittedAsOneBatchOnTheWriterThread(Durability durability) throws Exception {
+        try (EmbeddedStore store = EmbeddedStore.open(config().durability(durability).build())) {
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            store.writer().submit(b -> {
+                held.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            });
+            assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+            long commitsBefore = store.stats().commits();
+            List<CompletableFuture<String>> completedOn = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                completedOn.add(store.append("s", bytes("m" + i)).thenApply(o -> Thread.currentThread().getName()).toCompletableFuture());
+            }
+            release.countDown();
+            for (CompletableFuture<String> f : completedOn) {
+                assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo("switchboard-store-writer");
+            }
+            // One WAL write (and one fsync under FSYNC) for all 300.
+            assertThat(store.stats().commits() - commitsBefore).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aGroupCommitDelayStillCompletesALoneAppend() {
+        try (EmbeddedStore store = EmbeddedStore.open(config().durability(Durability.FSYNC).groupCommitMaxDelay(Duration.ofMillis(20)).build())) {
+            assertThat(get(store.append("s", bytes("alone")))).isZero();
+            List<CompletionStage<Long>> many = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                many.add(store.append("s", bytes("m" + i)));
+            }
+            for (int i = 0; i < many.size(); i++) {
+                assertThat(get(many.get(i))).isEqualTo(i + 1);
+            }
         }
     }
 
