@@ -17,7 +17,9 @@ socket.on("connect", () => {
   report({ type: "connect", id: socket.id, transport: socket.io.engine.transport.name });
   socket.io.engine.once("upgrade", (t) => report({ type: "upgrade", transport: t.name }));
 });
-socket.onAny((event, ...args) => report({ type: "event", event, args }));
+socket.onAny((event, ...args) => report({ type: "event", event, args: args.filter((a) => typeof a !== "function") }));
+// Answers a publish that asks for acknowledgements.
+socket.on("ask", (data, callback) => callback({ from: process.env.USER_NAME, got: data }));
 socket.on("disconnect", (reason) => {
   report({ type: "disconnect", reason });
   // Give the line time to flush, then end: the test waits for this process to exit.

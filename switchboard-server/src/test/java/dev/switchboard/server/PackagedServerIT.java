@@ -96,6 +96,13 @@ class PackagedServerIT {
                 JsonNode headline = alice.awaitEvent("headline");
                 assertThat(headline.get("args").toString()).isEqualTo("[{\"title\":\"hello\",\"n\":1}]");
 
+                // Publish and wait for the acknowledgements (io.to("news").timeout(5000).emitWithAck(...)).
+                JsonNode asked = ok(call("POST", "/api/publish",
+                        "{\"event\":\"ask\",\"data\":{\"q\":42},\"rooms\":[\"news\"],\"ackTimeout\":5000}", TOKEN));
+                assertThat(asked.at("/acks/expected").asInt()).isEqualTo(1);
+                assertThat(asked.at("/acks/timedOut").asBoolean()).isFalse();
+                assertThat(asked.at("/acks/responses").toString()).isEqualTo("[{\"from\":\"alice\",\"got\":{\"q\":42}}]");
+
                 // Publish to all except the room, then a marker to all: bob gets both, alice only the marker.
                 ok(call("POST", "/api/publish", "{\"event\":\"others\",\"args\":[1,\"two\"],\"except\":[\"news\"]}", TOKEN));
                 ok(call("POST", "/api/publish", "{\"event\":\"marker\"}", TOKEN));
@@ -143,6 +150,8 @@ class PackagedServerIT {
                 assertThat(counter(metrics, "switchboard_routing_deliveries_total", "outcome=\"written\"")).isGreaterThanOrEqualTo(4);
                 assertThat(counter(metrics, "switchboard_routing_fanout_subscribers_count", "")).isGreaterThanOrEqualTo(3);
                 assertThat(counter(metrics, "switchboard_socketio_packets_total", "direction=\"out\"")).isGreaterThanOrEqualTo(1);
+                assertThat(counter(metrics, "switchboard_socketio_broadcast_ack_seconds_count", "outcome=\"complete\""))
+                        .isEqualTo(1);
                 assertThat(metrics).contains("jvm_memory_used_bytes", "netty_allocator_memory_used",
                         "switchboard_api_request_seconds_bucket", "switchboard_socketio_connections");
 

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,12 @@ public final class HttpApi {
             Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    /** Longest wait for acknowledgements a publish may ask for. */
+    static final long MAX_ACK_TIMEOUT_MS = 60_000;
+    /** Publishes waiting for acknowledgements at once; more are answered 503. */
+    static final int MAX_ACKS_IN_FLIGHT = 256;
+
+    private final java.util.concurrent.Semaphore acksInFlight = new java.util.concurrent.Semaphore(MAX_ACKS_IN_FLIGHT);
 
     private final SocketAdmin admin;
     private final byte[] token;
@@ -65,28 +72,45 @@ public final class HttpApi {
         this.openApi = loadOpenApi();
     }
 
+    /** Handles a request synchronously (every operation but a publish that waits for acknowledgements is). */
     public ApiResponse handle(ApiRequest request) {
+        return handleAsync(request).join();
+    }
+
+    /**
+     * Handles a request; the stage completes (never exceptionally) with the response, at once for every
+     * operation except a publish with {@code ackTimeout}, which completes when the acknowledgements are in
+     * or the timeout ran out.
+     */
+    public CompletableFuture<ApiResponse> handleAsync(ApiRequest request) {
         long start = System.nanoTime();
-        String operation = "unknown";
-        ApiResponse response;
+        Route route = Route.of(request.path());
+        CompletableFuture<ApiResponse> response;
         try {
-            Route route = Route.of(request.path());
-            operation = route.operation;
             response = dispatch(route, request);
-        } catch (ApiError e) {
-            response = error(e.status, e.code, e.getMessage());
         } catch (RuntimeException e) {
-            log.warn("api {} {} failed: {}", request.method(), request.path(), e.toString());
-            response = error(500, "internal_error", "the server could not complete the request");
+            response = CompletableFuture.failedFuture(e);
         }
-        Timer.builder("switchboard.api.request")
-                .description("HTTP API requests, by operation and status")
-                .tag("operation", operation)
-                .tag("status", Integer.toString(response.status()))
-                .publishPercentileHistogram()
-                .register(registry)
-                .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-        return response;
+        return response.handle((r, e) -> {
+            ApiResponse out = r != null ? r : errorResponse(request, e);
+            Timer.builder("switchboard.api.request")
+                    .description("HTTP API requests, by operation and status")
+                    .tag("operation", route.operation)
+                    .tag("status", Integer.toString(out.status()))
+                    .publishPercentileHistogram()
+                    .register(registry)
+                    .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            return out;
+        });
+    }
+
+    private ApiResponse errorResponse(ApiRequest request, Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof ApiError a) {
+            return error(a.status, a.code, a.getMessage());
+        }
+        log.warn("api {} {} failed: {}", request.method(), request.path(), cause.toString());
+        return error(500, "internal_error", "the server could not complete the request");
     }
 
     /** The routes; {@code operation} is also the metric tag. */
@@ -125,26 +149,28 @@ public final class HttpApi {
         }
     }
 
-    private ApiResponse dispatch(Route route, ApiRequest request) {
+    private CompletableFuture<ApiResponse> dispatch(Route route, ApiRequest request) {
         if (route == Route.NOT_FOUND) {
             throw new ApiError(404, "not_found", "no API operation at " + request.path() + " (see /api/openapi.json)");
         }
         if (route == Route.OPENAPI) {
             requireMethod(route, request);
-            return ApiResponse.json(200, openApi);
+            return CompletableFuture.completedFuture(ApiResponse.json(200, openApi));
         }
         authorise(request);
         requireMethod(route, request);
-        return switch (route) {
+        if (route == Route.PUBLISH) {
+            return publish(request);
+        }
+        return CompletableFuture.completedFuture(switch (route) {
             case NAMESPACES -> namespaces();
             case ROOMS -> rooms(request);
             case SOCKETS -> sockets(request);
-            case PUBLISH -> publish(request);
             case DISCONNECT -> disconnect(request);
             case JOIN -> joinOrLeave(request, true);
             case LEAVE -> joinOrLeave(request, false);
             default -> throw new IllegalStateException(route.name());
-        };
+        });
     }
 
     private void authorise(ApiRequest request) {
@@ -204,9 +230,9 @@ public final class HttpApi {
     }
 
     record PublishBody(String namespace, String event, JsonNode data, List<JsonNode> args, List<String> rooms,
-                       List<String> except) {}
+                       List<String> except, Long ackTimeout) {}
 
-    private ApiResponse publish(ApiRequest request) {
+    private CompletableFuture<ApiResponse> publish(ApiRequest request) {
         PublishBody b = parse(request, PublishBody.class);
         String nsp = namespaceField(b.namespace());
         if (b.event() == null || b.event().isEmpty()) {
@@ -217,6 +243,9 @@ public final class HttpApi {
         }
         if (b.data() != null && b.args() != null) {
             throw badRequest("give either 'data' (one argument) or 'args' (a list of arguments), not both");
+        }
+        if (b.ackTimeout() != null && (b.ackTimeout() < 1 || b.ackTimeout() > MAX_ACK_TIMEOUT_MS)) {
+            throw badRequest("'ackTimeout' must be between 1 and " + MAX_ACK_TIMEOUT_MS + " milliseconds");
         }
         List<Object> args = new ArrayList<>();
         if (b.args() != null) {
@@ -231,12 +260,34 @@ public final class HttpApi {
         if (admin.rooms(nsp).isEmpty()) {
             throw unknownNamespace(nsp);
         }
-        int recipients = admin.publish(nsp, rooms, except, b.event(), args);
         ObjectNode body = mapper.createObjectNode().put("namespace", nsp).put("event", b.event());
-        if (recipients >= 0) {
-            body.put("recipients", recipients);
+        if (b.ackTimeout() == null) {
+            int recipients = admin.publish(nsp, rooms, except, b.event(), args);
+            if (recipients >= 0) {
+                body.put("recipients", recipients);
+            }
+            return CompletableFuture.completedFuture(ok(body));
         }
-        return ok(body);
+        // Waiting for acknowledgements holds no thread, but each waiting request holds memory: bounded.
+        if (!acksInFlight.tryAcquire()) {
+            throw new ApiError(503, "unavailable", "too many publishes are waiting for acknowledgements (at most "
+                    + MAX_ACKS_IN_FLIGHT + "); retry later");
+        }
+        CompletableFuture<SocketAdmin.AckResult> acks;
+        try {
+            acks = admin.publishWithAck(nsp, rooms, except, b.event(), args,
+                    java.time.Duration.ofMillis(b.ackTimeout())).toCompletableFuture();
+        } catch (RuntimeException e) {
+            acksInFlight.release();
+            throw e;
+        }
+        return acks.whenComplete((r, e) -> acksInFlight.release()).thenApply(r -> {
+            body.put("recipients", r.expected());
+            ObjectNode a = body.putObject("acks");
+            a.put("expected", r.expected()).put("received", r.responses().size()).put("timedOut", r.timedOut());
+            a.set("responses", mapper.valueToTree(r.responses()));
+            return ok(body);
+        });
     }
 
     record DisconnectBody(String namespace, String socket, Boolean close) {}

@@ -1,9 +1,11 @@
 package dev.switchboard.server.api;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The operations the HTTP API offers on the live Socket.IO server, as the API needs them. The server
@@ -39,6 +41,22 @@ public interface SocketAdmin {
      * (Map, List, String, Number, Boolean, null). Returns the number of local recipients when known, else -1.
      */
     int publish(String namespace, Set<String> rooms, Set<String> except, String event, List<Object> args);
+
+    /**
+     * {@link #publish} asking every recipient for an acknowledgement, as
+     * {@code io.of(namespace).to(rooms).except(except).timeout(timeout).emitWithAck(...)}. Completes with
+     * the answers when every recipient answered, or with those that came when {@code timeout} ran out
+     * ({@link AckResult#timedOut()}); never fails for a timeout.
+     */
+    CompletionStage<AckResult> publishWithAck(String namespace, Set<String> rooms, Set<String> except, String event,
+                                              List<Object> args, Duration timeout);
+
+    /** The answers to a publish with acknowledgements: the first argument of each client's answer. */
+    record AckResult(int expected, List<Object> responses, boolean timedOut) {
+        public AckResult {
+            responses = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(responses));
+        }
+    }
 
     /** Which sockets an operation applies to: these ids, or the members of these rooms, or (both empty) all. */
     record Selection(Set<String> socketIds, Set<String> inRooms) {

@@ -29,9 +29,9 @@ public final class Realtime implements AutoCloseable {
     private final Duration closeTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Realtime(SocketIoServer io, Duration closeTimeout) {
+    private Realtime(SocketIoServer io, MeterRegistry registry, Duration closeTimeout) {
         this.io = io;
-        this.admin = new SocketIoAdmin(io);
+        this.admin = new SocketIoAdmin(io, registry);
         this.closeTimeout = closeTimeout;
     }
 
@@ -58,7 +58,7 @@ public final class Realtime implements AutoCloseable {
             ChatDemo.install(io.of(ChatDemo.NAMESPACE));
         }
         meters.bind(io);
-        return new Realtime(io, config.shutdownTimeout());
+        return new Realtime(io, registry, config.shutdownTimeout());
     }
 
     public HttpHandler httpHandler() {

@@ -1,10 +1,14 @@
 package dev.switchboard.server.realtime;
 
 import dev.switchboard.server.api.SocketAdmin;
+import dev.switchboard.socketio.AckTimeoutException;
 import dev.switchboard.socketio.BroadcastOperator;
 import dev.switchboard.socketio.Namespace;
 import dev.switchboard.socketio.Socket;
 import dev.switchboard.socketio.SocketIoServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -14,6 +18,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link SocketAdmin} over the Socket.IO Java API: every operation is the one a Java handler would
@@ -26,9 +33,11 @@ final class SocketIoAdmin implements SocketAdmin {
     private static final Set<String> HIDDEN_HEADERS = Set.of("authorization", "cookie", "proxy-authorization");
 
     private final SocketIoServer io;
+    private final MeterRegistry registry;
 
-    SocketIoAdmin(SocketIoServer io) {
+    SocketIoAdmin(SocketIoServer io, MeterRegistry registry) {
         this.io = io;
+        this.registry = registry;
     }
 
     @Override
@@ -132,7 +141,32 @@ final class SocketIoAdmin implements SocketAdmin {
     }
 
     @Override
-    public int publish(String namespace, Set<String> rooms, Set<String> except, String event, List<Object> args) {
+    public CompletionStage<AckResult> publishWithAck(String namespace, Set<String> rooms, Set<String> except,
+                                                     String event, List<Object> args, Duration timeout) {
+        BroadcastOperator target = target(namespace, rooms, except).timeout(timeout);
+        int expected = target.fetchSockets().size();
+        long start = System.nanoTime();
+        return target.emitWithAck(event, args.toArray()).handle((acks, error) -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            AckResult result;
+            if (cause == null) {
+                result = new AckResult(acks.expected(), acks.responses(), false);
+            } else if (cause instanceof AckTimeoutException t) {
+                result = new AckResult(expected, t.partialResponses(), true);
+            } else {
+                throw new CompletionException(cause);
+            }
+            Timer.builder("switchboard.socketio.broadcast.ack")
+                    .description("time until every recipient of a broadcast with acknowledgements answered, or the timeout")
+                    .tag("outcome", result.timedOut() ? "timeout" : "complete")
+                    .publishPercentileHistogram()
+                    .register(registry)
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            return result;
+        });
+    }
+
+    private BroadcastOperator target(String namespace, Set<String> rooms, Set<String> except) {
         BroadcastOperator target = io.of(namespace);
         if (!rooms.isEmpty()) {
             target = target.to(rooms.toArray(String[]::new));
@@ -140,6 +174,12 @@ final class SocketIoAdmin implements SocketAdmin {
         if (!except.isEmpty()) {
             target = target.except(except.toArray(String[]::new));
         }
+        return target;
+    }
+
+    @Override
+    public int publish(String namespace, Set<String> rooms, Set<String> except, String event, List<Object> args) {
+        BroadcastOperator target = target(namespace, rooms, except);
         int recipients = target.fetchSockets().size();
         target.emit(event, args.toArray());
         return recipients;

@@ -57,10 +57,8 @@ public final class ApiRoute implements HttpHandler, AutoCloseable {
         ApiRequest apiRequest = toApiRequest(request);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         try {
-            workers.execute(() -> {
-                ApiResponse r = api.handle(apiRequest);
-                Responses.send(ctx, keepAlive, false, r.status(), r.contentType(), r.headers(), r.body());
-            });
+            workers.execute(() -> api.handleAsync(apiRequest).thenAccept(r ->
+                    Responses.send(ctx, keepAlive, false, r.status(), r.contentType(), r.headers(), r.body())));
         } catch (RejectedExecutionException e) {
             Responses.send(ctx, false, false, 503, ApiResponse.JSON, Map.of("Retry-After", "1"),
                     "{\"error\":\"unavailable\",\"message\":\"the API is overloaded or shutting down\"}"

@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,6 +73,13 @@ class HttpApiTest {
             calls.add("publish " + namespace + " " + rooms + " " + except + " " + event + " " + args);
             return 2;
         }
+
+        @Override
+        public CompletionStage<AckResult> publishWithAck(String namespace, Set<String> rooms, Set<String> except,
+                                                         String event, List<Object> args, Duration timeout) {
+            calls.add("publishWithAck " + rooms + " " + event + " " + args + " " + timeout.toMillis());
+            return CompletableFuture.completedFuture(new AckResult(2, List.of(Map.of("ok", true)), true));
+        }
     }
 
     private final RecordingAdmin admin = new RecordingAdmin();
@@ -101,6 +111,21 @@ class HttpApiTest {
 
         open.handle(post("/api/publish", "{\"event\":\"two\",\"args\":[1,\"x\",null]}"));
         assertThat(admin.calls).last().isEqualTo("publish / [] [] two [1, x, null]");
+    }
+
+    @Test
+    void publishCanWaitForAcknowledgements() throws Exception {
+        JsonNode r = json(open.handle(post("/api/publish", "{\"event\":\"ask\",\"data\":1,\"rooms\":[\"a\"],\"ackTimeout\":1500}")));
+        assertThat(admin.calls).containsExactly("publishWithAck [a] ask [1] 1500");
+        assertThat(r.get("recipients").asInt()).isEqualTo(2);
+        assertThat(r.at("/acks/expected").asInt()).isEqualTo(2);
+        assertThat(r.at("/acks/received").asInt()).isEqualTo(1);
+        assertThat(r.at("/acks/timedOut").asBoolean()).isTrue();
+        assertThat(r.at("/acks/responses").toString()).isEqualTo("[{\"ok\":true}]");
+        for (String bad : List.of("0", "60001", "\"soon\"")) {
+            ApiResponse refused = open.handle(post("/api/publish", "{\"event\":\"ask\",\"ackTimeout\":" + bad + "}"));
+            assertThat(refused.status()).as(bad).isEqualTo(400);
+        }
     }
 
     @Test

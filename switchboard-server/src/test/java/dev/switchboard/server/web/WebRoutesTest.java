@@ -129,6 +129,10 @@ class WebRoutesTest {
             public int join(String n, Selection s, Set<String> r) { return 0; }
             public int leave(String n, Selection s, Set<String> r) { return 0; }
             public int publish(String n, Set<String> r, Set<String> e, String ev, List<Object> a) { return 0; }
+            public java.util.concurrent.CompletionStage<AckResult> publishWithAck(String n, Set<String> r, Set<String> e,
+                    String ev, List<Object> a, java.time.Duration t) {
+                return java.util.concurrent.CompletableFuture.completedFuture(new AckResult(0, List.of(), false));
+            }
         };
         try (ApiRoute route = new ApiRoute(new HttpApi(none, "", new SimpleMeterRegistry()), 64)) {
             Answer list = exchange(route, HttpMethod.GET, "/api/namespaces", null);
