@@ -84,6 +84,8 @@ test("two people chat in a room, one reloads and rejoins", async () => {
   await waitMembers(bob, ["Ada", "Bob (you)"]);
   await send(ada, "back after a reload");
   await waitMessage(bob, "Ada", "back after a reload");
+  await send(bob, "welcome back, Ada");
+  await waitMessage(ada, "Bob", "welcome back, Ada");
   assert.deepEqual(await members(bob), ["Ada", "Bob (you)"]);
 
   // A direct message: Bob clicks Ada in the member list.
