@@ -12,6 +12,7 @@ import dev.switchboard.server.health.Health;
 import dev.switchboard.server.metrics.ServerMetrics;
 import dev.switchboard.server.realtime.Realtime;
 import dev.switchboard.server.web.ApiRoute;
+import dev.switchboard.server.web.ByteCountingRoute;
 import dev.switchboard.server.web.HealthRoute;
 import dev.switchboard.server.web.MetricsRoute;
 import dev.switchboard.server.web.StaticRoute;
@@ -126,7 +127,7 @@ public final class SwitchboardServer {
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
-        routes.route(config.socketIo().path(), realtime.httpHandler());
+        routes.route(config.socketIo().path(), new ByteCountingRoute(realtime.httpHandler(), "socketio", metrics.registry()));
         if (config.api().enabled()) {
             ApiRoute api = new ApiRoute(new HttpApi(realtime.admin(), config.api().token(), metrics.registry()),
                     config.http().maxRequestBody());

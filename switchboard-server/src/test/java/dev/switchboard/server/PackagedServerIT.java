@@ -150,6 +150,8 @@ class PackagedServerIT {
                 assertThat(counter(metrics, "switchboard_routing_deliveries_total", "outcome=\"written\"")).isGreaterThanOrEqualTo(4);
                 assertThat(counter(metrics, "switchboard_routing_fanout_subscribers_count", "")).isGreaterThanOrEqualTo(3);
                 assertThat(counter(metrics, "switchboard_socketio_packets_total", "direction=\"out\"")).isGreaterThanOrEqualTo(1);
+                assertThat(counter(metrics, "switchboard_socketio_bytes_total", "direction=\"in\"")).isGreaterThan(0);
+                assertThat(counter(metrics, "switchboard_socketio_bytes_total", "direction=\"out\"")).isGreaterThan(500);
                 assertThat(counter(metrics, "switchboard_socketio_broadcast_ack_seconds_count", "outcome=\"complete\""))
                         .isEqualTo(1);
                 assertThat(metrics).contains("jvm_memory_used_bytes", "netty_allocator_memory_used",
