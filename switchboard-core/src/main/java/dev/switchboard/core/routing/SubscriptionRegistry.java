@@ -4,7 +4,6 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,8 +33,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * started, and maybe those added or removed meanwhile. So a subscriber whose {@code unsubscribe}
  * returned before {@code publish} was called is never resolved, and one subscribed throughout the
  * resolution always is. A detach removes the rooms one by one, which a publication racing with it may
- * observe half done; since the two are concurrent either outcome is allowed, and a union of rooms is
- * deduplicated so no subscriber receives a publication twice.
+ * observe half done; since the two are concurrent either outcome is allowed.
+ *
+ * <p>Exactly once: a subscriber removed and re-added while a set is iterated can be returned twice
+ * (the iterator may meet both the old node and the new one, linked after it), and a union of rooms
+ * meets a subscriber once per room. Each space has a version, odd while a write is in progress; a
+ * resolution that names several rooms, or that saw the version change, deduplicates its result.
+ * (Found by {@code RoutingConcurrencyTest}: a subscriber received one publication twice.)
  */
 final class SubscriptionRegistry {
 
@@ -48,9 +52,14 @@ final class SubscriptionRegistry {
                 if (space.removed) {
                     continue;
                 }
-                Set<String> rooms = space.attachLocked(s);
-                if (rooms.add(room)) {
-                    space.rooms.computeIfAbsent(room, r -> new Groups()).add(s);
+                space.beginWrite();
+                try {
+                    Set<String> rooms = space.attachLocked(s);
+                    if (rooms.add(room)) {
+                        space.rooms.computeIfAbsent(room, r -> new Groups()).add(s);
+                    }
+                } finally {
+                    space.endWrite();
                 }
                 return;
             }
@@ -64,7 +73,12 @@ final class SubscriptionRegistry {
                 if (space.removed) {
                     continue;
                 }
-                space.attachLocked(s);
+                space.beginWrite();
+                try {
+                    space.attachLocked(s);
+                } finally {
+                    space.endWrite();
+                }
                 return;
             }
         }
@@ -81,7 +95,12 @@ final class SubscriptionRegistry {
             if (space.removed || rooms == null || !rooms.remove(room)) {
                 return;
             }
-            space.leaveRoomLocked(room, s);
+            space.beginWrite();
+            try {
+                space.leaveRoomLocked(room, s);
+            } finally {
+                space.endWrite();
+            }
         }
     }
 
@@ -95,10 +114,15 @@ final class SubscriptionRegistry {
             if (space.removed || rooms == null) {
                 return;
             }
-            for (String room : rooms) {
-                space.leaveRoomLocked(room, s);
+            space.beginWrite();
+            try {
+                for (String room : rooms) {
+                    space.leaveRoomLocked(room, s);
+                }
+                space.all.remove(s);
+            } finally {
+                space.endWrite();
             }
-            space.all.remove(s);
             if (space.memberRooms.isEmpty()) {
                 space.removed = true;
                 spaces.remove(spaceName, space);
@@ -129,32 +153,34 @@ final class SubscriptionRegistry {
 
     /**
      * Resolves a publication into per-event-loop batches; lock-free. Allocates one array per event
-     * loop sized to its subscribers (4 or 8 bytes a subscriber), plus an identity set when the
-     * publication names several rooms (their union must not deliver twice).
+     * loop sized to its subscribers (4 or 8 bytes a subscriber), plus an identity table when a
+     * subscriber could appear twice (see the end of the method).
      */
     Batches resolve(Publication p) {
         Space space = spaces.get(p.space());
         if (space == null) {
             return Batches.EMPTY;
         }
+        long before = space.version;
         Groups[] except = groupsOf(space, p.except());
         Set<String> exceptIds = p.exceptIds();
         Batches out = new Batches();
         if (p.wholeSpace()) {
-            collect(space.all, except, exceptIds, null, out);
-        } else if (p.to().size() == 1) {
-            Groups room = space.rooms.get(p.to().iterator().next());
-            if (room != null) {
-                collect(room, except, exceptIds, null, out);
-            }
+            collect(space.all, except, exceptIds, out);
         } else {
-            Map<Subscriber, Boolean> seen = new IdentityHashMap<>();
             for (String name : p.to()) {
                 Groups room = space.rooms.get(name);
                 if (room != null) {
-                    collect(room, except, exceptIds, seen, out);
+                    collect(room, except, exceptIds, out);
                 }
             }
+        }
+        // A union of rooms holds a subscriber once per room; and a subscriber removed and re-added while
+        // a set was being iterated can be returned twice by a concurrent iterator (the re-added node may
+        // be linked after the iterator's position). Either way, deduplicate; otherwise (the common case:
+        // one room or the whole space, no write to the space meanwhile) there can be no repeat.
+        if (p.to().size() > 1 || (before & 1) != 0 || space.version != before) {
+            out.deduplicate();
         }
         return out;
     }
@@ -173,8 +199,7 @@ final class SubscriptionRegistry {
         return found.isEmpty() ? null : found.toArray(new Groups[0]);
     }
 
-    private static void collect(Groups from, Groups[] except, Set<String> exceptIds,
-            Map<Subscriber, Boolean> seen, Batches out) {
+    private static void collect(Groups from, Groups[] except, Set<String> exceptIds, Batches out) {
         boolean filterIds = !exceptIds.isEmpty();
         for (Map.Entry<EventExecutor, Set<Subscriber>> group : from.byLoop.entrySet()) {
             Set<Subscriber> members = group.getValue();
@@ -184,9 +209,6 @@ final class SubscriptionRegistry {
                     continue;
                 }
                 if (except != null && inAny(except, s)) {
-                    continue;
-                }
-                if (seen != null && seen.put(s, Boolean.TRUE) != null) {
                     continue;
                 }
                 batch.add(s);
@@ -208,6 +230,12 @@ final class SubscriptionRegistry {
         final String name;
         /** Guarded by this. */
         boolean removed;
+        /**
+         * Odd while a write is in progress, bumped at its start and end (written under this, read
+         * lock-free): a resolution that reads the same even value before and after it ran concurrently
+         * with no write.
+         */
+        volatile long version;
         /** Subscriber to the rooms it is in; guarded by this (writers only, and roomsOf). */
         final Map<Subscriber, Set<String>> memberRooms = new HashMap<>();
         /** Every member, for whole-space publications; written under this, read lock-free. */
@@ -217,6 +245,16 @@ final class SubscriptionRegistry {
 
         Space(String name) {
             this.name = name;
+        }
+
+        /** Caller holds this. */
+        void beginWrite() {
+            version++;
+        }
+
+        /** Caller holds this. */
+        void endWrite() {
+            version++;
         }
 
         /** Caller holds this. Returns the member's room set, adding the member if new. */
@@ -317,6 +355,48 @@ final class SubscriptionRegistry {
             Batch b = new Batch(loop, sizeHint);
             batches[count++] = b;
             return b;
+        }
+
+        /**
+         * Drops repeated subscribers, keeping the first; allocates one identity table of about 8 bytes
+         * per subscriber (compressed references), only when called.
+         */
+        void deduplicate() {
+            int total = subscriberCount();
+            if (total < 2) {
+                return;
+            }
+            Object[] table = new Object[Integer.highestOneBit(total * 2 - 1) << 1];
+            int mask = table.length - 1;
+            for (int i = 0; i < count; i++) {
+                Batch b = batches[i];
+                int kept = 0;
+                for (int j = 0; j < b.size; j++) {
+                    Subscriber s = b.subscribers[j];
+                    if (addIdentity(table, mask, s)) {
+                        b.subscribers[kept++] = s;
+                    }
+                }
+                java.util.Arrays.fill(b.subscribers, kept, b.size, null);
+                b.size = kept;
+            }
+        }
+
+        /** Open addressing with linear probing; false if {@code o} (by identity) is already in. */
+        private static boolean addIdentity(Object[] table, int mask, Object o) {
+            int h = System.identityHashCode(o);
+            int i = (h ^ (h >>> 16)) * 0x9E3779B1 & mask;
+            for (;;) {
+                Object at = table[i];
+                if (at == null) {
+                    table[i] = o;
+                    return true;
+                }
+                if (at == o) {
+                    return false;
+                }
+                i = (i + 1) & mask;
+            }
         }
 
         int subscriberCount() {
