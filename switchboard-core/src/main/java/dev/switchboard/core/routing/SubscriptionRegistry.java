@@ -40,6 +40,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * meets a subscriber once per room. Each space has a version, odd while a write is in progress; a
  * resolution that names several rooms, or that saw the version change, deduplicates its result.
  * (Found by {@code RoutingConcurrencyTest}: a subscriber received one publication twice.)
+ *
+ * <p>Snapshots: each room (and each space's set of all members) has its own version, bumped the
+ * same way by every add and remove, and caches the per-loop arrays collected at an even version
+ * while no write ran. A publication that finds the version unchanged uses the cached arrays: the
+ * membership then is exactly what it was when they were taken. Every write clears the cache, so a
+ * removed subscriber is not kept alive by it.
  */
 final class SubscriptionRegistry {
 
@@ -152,9 +158,13 @@ final class SubscriptionRegistry {
     }
 
     /**
-     * Resolves a publication into per-event-loop batches; lock-free. Allocates one array per event
-     * loop sized to its subscribers (4 or 8 bytes a subscriber), plus an identity table when a
-     * subscriber could appear twice (see the end of the method).
+     * Resolves a publication into per-event-loop batches; lock-free.
+     *
+     * <p>The common publication (one room or the whole space, no exclusions) uses the room's cached
+     * {@link Snapshot} when no write has touched the room since it was taken: no allocation per
+     * subscriber, and a sequential array to walk. Otherwise it collects fresh batches (one array per
+     * event loop, 4 or 8 bytes a subscriber), caching them when the room did not change meanwhile,
+     * plus an identity table when a subscriber could appear twice (see {@link #mayRepeat}).
      */
     Batches resolve(Publication p) {
         Space space = spaces.get(p.space());
@@ -164,6 +174,10 @@ final class SubscriptionRegistry {
         long before = space.version;
         Groups[] except = groupsOf(space, p.except());
         Set<String> exceptIds = p.exceptIds();
+        if (except == null && exceptIds.isEmpty() && p.to().size() <= 1) {
+            Groups source = p.wholeSpace() ? space.all : space.rooms.get(p.to().iterator().next());
+            return source == null ? Batches.EMPTY : snapshotOf(source);
+        }
         Batches out = new Batches();
         if (p.wholeSpace()) {
             collect(space.all, except, exceptIds, out);
@@ -175,14 +189,42 @@ final class SubscriptionRegistry {
                 }
             }
         }
-        // A union of rooms holds a subscriber once per room; and a subscriber removed and re-added while
-        // a set was being iterated can be returned twice by a concurrent iterator (the re-added node may
-        // be linked after the iterator's position). Either way, deduplicate; otherwise (the common case:
-        // one room or the whole space, no write to the space meanwhile) there can be no repeat.
-        if (p.to().size() > 1 || (before & 1) != 0 || space.version != before) {
+        if (p.to().size() > 1 || mayRepeat(before, space.version)) {
             out.deduplicate();
         }
         return out;
+    }
+
+    /**
+     * Whether a concurrent iteration between two reads of a version may have met a subscriber twice:
+     * a subscriber removed and re-added while a set is iterated can be returned twice (the re-added
+     * node may be linked after the iterator's position). Not if no write ran meanwhile.
+     */
+    private static boolean mayRepeat(long before, long after) {
+        return (before & 1) != 0 || after != before;
+    }
+
+    /** The members of {@code g} as batches: its snapshot if still current, else a fresh collection. */
+    private static Batches snapshotOf(Groups g) {
+        long v = g.version;
+        Snapshot cached = g.snapshot;
+        if (cached != null && cached.version == v) {
+            return cached.batches();
+        }
+        Batches fresh = new Batches();
+        collect(g, null, Set.of(), fresh);
+        if (mayRepeat(v, g.version)) {
+            fresh.deduplicate();
+            return fresh;
+        }
+        // No write ran during the collection: it is exactly the membership at version v.
+        Snapshot taken = new Snapshot(v, fresh);
+        g.snapshot = taken;
+        if (g.version != v) {
+            // A write slipped in after the check: do not keep (and pin) members it may have removed.
+            g.snapshot = null;
+        }
+        return taken.batches();
     }
 
     private static Groups[] groupsOf(Space space, Set<String> names) {
@@ -288,19 +330,36 @@ final class SubscriptionRegistry {
      */
     static final class Groups {
         final ConcurrentHashMap<EventExecutor, Set<Subscriber>> byLoop = new ConcurrentHashMap<>(4);
+        /** Odd while a write is in progress; written under the space's monitor, read lock-free. */
+        volatile long version;
+        /** The members at an even {@code version}, or null; any write clears it. */
+        volatile Snapshot snapshot;
 
         void add(Subscriber s) {
-            byLoop.computeIfAbsent(s.executor(), e -> ConcurrentHashMap.newKeySet()).add(s);
+            version++;
+            try {
+                snapshot = null;
+                byLoop.computeIfAbsent(s.executor(), e -> ConcurrentHashMap.newKeySet()).add(s);
+            } finally {
+                version++;
+            }
         }
 
         boolean remove(Subscriber s) {
             EventExecutor loop = s.executor();
             Set<Subscriber> members = byLoop.get(loop);
-            if (members == null || !members.remove(s)) {
+            if (members == null || !members.contains(s)) {
                 return false;
             }
-            if (members.isEmpty()) {
-                byLoop.remove(loop, members);
+            version++;
+            try {
+                snapshot = null;
+                members.remove(s);
+                if (members.isEmpty()) {
+                    byLoop.remove(loop, members);
+                }
+            } finally {
+                version++;
             }
             return true;
         }
@@ -315,7 +374,42 @@ final class SubscriptionRegistry {
         }
     }
 
-    /** Subscribers of one event loop for one publication; owned by the publishing thread until handed off. */
+    /**
+     * Immutable per-loop arrays of a {@link Groups}' members at one version, shared read-only by every
+     * publication that resolves while the version holds (fan-out tasks only read them).
+     */
+    static final class Snapshot {
+        final long version;
+        final EventExecutor[] loops;
+        final Subscriber[][] members;
+
+        Snapshot(long version, Batches from) {
+            this.version = version;
+            this.loops = new EventExecutor[from.count];
+            this.members = new Subscriber[from.count][];
+            for (int i = 0; i < from.count; i++) {
+                Batch b = from.batches[i];
+                loops[i] = b.loop;
+                members[i] = b.size == b.subscribers.length ? b.subscribers
+                        : java.util.Arrays.copyOf(b.subscribers, b.size);
+            }
+        }
+
+        /** Batches over the shared arrays: a few objects per publication, none per subscriber. */
+        Batches batches() {
+            Batches out = new Batches();
+            for (int i = 0; i < loops.length; i++) {
+                out.add(new Batch(loops[i], members[i]));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Subscribers of one event loop for one publication; owned by the publishing thread until handed
+     * off. Its array may be a {@link Snapshot}'s, shared with other publications: nobody writes into
+     * the array once the batch is resolved.
+     */
     static final class Batch {
         final EventExecutor loop;
         Subscriber[] subscribers;
@@ -326,6 +420,13 @@ final class SubscriptionRegistry {
         Batch(EventExecutor loop, int capacity) {
             this.loop = loop;
             this.subscribers = new Subscriber[Math.max(capacity, 1)];
+        }
+
+        /** Over a snapshot's array, read-only. */
+        Batch(EventExecutor loop, Subscriber[] shared) {
+            this.loop = loop;
+            this.subscribers = shared;
+            this.size = shared.length;
         }
 
         void add(Subscriber s) {
@@ -349,12 +450,16 @@ final class SubscriptionRegistry {
                     return batches[i];
                 }
             }
+            Batch b = new Batch(loop, sizeHint);
+            add(b);
+            return b;
+        }
+
+        void add(Batch b) {
             if (count == batches.length) {
                 batches = java.util.Arrays.copyOf(batches, count * 2);
             }
-            Batch b = new Batch(loop, sizeHint);
             batches[count++] = b;
-            return b;
         }
 
         /**
