@@ -356,6 +356,8 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
             synchronized (responses) {
                 result.completeExceptionally(new AckTimeoutException(responses));
             }
+            // Clients that never answered must not keep the callback until they disconnect.
+            targets.forEach(t -> t.forgetAck(id));
         }, flags.timeout().toMillis(), TimeUnit.MILLISECONDS);
         Consumer<List<Object>> onAck = args -> {
             synchronized (responses) {

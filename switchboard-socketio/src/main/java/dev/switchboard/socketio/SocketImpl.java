@@ -589,6 +589,16 @@ final class SocketImpl implements Socket, Subscriber {
         });
     }
 
+    /** Acknowledgements awaited now (tests); call on the loop. */
+    int pendingAcks() {
+        return acks.size();
+    }
+
+    /** Drops the callback of an acknowledgement that is no longer awaited (a broadcast that timed out). Any thread. */
+    void forgetAck(long ackId) {
+        onLoop(() -> acks.remove(ackId));
+    }
+
     private void notifyOutgoing(JsonNode payload) {
         if (anyOutgoing.isEmpty() || payload == null) {
             return;

@@ -327,7 +327,8 @@ class SocketIoLayerTest {
         FakeSession a = connected("/");
         take(sockets).join("r");
         FakeSession b = connected("/");
-        take(sockets).join("r");
+        Socket sb = take(sockets);
+        sb.join("r");
 
         CompletableFuture<BroadcastOperator.BroadcastAcks> all = io.to("r").timeout(Duration.ofSeconds(5)).emitWithAck("q");
         for (FakeSession s : List.of(a, b)) {
@@ -346,6 +347,9 @@ class SocketIoLayerTest {
         assertThatThrownBy(() -> partial.get(15, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(AckTimeoutException.class)
                 .satisfies(e -> assertThat(((AckTimeoutException) e.getCause()).partialResponses()).containsExactly(1));
+        SocketImpl silent = (SocketImpl) sb;
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                silent.executor().submit(silent::pendingAcks).get() == 0);
     }
 
     @Test
