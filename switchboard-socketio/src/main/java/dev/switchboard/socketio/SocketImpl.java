@@ -10,6 +10,7 @@ import dev.switchboard.core.routing.WireFormat;
 import dev.switchboard.engineio.EngineSocket;
 import dev.switchboard.socketio.protocol.Packet;
 import dev.switchboard.socketio.protocol.PacketType;
+import dev.switchboard.socketio.recovery.SessionStore;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
