@@ -5,7 +5,7 @@ const { createServer } = require("node:http");
 const { Server } = require("socket.io");
 
 const httpServer = createServer();
-const io = new Server(httpServer, { pingInterval: 300, pingTimeout: 200, connectTimeout: 1000 });
+const io = new Server(httpServer, { pingInterval: 1000, pingTimeout: 1000, connectTimeout: 10000 });
 
 io.of("/guarded").use((socket, next) => {
   if (socket.handshake.auth.token === "letmein") return next();

@@ -16,7 +16,7 @@ function client(nsp = "/", opts = {}) {
   open.push(s);
   return s;
 }
-function once(emitter, event, ms = 4000) {
+function once(emitter, event, ms = 10000) {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no '${event}' within ${ms} ms`)), ms);
     emitter.once(event, (...args) => { clearTimeout(t); resolve(args); });
@@ -90,11 +90,14 @@ test("every broadcast operator", async () => {
   await ack(b, "join", "red");
   await ack(b, "join", "blue");
   await ack(c, "join", "blue");
+  // A volatile packet over polling reaches a client only if its GET is waiting at that moment (as in
+  // engine.io): there, only "nobody else receives it" is certain.
   const expect = async (spec, arg, receivers) => {
-    const waits = [a, b, c].map((s) => (receivers.includes(s) ? once(s, "op") : nothing(s, "op")));
+    const mayDrop = spec.volatile && MODE === "polling";
+    const waits = [a, b, c].map((s) => (receivers.includes(s) ? (mayDrop ? Promise.resolve(null) : once(s, "op")) : nothing(s, "op")));
     await ack(a, "op", spec, arg);
     const got = await Promise.all(waits);
-    receivers.forEach((s) => assert.deepEqual(got[[a, b, c].indexOf(s)], [arg]));
+    if (!mayDrop) receivers.forEach((s) => assert.deepEqual(got[[a, b, c].indexOf(s)], [arg]));
   };
   await expect({ to: ["red"] }, 1, [a, b]);
   await expect({ to: ["red"], except: ["blue"] }, 2, [a]);

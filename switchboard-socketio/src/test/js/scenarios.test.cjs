@@ -19,7 +19,7 @@ function client(nsp = "/", opts = {}) {
   return s;
 }
 
-function once(emitter, event, ms = 4000) {
+function once(emitter, event, ms = 10000) {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no '${event}' within ${ms} ms`)), ms);
     emitter.once(event, (...args) => { clearTimeout(t); resolve(args); });
@@ -169,8 +169,8 @@ test("reconnection after the transport closes", async () => {
 });
 
 test("connection state recovery restores the session and the missed packets", { skip: !RECOVERY }, async () => {
-  // The reconnection waits long enough for the server to notice the drop (pingInterval + pingTimeout).
-  const { s: a } = await connected("/", { reconnection: true, reconnectionDelay: 1000, reconnectionDelayMax: 1000, randomizationFactor: 0 });
+  // The reconnection waits long enough for the server to notice the drop (pingInterval + pingTimeout = 1 s here).
+  const { s: a } = await connected("/", { reconnection: true, reconnectionDelay: 2500, reconnectionDelayMax: 2500, randomizationFactor: 0 });
   const { s: b } = await connected();
   const idBefore = a.id;
   await a.timeout(2000).emitWithAck("join", "r");
@@ -178,8 +178,8 @@ test("connection state recovery restores the session and the missed packets", { 
   dropTransport(a);
   await gone;
   b.emit("broadcast", "r", "missed", 1);
-  const missed = once(a, "broadcast", 5000);
-  await once(a, "connect", 5000);
+  const missed = once(a, "broadcast", 15000);
+  await once(a, "connect", 15000);
   assert.equal(a.recovered, true);
   assert.equal(a.id, idBefore);
   assert.deepEqual((await missed).slice(0, 2), ["missed", 1]);

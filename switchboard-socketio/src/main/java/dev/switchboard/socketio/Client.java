@@ -69,6 +69,9 @@ final class Client implements EngineSocket.Listener {
 
     @Override
     public void onMessage(String text) {
+        if (log.isTraceEnabled()) {
+            log.trace("{} {} -> {}", conn.id(), conn.transport(), text);
+        }
         if (closed) {
             return;
         }
@@ -220,7 +223,13 @@ final class Client implements EngineSocket.Listener {
         PacketEncoder.Encoded encoded = runtime.encoder().encode(packet);
         execute(conn.eventLoop(), () -> {
             if (!conn.isOpen() || isVolatile && !conn.isWritable()) {
+                if (log.isTraceEnabled()) {
+                    log.trace("{} {} dropped: {}", conn.id(), conn.transport(), encoded.text());
+                }
                 return;
+            }
+            if (log.isTraceEnabled()) {
+                log.trace("{} {} <- {}", conn.id(), conn.transport(), encoded.text());
             }
             runtime.metrics().packetOut(packet.nsp());
             conn.send(encoded.text());

@@ -8,6 +8,7 @@ import dev.switchboard.core.routing.Publication;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.core.routing.WireFormat;
 import dev.switchboard.socketio.protocol.Packet;
+import dev.switchboard.socketio.recovery.SessionStore;
 import dev.switchboard.socketio.protocol.PacketEncoder;
 import dev.switchboard.socketio.protocol.PacketType;
 import io.netty.buffer.ByteBufAllocator;
@@ -60,7 +61,9 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
         this.runtime = runtime;
         this.name = name;
         this.onEmpty = onEmpty;
-        this.sessions = runtime.config().recovery().map(SessionStore::new).orElse(null);
+        this.sessions = runtime.config().recovery()
+                .map(r -> new SessionStore(r.maxDisconnectionDuration().toMillis(), r.maxStoredPackets(), System::currentTimeMillis))
+                .orElse(null);
     }
 
     /** A child of a dynamic parent: starts with the parent's middleware and listeners, as socket.io does. */
@@ -356,6 +359,8 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
             synchronized (responses) {
                 result.completeExceptionally(new AckTimeoutException(responses));
             }
+            // Clients that never answered must not keep the callback until they disconnect.
+            targets.forEach(t -> t.forgetAck(id));
         }, flags.timeout().toMillis(), TimeUnit.MILLISECONDS);
         Consumer<List<Object>> onAck = args -> {
             synchronized (responses) {

@@ -10,6 +10,7 @@ import dev.switchboard.core.routing.WireFormat;
 import dev.switchboard.engineio.EngineSocket;
 import dev.switchboard.socketio.protocol.Packet;
 import dev.switchboard.socketio.protocol.PacketType;
+import dev.switchboard.socketio.recovery.SessionStore;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -587,6 +588,16 @@ final class SocketImpl implements Socket, Subscriber {
                 message.release();
             }
         });
+    }
+
+    /** Acknowledgements awaited now (tests); call on the loop. */
+    int pendingAcks() {
+        return acks.size();
+    }
+
+    /** Drops the callback of an acknowledgement that is no longer awaited (a broadcast that timed out). Any thread. */
+    void forgetAck(long ackId) {
+        onLoop(() -> acks.remove(ackId));
     }
 
     private void notifyOutgoing(JsonNode payload) {

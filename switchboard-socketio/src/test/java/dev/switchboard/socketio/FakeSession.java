@@ -72,9 +72,9 @@ final class FakeSession implements EngineSocket {
 
     /** The next thing the server sent, waiting up to 5 s. */
     Object next() throws InterruptedException {
-        Object o = out.poll(5, TimeUnit.SECONDS);
+        Object o = out.poll(10, TimeUnit.SECONDS);
         if (o == null) {
-            throw new AssertionError("nothing received by " + id);
+            throw new AssertionError("nothing received within 10 s by " + id);
         }
         return o;
     }

@@ -62,7 +62,7 @@ class SocketIoLayerTest {
     private FakeSession open() throws Exception {
         EventLoop loop = loops.next();
         FakeSession s = new FakeSession(loop);
-        loop.submit(() -> new Client(io, s)).get(5, TimeUnit.SECONDS);
+        loop.submit(() -> new Client(io, s)).get(15, TimeUnit.SECONDS);
         return s;
     }
 
@@ -74,8 +74,8 @@ class SocketIoLayerTest {
     }
 
     private static <T> T take(BlockingQueue<T> q) throws InterruptedException {
-        T v = q.poll(5, TimeUnit.SECONDS);
-        assertThat(v).as("value within 5 s").isNotNull();
+        T v = q.poll(15, TimeUnit.SECONDS);
+        assertThat(v).as("value within 15 s").isNotNull();
         return v;
     }
 
@@ -204,10 +204,10 @@ class SocketIoLayerTest {
         assertThat(sent).matches("2\\d+\\[\"q\",1\\]");
         String id = sent.substring(1, sent.indexOf('['));
         s.receive("3" + id + "[\"a\",2]");
-        assertThat(answered.get(5, TimeUnit.SECONDS)).containsExactly("a", 2);
+        assertThat(answered.get(15, TimeUnit.SECONDS)).containsExactly("a", 2);
 
         CompletableFuture<List<Object>> late = socket.emitWithAck(Duration.ofMillis(50), "q");
-        assertThatThrownBy(() -> late.get(5, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> late.get(15, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(AckTimeoutException.class)
                 .hasMessageContaining("operation has timed out");
@@ -223,7 +223,7 @@ class SocketIoLayerTest {
         CompletableFuture<List<Object>> pending = socket.emitWithAck(Duration.ofSeconds(30), "q");
         s.nextText();
         s.drop();
-        assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> pending.get(15, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(SocketIoException.class)
                 .hasMessageContaining("disconnected");
     }
@@ -261,7 +261,7 @@ class SocketIoLayerTest {
         s.receive("0/nope,");
         s.nextText();
         s.drop();
-        await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("disconnected / transport close"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> seen.contains("disconnected / transport close"));
         assertThat(seen).containsExactlyInAnyOrder("in /", "out /", "connected /", "in /nope", "failed invalid namespace", "out /nope",
                 "disconnected / transport close");
     }
@@ -327,7 +327,8 @@ class SocketIoLayerTest {
         FakeSession a = connected("/");
         take(sockets).join("r");
         FakeSession b = connected("/");
-        take(sockets).join("r");
+        Socket sb = take(sockets);
+        sb.join("r");
 
         CompletableFuture<BroadcastOperator.BroadcastAcks> all = io.to("r").timeout(Duration.ofSeconds(5)).emitWithAck("q");
         for (FakeSession s : List.of(a, b)) {
@@ -335,7 +336,7 @@ class SocketIoLayerTest {
             String id = sent.substring(1, sent.indexOf('['));
             s.receive("3" + id + "[\"" + s.id() + "\"]");
         }
-        BroadcastOperator.BroadcastAcks acks = all.get(5, TimeUnit.SECONDS);
+        BroadcastOperator.BroadcastAcks acks = all.get(15, TimeUnit.SECONDS);
         assertThat(acks.expected()).isEqualTo(2);
         assertThat(acks.responses()).containsExactlyInAnyOrder(a.id(), b.id());
 
@@ -343,9 +344,12 @@ class SocketIoLayerTest {
         String sent = a.nextText();
         a.receive("3" + sent.substring(1, sent.indexOf('[')) + "[1]");
         b.nextText();
-        assertThatThrownBy(() -> partial.get(5, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> partial.get(15, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(AckTimeoutException.class)
                 .satisfies(e -> assertThat(((AckTimeoutException) e.getCause()).partialResponses()).containsExactly(1));
+        SocketImpl silent = (SocketImpl) sb;
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                silent.executor().submit(silent::pendingAcks).get() == 0);
     }
 
     @Test
@@ -397,7 +401,7 @@ class SocketIoLayerTest {
         for (String bad : List.of("9", "2[\"a\"", "2{\"a\":1}", "299999999999999999[\"a\"]", "2[\"a\"]x")) {
             FakeSession s = connected("/");
             s.receive(bad);
-            await().atMost(Duration.ofSeconds(5)).until(() -> !s.isOpen());
+            await().atMost(Duration.ofSeconds(15)).until(() -> !s.isOpen());
             assertThat(take(reasons)).isEqualTo(DisconnectReason.PARSE_ERROR);
         }
         io.emit("still", "here");
@@ -409,7 +413,7 @@ class SocketIoLayerTest {
         server();
         FakeSession s = open();
         s.receive("2[\"a\"]");
-        await().atMost(Duration.ofSeconds(5)).until(() -> !s.isOpen());
+        await().atMost(Duration.ofSeconds(15)).until(() -> !s.isOpen());
         assertThat(s.closedWith).isEqualTo(CloseReason.FORCED_CLOSE);
     }
 
@@ -418,7 +422,7 @@ class SocketIoLayerTest {
         server(SocketIoConfig.builder().connectTimeout(Duration.ofMillis(100)).build());
         FakeSession idle = open();
         FakeSession joined = connected("/");
-        await().atMost(Duration.ofSeconds(5)).until(() -> !idle.isOpen());
+        await().atMost(Duration.ofSeconds(15)).until(() -> !idle.isOpen());
         assertThat(joined.poll(300)).isNull();
         assertThat(joined.isOpen()).isTrue();
     }
@@ -465,7 +469,7 @@ class SocketIoLayerTest {
         s.nextText();
         take(sockets).disconnect(true);
         assertThat(s.nextText()).isEqualTo("1");
-        await().atMost(Duration.ofSeconds(5)).until(() -> !s.isOpen());
+        await().atMost(Duration.ofSeconds(15)).until(() -> !s.isOpen());
         s.drop();
         assertThat(take(reasons)).isEqualTo(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
     }
@@ -502,7 +506,7 @@ class SocketIoLayerTest {
         s.receive("0/dyn-x,");
         assertThat(s.nextText()).isEqualTo("4/dyn-x,{\"message\":\"Invalid namespace\"}");
         s.receive("1/dyn-12,");
-        await().atMost(Duration.ofSeconds(5)).until(() -> io.namespace("/dyn-12") == null);
+        await().atMost(Duration.ofSeconds(15)).until(() -> io.namespace("/dyn-12") == null);
     }
 
     @Test
@@ -575,7 +579,7 @@ class SocketIoLayerTest {
         String offset = withOffset.substring(withOffset.indexOf(",\"") + 2, withOffset.length() - 2);
 
         first.drop();
-        await().atMost(Duration.ofSeconds(5)).until(() -> io.sockets().sockets().isEmpty());
+        await().atMost(Duration.ofSeconds(15)).until(() -> io.sockets().sockets().isEmpty());
         io.to("news").emit("n", 2);
         io.to("elsewhere").emit("n", 3);
         io.emit("n", 4);

@@ -32,7 +32,7 @@ class DisconnectReasonsTest {
     void start() throws Exception {
         io = SocketIoServer.create(SocketIoConfig.builder()
                 .engine(EngineIoConfig.builder().path(SocketIoConfig.DEFAULT_PATH)
-                        .pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofMillis(200)).build())
+                        .pingInterval(Duration.ofMillis(1000)).pingTimeout(Duration.ofMillis(1000)).build())
                 .transport(TransportConfig.builder().host("127.0.0.1").port(0).build())
                 .build());
         io.on("connection", socket -> {
@@ -57,8 +57,8 @@ class DisconnectReasonsTest {
     }
 
     private void expect(String tag, String reason) throws InterruptedException {
-        assertThat(reasons.poll(5, TimeUnit.SECONDS)).isEqualTo(tag + " disconnecting in 1 rooms");
-        assertThat(reasons.poll(5, TimeUnit.SECONDS)).isEqualTo(tag + ": " + reason);
+        assertThat(reasons.poll(15, TimeUnit.SECONDS)).isEqualTo(tag + " disconnecting in 1 rooms");
+        assertThat(reasons.poll(15, TimeUnit.SECONDS)).isEqualTo(tag + ": " + reason);
     }
 
     @Test
@@ -90,7 +90,7 @@ class DisconnectReasonsTest {
         RawWebSocket raw = connected("d");
         raw.send("42[\"unterminated\"");
         expect("d", "parse error");
-        assertThat(raw.closedWithin(5000)).isTrue();
+        assertThat(raw.closedWithin(15000)).isTrue();
     }
 
     @Test
@@ -107,7 +107,7 @@ class DisconnectReasonsTest {
         RawWebSocket raw = connected("f");
         io.engine().sessions().forEach(session -> session.close());
         expect("f", "forced close");
-        assertThat(raw.closedWithin(5000)).isTrue();
+        assertThat(raw.closedWithin(15000)).isTrue();
     }
 
     @Test
@@ -115,6 +115,6 @@ class DisconnectReasonsTest {
         RawWebSocket raw = connected("g");
         io.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
         expect("g", "server shutting down");
-        assertThat(raw.closedWithin(5000)).isTrue();
+        assertThat(raw.closedWithin(15000)).isTrue();
     }
 }

@@ -23,9 +23,9 @@ final class FeatureServer {
     static SocketIoServer create() {
         SocketIoServer io = SocketIoServer.create(SocketIoConfig.builder()
                 .engine(EngineIoConfig.builder().path(SocketIoConfig.DEFAULT_PATH)
-                        .pingInterval(Duration.ofMillis(300)).pingTimeout(Duration.ofMillis(200)).build())
+                        .pingInterval(Duration.ofMillis(1000)).pingTimeout(Duration.ofMillis(1000)).build())
                 .transport(TransportConfig.builder().host("127.0.0.1").port(0).build())
-                .connectTimeout(Duration.ofMillis(1000))
+                .connectTimeout(Duration.ofMillis(10_000))
                 .build());
 
         io.of("/guarded").use((socket, next) -> {

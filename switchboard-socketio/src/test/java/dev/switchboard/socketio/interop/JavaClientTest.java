@@ -46,7 +46,7 @@ class JavaClientTest {
     static void start() throws Exception {
         SocketIoConfig config = SocketIoConfig.builder()
                 .engine(EngineIoConfig.builder().path(SocketIoConfig.DEFAULT_PATH)
-                        .pingInterval(Duration.ofMillis(300)).pingTimeout(Duration.ofMillis(200)).build())
+                        .pingInterval(Duration.ofMillis(1000)).pingTimeout(Duration.ofMillis(1000)).build())
                 .transport(TransportConfig.builder().host("127.0.0.1").port(0).build())
                 .build();
         sio = SocketIoServer.create(config);
@@ -127,7 +127,7 @@ class JavaClientTest {
         Object authEvent = take(events);
         String id = s.id();
         String expected = "polling".equals(mode) ? "polling" : "websocket";
-        await().atMost(Duration.ofSeconds(5)).until(() -> {
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
             Socket server = sio.sockets().socket(id);
             return server != null && expected.equals(server.transport());
         });
@@ -137,8 +137,8 @@ class JavaClientTest {
     record Connected(io.socket.client.Socket s, BlockingQueue<Object> events, Object auth) {}
 
     private static Object take(BlockingQueue<Object> q) throws InterruptedException {
-        Object v = q.poll(5, TimeUnit.SECONDS);
-        assertThat(v).as("event within 5 s").isNotNull();
+        Object v = q.poll(15, TimeUnit.SECONDS);
+        assertThat(v).as("event within 15 s").isNotNull();
         return v;
     }
 
@@ -304,7 +304,7 @@ class JavaClientTest {
         assertThat(take(got)).isEqualTo("connect");
         // The server drops the connection: the client sees a transport close and reconnects.
         String id = s.id();
-        await().atMost(Duration.ofSeconds(5)).until(() -> sio.sockets().socket(id) != null);
+        await().atMost(Duration.ofSeconds(15)).until(() -> sio.sockets().socket(id) != null);
         sio.engine().sessions().forEach(session -> {
             if (session.handshake().query().containsKey("EIO")) {
                 // every session of this test class is ours; only this test's client is connected now

@@ -42,7 +42,7 @@ class MalformedInputTest {
         io = SocketIoEcho.install(SocketIoServer.create(SocketIoConfig.builder()
                 .engine(EngineIoConfig.builder().path(SocketIoConfig.DEFAULT_PATH).build())
                 .transport(TransportConfig.builder().host("127.0.0.1").port(0).build())
-                .connectTimeout(Duration.ofMillis(500))
+                .connectTimeout(Duration.ofMillis(2000))
                 .build()));
         port = io.start().toCompletableFuture().get(10, TimeUnit.SECONDS).getPort();
     }
@@ -78,7 +78,7 @@ class MalformedInputTest {
         if (bad.startsWith("451-")) {
             offender.send("42[\"message\",\"text while attachments are awaited\"]");
         }
-        assertThat(offender.closedWithin(5000)).as("offender closed after %s", bad).isTrue();
+        assertThat(offender.closedWithin(15000)).as("offender closed after %s", bad).isTrue();
         assertHealthy(healthy, "after-" + Integer.toHexString(bad.hashCode()));
         healthy.ws.abort();
     }
@@ -89,7 +89,7 @@ class MalformedInputTest {
         healthy.connect();
         RawWebSocket offender = RawWebSocket.open(port);
         offender.send("42[\"message\",1]");
-        assertThat(offender.closedWithin(5000)).isTrue();
+        assertThat(offender.closedWithin(15000)).isTrue();
         assertHealthy(healthy, "first");
         healthy.ws.abort();
     }
@@ -100,7 +100,7 @@ class MalformedInputTest {
         healthy.connect();
         RawWebSocket idle = RawWebSocket.open(port);
         assertThat(idle.closedWithin(200)).as("still open before connectTimeout").isFalse();
-        assertThat(idle.closedWithin(5000)).as("closed after connectTimeout (500 ms)").isTrue();
+        assertThat(idle.closedWithin(15000)).as("closed after connectTimeout (2 s)").isTrue();
         assertHealthy(healthy, "timeout");
         healthy.ws.abort();
     }

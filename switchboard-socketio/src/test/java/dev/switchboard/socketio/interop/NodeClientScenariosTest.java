@@ -28,7 +28,7 @@ class NodeClientScenariosTest {
     void scenarios(EchoServers server, String transport) throws Exception {
         try (EchoServers.Running running = server.start(false)) {
             NodePeers.test(EchoServers.JS.resolve("scenarios.test.cjs"),
-                    Map.of("SIO_URL", running.url(), "SIO_TRANSPORT", transport), Duration.ofSeconds(60))
+                    Map.of("SIO_URL", running.url(), "SIO_TRANSPORT", transport), Duration.ofSeconds(120))
                     .assertSucceeded();
         }
     }
@@ -38,7 +38,7 @@ class NodeClientScenariosTest {
     void features(EchoServers server, String transport) throws Exception {
         try (EchoServers.Running running = server.start(EchoServers.Kind.FEATURES)) {
             NodePeers.test(EchoServers.JS.resolve("features.test.cjs"),
-                    Map.of("SIO_URL", running.url(), "SIO_TRANSPORT", transport), Duration.ofSeconds(60))
+                    Map.of("SIO_URL", running.url(), "SIO_TRANSPORT", transport), Duration.ofSeconds(120))
                     .assertSucceeded();
         }
     }
@@ -49,7 +49,7 @@ class NodeClientScenariosTest {
         try (EchoServers.Running running = server.start(true)) {
             NodePeers.run(EchoServers.JS.resolve("scenarios.test.cjs"),
                     Map.of("SIO_URL", running.url(), "SIO_TRANSPORT", transport, "SIO_RECOVERY", "1"),
-                    Duration.ofSeconds(60), "--test", "--test-reporter=spec", "--test-name-pattern=recovery|connect with auth")
+                    Duration.ofSeconds(120), "--test", "--test-reporter=spec", "--test-name-pattern=recovery|connect with auth")
                     .assertSucceeded();
         }
     }

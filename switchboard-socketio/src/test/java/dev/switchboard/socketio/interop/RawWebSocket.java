@@ -29,7 +29,7 @@ final class RawWebSocket implements WebSocket.Listener {
         RawWebSocket raw = new RawWebSocket();
         raw.ws = HTTP.newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket"), raw)
-                .get(5, TimeUnit.SECONDS);
+                .get(15, TimeUnit.SECONDS);
         assertThat(raw.next()).startsWith("0{\"sid\":");
         return raw;
     }
@@ -64,8 +64,8 @@ final class RawWebSocket implements WebSocket.Listener {
     }
 
     String next() throws InterruptedException {
-        String s = in.poll(5, TimeUnit.SECONDS);
-        assertThat(s).as("a frame within 5 s").isNotNull();
+        String s = in.poll(15, TimeUnit.SECONDS);
+        assertThat(s).as("a frame within 15 s").isNotNull();
         return s;
     }
 

@@ -87,7 +87,7 @@ class VolatileTest {
         CompletableFuture<HttpResponse<String>> poll = HTTP.sendAsync(
                 HttpRequest.newBuilder(URI.create(stalled)).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
             io.sockets().asVolatile().emit("vol", 3);
             return poll.isDone();
         });

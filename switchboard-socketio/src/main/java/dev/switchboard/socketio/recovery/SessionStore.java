@@ -1,4 +1,4 @@
-package dev.switchboard.socketio;
+package dev.switchboard.socketio.recovery;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.util.ArrayDeque;
@@ -22,11 +22,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threading: called from any event loop; the log is guarded by its own monitor, sessions by a
  * concurrent map. Times come from the injected clock (milliseconds).
  */
-final class SessionStore {
+public final class SessionStore {
 
-    record Session(String sid, String pid, Set<String> rooms, Map<String, Object> data, long disconnectedAt) {}
+    /** A disconnected socket as kept for recovery. */
+    public record Session(String sid, String pid, Set<String> rooms, Map<String, Object> data, long disconnectedAt) {}
 
-    record Restored(Session session, List<ArrayNode> missedPackets) {}
+    /** A session with the events it missed, in order. */
+    public record Restored(Session session, List<ArrayNode> missedPackets) {}
 
     private record StoredPacket(String offset, ArrayNode data, Set<String> rooms, Set<String> except, long emittedAt) {}
 
@@ -34,24 +36,28 @@ final class SessionStore {
     private final int maxStoredPackets;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final ArrayDeque<StoredPacket> packets = new ArrayDeque<>();
-    private final String offsetPrefix = SocketIoRuntime.newId().substring(0, 6) + "-";
+    private final String offsetPrefix = Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 30, 1L << 35), 36) + "-";
     private final AtomicLong nextOffset = new AtomicLong();
 
     private final java.util.function.LongSupplier clock;
 
-    SessionStore(RecoveryConfig config) {
-        this(config, System::currentTimeMillis);
-    }
-
-    /** @param clock milliseconds since the epoch (tests pass a manual clock) */
-    SessionStore(RecoveryConfig config, java.util.function.LongSupplier clock) {
-        this.maxDisconnectionMs = config.maxDisconnectionDuration().toMillis();
-        this.maxStoredPackets = config.maxStoredPackets();
+    /**
+     * @param maxDisconnectionMs how long a session and the events after it are kept, milliseconds
+     * @param maxStoredPackets   bound of the event log
+     * @param clock              milliseconds since the epoch ({@code System::currentTimeMillis}; tests pass a manual one)
+     */
+    public SessionStore(long maxDisconnectionMs, int maxStoredPackets, java.util.function.LongSupplier clock) {
+        if (maxDisconnectionMs <= 0 || maxStoredPackets < 1) {
+            throw new IllegalArgumentException("need maxDisconnectionMs > 0 and maxStoredPackets >= 1, got "
+                    + maxDisconnectionMs + ", " + maxStoredPackets);
+        }
+        this.maxDisconnectionMs = maxDisconnectionMs;
+        this.maxStoredPackets = maxStoredPackets;
         this.clock = clock;
     }
 
     /** Appends the offset to {@code data} (as its last argument) and keeps the event for replay. */
-    void append(ArrayNode data, Set<String> rooms, Set<String> except) {
+    public void append(ArrayNode data, Set<String> rooms, Set<String> except) {
         long now = clock.getAsLong();
         String offset = offsetPrefix + Long.toString(nextOffset.getAndIncrement(), 36);
         data.add(offset);
@@ -64,14 +70,14 @@ final class SessionStore {
         }
     }
 
-    void persist(String sid, String pid, Set<String> rooms, Map<String, Object> data) {
+    public void persist(String sid, String pid, Set<String> rooms, Map<String, Object> data) {
         long now = clock.getAsLong();
         sessions.values().removeIf(s -> s.disconnectedAt() + maxDisconnectionMs < now);
         sessions.put(pid, new Session(sid, pid, Set.copyOf(rooms), Map.copyOf(data), now));
     }
 
     /** The session and the events it missed after {@code offset}, or {@code null} when it cannot be restored. */
-    Restored restore(String pid, String offset) {
+    public Restored restore(String pid, String offset) {
         Session session = sessions.remove(pid);
         if (session == null) {
             return null;

@@ -1,10 +1,9 @@
-package dev.switchboard.socketio;
+package dev.switchboard.socketio.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,7 +21,7 @@ class SessionStoreTest {
 
     @Test
     void replaysOnlyWhatTheSessionsRoomsWouldHaveReceived() {
-        SessionStore store = new SessionStore(RecoveryConfig.defaults());
+        SessionStore store = new SessionStore(120_000, 10_000, System::currentTimeMillis);
         ArrayNode seen = event("seen");
         store.append(seen, Set.of(), Set.of());
         store.append(event("to-r"), Set.of("r"), Set.of());
@@ -39,7 +38,7 @@ class SessionStoreTest {
 
     @Test
     void anOffsetNoLongerKeptMeansNoRecoveryRatherThanAGap() {
-        SessionStore store = new SessionStore(RecoveryConfig.builder().maxStoredPackets(2).build());
+        SessionStore store = new SessionStore(120_000, 2, System::currentTimeMillis);
         ArrayNode first = event("first");
         store.append(first, Set.of(), Set.of());
         store.append(event("second"), Set.of(), Set.of());
@@ -51,8 +50,7 @@ class SessionStoreTest {
     @Test
     void sessionsExpireAfterMaxDisconnectionDuration() {
         AtomicLong now = new AtomicLong(1_000_000);
-        SessionStore store = new SessionStore(RecoveryConfig.builder().maxDisconnectionDuration(Duration.ofMillis(50)).build(),
-                now::get);
+        SessionStore store = new SessionStore(50, 10_000, now::get);
         ArrayNode last = event("last");
         store.append(last, Set.of(), Set.of());
         store.persist("sid", "pid", Set.of("sid"), Map.of());
