@@ -346,9 +346,13 @@ public final class StoreBench {
         Summary ours = find(summaries, "switchboard", scenario);
         Summary theirs = find(summaries, peer, scenario);
         if (ours != null && theirs != null) {
-            sb.append(String.format(Locale.ROOT, "- %s vs %s: throughput x%.2f, p50 latency x%.2f, p99 latency x%.2f%n",
-                    scenario, theirs.median().system(), ours.median().perSecond() / theirs.median().perSecond(),
-                    ours.medianP50() / theirs.medianP50(), ours.medianP99() / theirs.medianP99()));
+            sb.append(String.format(Locale.ROOT, "- %s vs %s: throughput x%.2f", scenario, theirs.median().system(),
+                    ours.median().perSecond() / theirs.median().perSecond()));
+            if (!Double.isNaN(ours.medianP50()) && !Double.isNaN(theirs.medianP50())) {
+                sb.append(String.format(Locale.ROOT, ", p50 latency x%.2f, p99 latency x%.2f",
+                        ours.medianP50() / theirs.medianP50(), ours.medianP99() / theirs.medianP99()));
+            }
+            sb.append('\n');
         }
     }
 
