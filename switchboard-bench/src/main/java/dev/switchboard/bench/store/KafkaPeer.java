@@ -96,10 +96,13 @@ final class KafkaPeer implements AutoCloseable {
      * that at most about as many records are in flight as in the other systems' runs.
      */
     Measurement producerPerformance(String scenario, String topic, int records, int recordBytes, int window) throws Exception {
-        String out = run(600, "org.apache.kafka.tools.ProducerPerformance", "--topic", topic,
+        List<String> args = new ArrayList<>(List.of("org.apache.kafka.tools.ProducerPerformance", "--topic", topic,
                 "--num-records", String.valueOf(records), "--record-size", String.valueOf(recordBytes), "--throughput", "-1",
-                "--producer-props", "bootstrap.servers=127.0.0.1:" + port, "acks=all",
-                "buffer.memory=" + Math.max(65536, (long) window * recordBytes), "batch.size=16384");
+                "--producer-props", "bootstrap.servers=127.0.0.1:" + port, "acks=all"));
+        if (window > 0) {
+            args.add("buffer.memory=" + Math.max(65536, (long) window * recordBytes));
+        }
+        String out = run(600, args.toArray(String[]::new));
         // The periodic lines have no percentiles; only the final summary matches.
         Matcher m = SUMMARY.matcher(out);
         if (!m.find()) {
@@ -109,7 +112,29 @@ final class KafkaPeer implements AutoCloseable {
         double perSec = Double.parseDouble(m.group(2));
         return new Measurement("kafka " + version(), scenario, sent, sent / perSec, recordBytes,
                 Double.parseDouble(m.group(6)) * 1000, Double.parseDouble(m.group(8)) * 1000,
-                "ProducerPerformance, acks=all, buffer.memory=" + window + " records");
+                window > 0 ? "ProducerPerformance, acks=all, buffer.memory=" + window + " records"
+                        : "ProducerPerformance, acks=all, default producer (32 MB buffer)");
+    }
+
+    /**
+     * Reads {@code records} records of a topic from the start with {@code ConsumerPerformance}; the rate
+     * is its fetch rate (without the group join).
+     */
+    Measurement consumerPerformance(String scenario, String topic, long records, int recordBytes) throws Exception {
+        String out = run(600, "org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", "127.0.0.1:" + port,
+                "--topic", topic, "--num-records", String.valueOf(records), "--timeout", "60000");
+        // Header then one line: start.time, end.time, MB, MB.sec, nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+        String[] lines = out.strip().split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            String[] f = lines[i].split(",\\s*");
+            if (f.length >= 10 && f[4].trim().matches("\\d+")) {
+                long n = Long.parseLong(f[4].trim());
+                double fetchMs = Double.parseDouble(f[7].trim());
+                return new Measurement("kafka " + version(), scenario, n, fetchMs / 1000.0, recordBytes, Double.NaN, Double.NaN,
+                        "ConsumerPerformance from offset 0, fetch time (group join excluded), page cache warm");
+            }
+        }
+        throw new IllegalStateException("no ConsumerPerformance result in:\n" + out);
     }
 
     static String version() {

@@ -31,15 +31,21 @@ import java.util.stream.Stream;
  * the same number of messages in flight everywhere. Run with {@code switchboard-bench/run store}.
  *
  * <pre>
- * options: --seconds N (measured, default 8)  --warmup N (default 2)  --size BYTES (default 1024)
- *          --window N (in flight, default 256)  --kafka-classpath-file F  --out DIR
- *          --skip-kafka  --skip-rabbitmq
+ * options: --seconds N (measured, default 5)  --warmup N (default 1)  --rounds N (default 3)
+ *          --size BYTES (default 1024)  --window N (in flight, default 256)  --kafka-classpath-file F
+ *          --out DIR  --skip-kafka  --skip-rabbitmq
+ * </pre>
+ *
+ * The machine is shared and noisy: every round runs every system once, interleaved, and the report
+ * gives the median of the rounds with the spread.
+ * <pre>
  * </pre>
  */
 public final class StoreBench {
 
-    private double seconds = 8;
-    private double warmup = 2;
+    private double seconds = 5;
+    private double warmup = 1;
+    private int rounds = 3;
     private int size = 1024;
     private int window = 256;
     private Path kafkaClasspathFile;
@@ -56,6 +62,7 @@ public final class StoreBench {
             switch (args[i]) {
                 case "--seconds" -> b.seconds = Double.parseDouble(args[++i]);
                 case "--warmup" -> b.warmup = Double.parseDouble(args[++i]);
+                case "--rounds" -> b.rounds = Integer.parseInt(args[++i]);
                 case "--size" -> b.size = Integer.parseInt(args[++i]);
                 case "--window" -> b.window = Integer.parseInt(args[++i]);
                 case "--kafka-classpath-file" -> b.kafkaClasspathFile = Path.of(args[++i]);
@@ -82,20 +89,36 @@ public final class StoreBench {
             random.nextBytes(payloads[i]); // incompressible, like the peers' random records
         }
         Path work = Files.createTempDirectory("switchboard-store-bench");
+        KafkaPeer k = null;
         try {
-            Measurement os = switchboardPublish(work.resolve("os"), Durability.OS);
-            Measurement fsync = switchboardPublish(work.resolve("fsync"), Durability.FSYNC);
-            switchboardReplay(work.resolve("fsync"), fsync.messages());
-            switchboardInbox(work.resolve("inbox"));
-            appendOnlyLog(work.resolve("aol-os"), false);
-            appendOnlyLog(work.resolve("aol-fsync"), true);
-            if (kafka) {
-                kafka(work.resolve("kafka"), os, fsync);
+            if (kafka && kafkaClasspathFile == null) {
+                skipped.add("Kafka: no --kafka-classpath-file");
+            } else if (kafka) {
+                log("starting kafka");
+                Files.createDirectories(work.resolve("kafka"));
+                k = new KafkaPeer(Files.readString(kafkaClasspathFile).trim(), work.resolve("kafka"));
             }
-            if (rabbit) {
-                rabbit();
+            for (int round = 1; round <= rounds; round++) {
+                log("round " + round + " of " + rounds);
+                Path dir = work.resolve("round-" + round);
+                Measurement os = switchboardPublish(dir.resolve("os"), Durability.OS);
+                Measurement fsync = switchboardPublish(dir.resolve("fsync"), Durability.FSYNC);
+                switchboardReplay(dir.resolve("fsync"));
+                switchboardInbox(dir.resolve("inbox"));
+                appendOnlyLog(dir.resolve("aol-os"), false);
+                appendOnlyLog(dir.resolve("aol-fsync"), true);
+                if (k != null) {
+                    kafka(k, round, os, fsync);
+                }
+                if (rabbit) {
+                    rabbit();
+                }
+                deleteTree(dir);
             }
         } finally {
+            if (k != null) {
+                k.close();
+            }
             deleteTree(work);
         }
         String report = report();
@@ -127,7 +150,7 @@ public final class StoreBench {
     }
 
     /** Reads the whole stream written by the FSYNC run after a reopen (memtables flushed to SST files on close). */
-    private void switchboardReplay(Path dir, long measured) {
+    private void switchboardReplay(Path dir) {
         log("switchboard replay");
         try (EmbeddedStore store = EmbeddedStore.open(config(dir, Durability.OS).build())) {
             long next = store.nextOffset("room").toCompletableFuture().join();
@@ -220,25 +243,21 @@ public final class StoreBench {
         }
     }
 
-    private void kafka(Path dir, Measurement os, Measurement fsync) throws Exception {
-        if (kafkaClasspathFile == null) {
-            skipped.add("Kafka: no --kafka-classpath-file");
-            return;
-        }
+    private void kafka(KafkaPeer k, int round, Measurement os, Measurement fsync) throws Exception {
         log("kafka");
-        Files.createDirectories(dir);
-        String cp = Files.readString(kafkaClasspathFile).trim();
-        try (KafkaPeer k = new KafkaPeer(cp, dir)) {
-            k.createTopic("bench-os");
-            k.createTopic("bench-fsync", "flush.messages=1");
-            // Aim at about the same duration as our runs; ProducerPerformance counts records, not time.
-            int osRecords = (int) Math.min(2_000_000, Math.max(50_000, os.perSecond() * (seconds + warmup)));
-            int fsRecords = (int) Math.min(1_000_000, Math.max(20_000, fsync.perSecond() * (seconds + warmup)));
-            Measurement ko = k.producerPerformance("publish OS", "bench-os", osRecords, size, window);
-            results.add(withNote(ko, "default flush (page cache, like OS)"));
-            Measurement kf = k.producerPerformance("publish FSYNC", "bench-fsync", fsRecords, size, window);
-            results.add(withNote(kf, "topic flush.messages=1 (fsync per append, like FSYNC)"));
-        }
+        k.createTopic("bench-os-" + round);
+        k.createTopic("bench-fsync-" + round, "flush.messages=1");
+        // Aim at about the same duration as our runs; ProducerPerformance counts records, not time.
+        int osRecords = (int) Math.min(2_000_000, Math.max(50_000, os.perSecond() * (seconds + warmup)));
+        int fsRecords = (int) Math.min(1_000_000, Math.max(20_000, fsync.perSecond() * (seconds + warmup)));
+        Measurement ko = k.producerPerformance("publish OS", "bench-os-" + round, osRecords, size, window);
+        results.add(withNote(ko, "default flush (page cache, like OS)"));
+        Measurement kf = k.producerPerformance("publish FSYNC", "bench-fsync-" + round, fsRecords, size, window);
+        results.add(withNote(kf, "topic flush.messages=1 (fsync per append, like FSYNC)"));
+        k.createTopic("bench-default-" + round);
+        Measurement kd = k.producerPerformance("publish OS, unbounded", "bench-default-" + round, osRecords, size, 0);
+        results.add(withNote(kd, "not window-limited: Kafka's best throughput here"));
+        results.add(k.consumerPerformance("replay", "bench-os-" + round, ko.messages(), size));
     }
 
     private static Measurement withNote(Measurement m, String note) {
@@ -265,42 +284,89 @@ public final class StoreBench {
         }
     }
 
+    /** The median round of one system and scenario (by msg/s), with the spread of all its rounds. */
+    private record Summary(Measurement median, double minPerSecond, double maxPerSecond, double medianP50, double medianP99, int rounds) {}
+
+    private List<Summary> summaries() {
+        java.util.Map<String, List<Measurement>> groups = new java.util.LinkedHashMap<>();
+        for (Measurement m : results) {
+            groups.computeIfAbsent(m.system() + "|" + m.scenario(), x -> new ArrayList<>()).add(m);
+        }
+        List<Summary> out = new ArrayList<>();
+        for (List<Measurement> g : groups.values()) {
+            List<Measurement> byRate = g.stream().sorted(Comparator.comparingDouble(Measurement::perSecond)).toList();
+            out.add(new Summary(byRate.get(byRate.size() / 2), byRate.get(0).perSecond(), byRate.get(byRate.size() - 1).perSecond(),
+                    median(g.stream().mapToDouble(Measurement::p50Micros).toArray()),
+                    median(g.stream().mapToDouble(Measurement::p99Micros).toArray()), g.size()));
+        }
+        return out;
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v[v.length / 2];
+    }
+
     private String report() {
+        List<Summary> summaries = summaries();
         StringBuilder sb = new StringBuilder();
         sb.append("# Storage plane benchmark\n\n");
-        sb.append(String.format(Locale.ROOT, "%s, %d cores, Java %s. Message %d B, %d in flight, %.0f s measured after %.0f s warm-up.%n%n",
+        sb.append(String.format(Locale.ROOT, "%s, %d cores (shared), Java %s. Message %d B, %d in flight, %d rounds of %.0f s measured after %.0f s warm-up; "
+                        + "medians of the rounds, spread in brackets.%n%n",
                 LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), size, window, seconds, warmup));
-        sb.append("| system | scenario | msg/s | MB/s | p50 ms | p99 ms | notes |\n|---|---|---:|---:|---:|---:|---|\n");
-        for (Measurement m : results) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.1f | %s | %s | %s |%n", m.system(), m.scenario(), m.perSecond(),
-                    m.megabytesPerSecond(), ms(m.p50Micros()), ms(m.p99Micros()), m.notes()));
+                System.getProperty("java.version"), size, window, rounds, seconds, warmup));
+        sb.append("| system | scenario | msg/s (min-max) | MB/s | p50 ms | p99 ms | notes |\n|---|---|---:|---:|---:|---:|---|\n");
+        for (Summary s : summaries) {
+            Measurement m = s.median();
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.0f (%.0f-%.0f) | %.1f | %s | %s | %s |%n", m.system(), m.scenario(), m.perSecond(),
+                    s.minPerSecond(), s.maxPerSecond(), m.megabytesPerSecond(), ms(s.medianP50()), ms(s.medianP99()), m.notes()));
         }
-        sb.append("\n## Ratios (switchboard / peer, msg/s; >1 means Switchboard is faster)\n\n");
-        ratio(sb, "publish OS", "kafka");
-        ratio(sb, "publish FSYNC", "kafka");
-        ratio(sb, "publish FSYNC", "rabbitmq");
-        ratio(sb, "inbox FSYNC", "rabbitmq");
-        ratio(sb, "publish OS", "append-only log");
-        ratio(sb, "publish FSYNC", "append-only log");
+        sb.append("\n## Ratios of medians (switchboard / peer; throughput >1 and latency <1 favour Switchboard)\n\n");
+        ratio(sb, summaries, "publish OS", "kafka");
+        ratio(sb, summaries, "publish FSYNC", "kafka");
+        ratioAcross(sb, summaries, "publish OS", "kafka", "publish OS, unbounded");
+        ratio(sb, summaries, "replay", "kafka");
+        ratio(sb, summaries, "publish FSYNC", "rabbitmq");
+        ratio(sb, summaries, "inbox FSYNC", "rabbitmq");
+        ratio(sb, summaries, "publish OS", "append-only log");
+        ratio(sb, summaries, "publish FSYNC", "append-only log");
         for (String s : skipped) {
             sb.append("\nSkipped: ").append(s).append('\n');
+        }
+        sb.append("\nAll rounds:\n\n| system | scenario | msg/s | p50 ms | p99 ms |\n|---|---|---:|---:|---:|\n");
+        for (Measurement m : results) {
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %s | %s |%n", m.system(), m.scenario(), m.perSecond(),
+                    ms(m.p50Micros()), ms(m.p99Micros())));
         }
         return sb.toString();
     }
 
-    private void ratio(StringBuilder sb, String scenario, String peer) {
-        Measurement ours = find("switchboard", scenario);
-        Measurement theirs = find(peer, scenario);
+    private void ratio(StringBuilder sb, List<Summary> summaries, String scenario, String peer) {
+        Summary ours = find(summaries, "switchboard", scenario);
+        Summary theirs = find(summaries, peer, scenario);
         if (ours != null && theirs != null) {
-            sb.append(String.format(Locale.ROOT, "- %s vs %s: throughput x%.2f, p50 latency x%.2f, p99 latency x%.2f%n",
-                    scenario, theirs.system(), ours.perSecond() / theirs.perSecond(),
-                    ours.p50Micros() / theirs.p50Micros(), ours.p99Micros() / theirs.p99Micros()));
+            sb.append(String.format(Locale.ROOT, "- %s vs %s: throughput x%.2f", scenario, theirs.median().system(),
+                    ours.median().perSecond() / theirs.median().perSecond()));
+            if (!Double.isNaN(ours.medianP50()) && !Double.isNaN(theirs.medianP50())) {
+                sb.append(String.format(Locale.ROOT, ", p50 latency x%.2f, p99 latency x%.2f",
+                        ours.medianP50() / theirs.medianP50(), ours.medianP99() / theirs.medianP99()));
+            }
+            sb.append('\n');
         }
     }
 
-    private Measurement find(String systemPrefix, String scenario) {
-        return results.stream().filter(m -> m.system().startsWith(systemPrefix) && m.scenario().equals(scenario))
+    private void ratioAcross(StringBuilder sb, List<Summary> summaries, String ourScenario, String peer, String theirScenario) {
+        Summary ours = find(summaries, "switchboard", ourScenario);
+        Summary theirs = find(summaries, peer, theirScenario);
+        if (ours != null && theirs != null) {
+            sb.append(String.format(Locale.ROOT, "- %s (256 in flight) vs %s %s: throughput x%.2f%n",
+                    ourScenario, theirs.median().system(), theirScenario, ours.median().perSecond() / theirs.median().perSecond()));
+        }
+    }
+
+    private static Summary find(List<Summary> summaries, String systemPrefix, String scenario) {
+        return summaries.stream().filter(s -> s.median().system().startsWith(systemPrefix) && s.median().scenario().equals(scenario))
                 .findFirst().orElse(null);
     }
 
