@@ -73,6 +73,10 @@ public final class SwitchboardServer {
             server.doStart();
             return server;
         } catch (StartupProblem | RuntimeException e) {
+            if (server.http != null) {
+                // Built but not listening (bind failed): its event loops still need stopping.
+                server.http.shutdown().toCompletableFuture().completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
+            }
             server.closeAll();
             if (e instanceof StartupProblem p) {
                 throw p;
