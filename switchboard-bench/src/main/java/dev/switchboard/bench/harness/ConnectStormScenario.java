@@ -88,6 +88,9 @@ final class ConnectStormScenario {
             if (stop.get() != null) {
                 r.note("stopped by " + stop.get());
             }
+            if (gen.pollingReconnects() > 0) {
+                r.note(gen.pollingReconnects() + " requests resent on a new connection (server closed a kept-alive one)");
+            }
         }
         return r;
     }

@@ -77,6 +77,30 @@ class EchoScenarioTest {
         assertThat(ours).isEqualTo(expected);
     }
 
+    @Test
+    void pollingHandshakeReachesTheConnectReply() throws Exception {
+        LoadConfig config = LoadConfig.newBuilder().port(port).maxDuration(Duration.ofSeconds(30)).build();
+        try (LoadGenerator gen = LoadGenerator.start(config)) {
+            long nanos = gen.pollingHandshake().get(10, TimeUnit.SECONDS);
+            assertThat(nanos).isPositive();
+            assertThat(gen.pollingReconnects()).isZero(); // the Node server keeps the connection alive
+        }
+    }
+
+    @Test
+    void refusedConnectionIsClassifiedAsRefused() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            closedPort = s.getLocalPort();
+        }
+        LoadConfig config = LoadConfig.newBuilder().port(closedPort).maxDuration(Duration.ofSeconds(30)).build();
+        try (LoadGenerator gen = LoadGenerator.start(config)) {
+            ConnectReport report = gen.connectMany(3, 0, 3, null, null);
+            assertThat(report.established()).isZero();
+            assertThat(report.failures()).containsEntry(ConnectFailure.REFUSED, 3);
+        }
+    }
+
     private static JsonNode runWithLoadGenerator() throws Exception {
         LoadConfig config = LoadConfig.newBuilder().port(port).sourceAddresses(2).maxDuration(Duration.ofSeconds(30)).build();
         try (LoadGenerator gen = LoadGenerator.start(config)) {
