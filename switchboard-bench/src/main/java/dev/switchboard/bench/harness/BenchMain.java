@@ -94,8 +94,11 @@ public final class BenchMain {
             }
             for (int i = 0; i < scenarios.size(); i++) {
                 LOG.info("{}: scenario {} ({} profile)", spec.name(), names.get(i), profile.name());
+                String load = ProcStats.loadAverage();
                 try (ServerProcess s = ServerProcess.start(spec, hb, log)) {
                     List<Result> rs = scenarios.get(i).apply(s);
+                    // the machine is shared: say how busy it was when the scenario began
+                    rs.forEach(r -> r.note("load avg " + load));
                     if (!s.alive()) {
                         rs.forEach(r -> r.note("server process exited during the scenario; see " + log.getFileName()));
                     }
@@ -132,13 +135,25 @@ public final class BenchMain {
         sb.append("**Machine:** ").append(machine()).append(". The load generator (Java, Netty NIO, 1 event loop) ")
                 .append("runs on the same machine, against 127.0.0.1 from source addresses 127.0.0.2+; its ")
                 .append("descriptor limit (nofile soft/hard) is ").append(FdLimits.nofile("self"))
-                .append(", ephemeral ports per source address ").append(FdLimits.ephemeralPortsPerAddress()).append(".\n\n");
+                .append(", ephemeral ports per source address ").append(FdLimits.ephemeralPortsPerAddress())
+                .append(". Other work on the machine shows in the notes as the 1-minute load average when each ")
+                .append("scenario began; figures from a busy machine vary by tens of percent between runs.\n\n");
         sb.append("**Servers** (each in its own process, measured one after another, a fresh process per scenario, ")
                 .append("same echo application and settings: ping interval ").append(hb.pingIntervalMs())
                 .append(" ms, ping timeout ").append(hb.pingTimeoutMs()).append(" ms, max payload ")
                 .append(hb.maxPayload()).append(" B; JVMs with `").append(Servers.JVM_OPTS).append("`):\n\n");
         specs.forEach(s -> sb.append("- `").append(s.name()).append("`: ").append(s.version()).append('\n'));
-        sb.append("\n**Profile:** ").append(p).append("\n\n");
+        sb.append("\n**Profile `").append(p.name()).append("`:** idle ").append(p.idleConnections())
+                .append(" connections (connect rate ").append((long) p.connectRate()).append("/s, CPU sampled over ")
+                .append(p.idleWindow().toSeconds()).append(" s); fan-out ").append(p.fanoutSubscribers())
+                .append(" subscribers, fixed phase ").append((long) p.fanoutRate()).append(" broadcasts/s, max phase ")
+                .append(p.fanoutInFlight()).append(" broadcasts in flight, ").append(p.fanoutWindow().toSeconds())
+                .append(" s each; many rooms ").append(p.roomClients()).append(" clients in ").append(p.roomClients() / 10)
+                .append(" rooms, ").append((long) p.roomsRate()).append(" broadcasts/s; request-reply ")
+                .append(p.ackClients()).append(" clients x ").append(p.ackInFlight()).append(" in flight for ")
+                .append(p.ackWindow().toSeconds()).append(" s; connect storm ").append(p.stormAttempts())
+                .append(" attempts per transport, ").append(p.stormInFlight()).append(" in flight; payload ")
+                .append(p.payloadBytes()).append(" B.\n\n");
         sb.append("Ratios compare each server's headline figure with `").append(baseline)
                 .append("` (for latency and memory lower is better, for rates higher is better). ")
                 .append("Latency is measured from a timestamp the sender put in the payload, in the same JVM. ")
