@@ -1,7 +1,6 @@
 package dev.switchboard.bench.load;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -25,7 +24,6 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -329,10 +327,5 @@ public final class LoadGenerator implements AutoCloseable {
     private void shutdown() {
         channels.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
-    }
-
-    /** All channels (for closing a batch from a scenario). */
-    List<Channel> channelsSnapshot() {
-        return new ArrayList<>(channels);
     }
 }
