@@ -80,7 +80,8 @@ public final class BenchMain {
         List<String> names = List.of("idle", "fan-out", "many rooms", "request-reply", "connect storm");
         for (ServerSpec spec : specs) {
             Path log = out.resolve(spec.name() + ".log");
-            try (ServerProcess s = ServerProcess.start(spec, hb, log)) {
+            // the first start may build the server (bin/switchboard builds once): allow it time
+            try (ServerProcess s = ServerProcess.start(spec, hb, log, java.time.Duration.ofMinutes(10))) {
                 String problem = SanityCheck.check(s);
                 if (problem != null) {
                     LOG.warn("{} failed the echo sanity check, not measured: {}", spec.name(), problem);
@@ -113,14 +114,18 @@ public final class BenchMain {
         double minutes = (System.nanoTime() - started) / 60e9;
         List<String> serverNames = specs.stream().map(ServerSpec::name).toList();
         Report.write(out, header(profile, specs, baseline, hb, notes, minutes, repo), results, serverNames, baseline);
-        Path docs = repo.resolve("docs/benchmarks/" + profile.name());
-        Files.createDirectories(docs);
-        try (Stream<Path> files = Files.list(out)) {
-            for (Path f : files.filter(f -> !f.toString().endsWith(".log")).toList()) {
-                Files.copy(f, docs.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        if (option(args, "--out", null) == null) {
+            // a run into the default results folder is "the latest report": keep a copy under docs/
+            Path docs = repo.resolve("docs/benchmarks/" + profile.name());
+            Files.createDirectories(docs);
+            try (Stream<Path> files = Files.list(out)) {
+                for (Path f : files.filter(f -> !f.toString().endsWith(".log")).toList()) {
+                    Files.copy(f, docs.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
             }
+            LOG.info("latest report copied to {}", docs);
         }
-        LOG.info("report: {} (copied to {}), {} minutes", out.resolve("report.md"), docs, String.format(Locale.ROOT, "%.1f", minutes));
+        LOG.info("report: {}, {} minutes", out.resolve("report.md"), String.format(Locale.ROOT, "%.1f", minutes));
         System.exit(0);
     }
 
