@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * switchboard-bench/run quick|large [--servers switchboard,node,netty-socketio]
  *                                   [--switchboard-cmd "bin/switchboard echo --port {port} ..."]
- *                                   [--out DIR]
+ *                                   [--out DIR] [--rounds N]
  * </pre>
  *
  * The run has a hard bound (the profile's budget): past it every started process is killed and the
@@ -40,7 +40,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (args.length == 0 || args[0].startsWith("-")) {
-            System.err.println("usage: run quick|large [--servers a,b] [--switchboard-cmd CMD] [--out DIR] [--repo DIR]");
+            System.err.println("usage: run quick|large [--servers a,b] [--switchboard-cmd CMD] [--out DIR] [--rounds N] [--repo DIR]");
             System.exit(2);
         }
         Profile profile = Profile.named(args[0]);
@@ -50,7 +50,11 @@ public final class BenchMain {
         Path out = Path.of(option(args, "--out",
                 repo.resolve("switchboard-bench/results/" + stamp + "-" + profile.name()).toString()));
         Files.createDirectories(out);
-        startWatchdog(profile);
+        int rounds = Integer.parseInt(option(args, "--rounds", "1"));
+        if (rounds < 1) {
+            throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
+        }
+        startWatchdog(profile, rounds);
         long started = System.nanoTime();
 
         List<String> notes = new ArrayList<>();
@@ -78,6 +82,7 @@ public final class BenchMain {
                 s -> List.of(RequestReplyScenario.run(s, profile)),
                 s -> ConnectStormScenario.run(s, profile));
         List<String> names = List.of("idle", "fan-out", "many rooms", "request-reply", "connect storm");
+        List<ServerSpec> measured = new ArrayList<>();
         for (ServerSpec spec : specs) {
             Path log = out.resolve(spec.name() + ".log");
             // the first start may build the server (bin/switchboard builds once): allow it time
@@ -88,28 +93,40 @@ public final class BenchMain {
                     notes.add(spec.name() + " failed the echo sanity check and was not measured: " + problem);
                     continue;
                 }
+                measured.add(spec);
             } catch (IOException e) {
                 LOG.warn("{} did not start: {}", spec.name(), e.getMessage());
                 notes.add(spec.name() + " did not start: " + e.getMessage());
-                continue;
             }
+        }
+        // Servers take turns per scenario (not one server's whole run, then the next), so that a
+        // busy spell on this shared machine does not land on one server only; with several rounds
+        // the report gives each figure's median.
+        for (int round = 1; round <= rounds; round++) {
             for (int i = 0; i < scenarios.size(); i++) {
-                LOG.info("{}: scenario {} ({} profile)", spec.name(), names.get(i), profile.name());
-                String load = ProcStats.loadAverage();
-                try (ServerProcess s = ServerProcess.start(spec, hb, log)) {
-                    List<Result> rs = scenarios.get(i).apply(s);
-                    // the machine is shared: say how busy it was when the scenario began
-                    rs.forEach(r -> r.note("load avg " + load));
-                    if (!s.alive()) {
-                        rs.forEach(r -> r.note("server process exited during the scenario; see " + log.getFileName()));
+                for (ServerSpec spec : measured) {
+                    Path log = out.resolve(spec.name() + ".log");
+                    LOG.info("{}: scenario {} ({} profile, round {}/{})", spec.name(), names.get(i), profile.name(), round, rounds);
+                    String load = ProcStats.loadAverage();
+                    try (ServerProcess s = ServerProcess.start(spec, hb, log)) {
+                        List<Result> rs = scenarios.get(i).apply(s);
+                        // the machine is shared: say how busy it was when the scenario began
+                        rs.forEach(r -> r.note("load avg " + load));
+                        if (!s.alive()) {
+                            rs.forEach(r -> r.note("server process exited during the scenario; see " + log.getFileName()));
+                        }
+                        rs.forEach(r -> LOG.info("  {} {} {} {}", r.scenario, r.server, r.figures, r.note));
+                        results.addAll(rs);
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn("{}: scenario {} failed: {}", spec.name(), names.get(i), e.toString());
+                        results.add(new Result(names.get(i), spec.name()).note("scenario failed: " + e));
                     }
-                    rs.forEach(r -> LOG.info("  {} {} {} {}", r.scenario, r.server, r.figures, r.note));
-                    results.addAll(rs);
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("{}: scenario {} failed: {}", spec.name(), names.get(i), e.toString());
-                    results.add(new Result(names.get(i), spec.name()).note("scenario failed: " + e));
                 }
             }
+        }
+        if (rounds > 1) {
+            results = Result.medians(results);
+            notes.add("Each figure is the median of " + rounds + " rounds.");
         }
         double minutes = (System.nanoTime() - started) / 60e9;
         List<String> serverNames = specs.stream().map(ServerSpec::name).toList();
@@ -186,9 +203,11 @@ public final class BenchMain {
                 + System.getProperty("java.vm.version");
     }
 
-    private static void startWatchdog(Profile p) {
+    /** Past the profile's budget (per round) every started process is killed and the JVM halts with 3. */
+    private static void startWatchdog(Profile p, int rounds) {
+        java.time.Duration budget = p.budget().multipliedBy(rounds);
         Thread t = new Thread(() -> {
-            long end = System.nanoTime() + p.budget().toNanos();
+            long end = System.nanoTime() + budget.toNanos();
             while (System.nanoTime() < end) {
                 try {
                     TimeUnit.NANOSECONDS.sleep(end - System.nanoTime());
@@ -196,7 +215,7 @@ public final class BenchMain {
                     return;
                 }
             }
-            LOG.error("the {} profile exceeded its bound of {}: stopping every process", p.name(), p.budget());
+            LOG.error("the {} profile exceeded its bound of {}: stopping every process", p.name(), budget);
             Children.destroyAll();
             Runtime.getRuntime().halt(3);
         }, "bench-watchdog");

@@ -1,7 +1,11 @@
 package dev.switchboard.bench.harness;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The figures of one scenario (or phase) for one server, in the order the report prints them.
@@ -27,5 +31,41 @@ final class Result {
     Result note(String text) {
         note = note.isEmpty() ? text : note + "; " + text;
         return this;
+    }
+
+    /**
+     * One result per (scenario, server), in first-seen order: each figure the median of its rounds
+     * (the lower middle for an even count), notes of all rounds joined without repeats.
+     */
+    static List<Result> medians(List<Result> rounds) {
+        Map<String, List<Result>> groups = new LinkedHashMap<>();
+        for (Result r : rounds) {
+            groups.computeIfAbsent(r.scenario + "\u0000" + r.server, k -> new ArrayList<>()).add(r);
+        }
+        List<Result> out = new ArrayList<>();
+        for (List<Result> g : groups.values()) {
+            Result m = new Result(g.get(0).scenario, g.get(0).server);
+            Set<String> keys = new LinkedHashSet<>();
+            Set<String> notes = new LinkedHashSet<>();
+            for (Result r : g) {
+                keys.addAll(r.figures.keySet());
+                if (!r.note.isEmpty()) {
+                    notes.add(r.note);
+                }
+            }
+            for (String k : keys) {
+                List<Double> values = new ArrayList<>();
+                g.forEach(r -> {
+                    if (r.figures.containsKey(k)) {
+                        values.add(r.figures.get(k));
+                    }
+                });
+                values.sort(null);
+                m.put(k, values.get((values.size() - 1) / 2));
+            }
+            notes.forEach(m::note);
+            out.add(m);
+        }
+        return out;
     }
 }
