@@ -111,7 +111,7 @@ public final class BenchMain {
                     try (ServerProcess s = ServerProcess.start(spec, hb, log)) {
                         List<Result> rs = scenarios.get(i).apply(s);
                         // the machine is shared: say how busy it was when the scenario began
-                        rs.forEach(r -> r.note("load avg " + load));
+                        rs.forEach(r -> r.note(Result.LOAD_AVG + load));
                         if (!s.alive()) {
                             rs.forEach(r -> r.note("server process exited during the scenario; see " + log.getFileName()));
                         }

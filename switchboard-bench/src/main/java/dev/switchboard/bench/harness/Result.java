@@ -13,6 +13,9 @@ import java.util.Set;
  */
 final class Result {
 
+    /** Prefix of the note giving the machine's load average when a scenario began. */
+    static final String LOAD_AVG = "load avg ";
+
     final String scenario;
     final String server;
     final Map<String, Double> figures = new LinkedHashMap<>();
@@ -35,7 +38,8 @@ final class Result {
 
     /**
      * One result per (scenario, server), in first-seen order: each figure the median of its rounds
-     * (the lower middle for an even count), notes of all rounds joined without repeats.
+     * (the lower middle for an even count), notes of all rounds joined without repeats, load averages
+     * as their range.
      */
     static List<Result> medians(List<Result> rounds) {
         Map<String, List<Result>> groups = new LinkedHashMap<>();
@@ -47,11 +51,28 @@ final class Result {
             Result m = new Result(g.get(0).scenario, g.get(0).server);
             Set<String> keys = new LinkedHashSet<>();
             Set<String> notes = new LinkedHashSet<>();
+            double loadMin = Double.MAX_VALUE;
+            double loadMax = -1;
             for (Result r : g) {
                 keys.addAll(r.figures.keySet());
-                if (!r.note.isEmpty()) {
-                    notes.add(r.note);
+                for (String part : r.note.split("; ")) {
+                    if (part.startsWith(LOAD_AVG)) {
+                        try {
+                            double l = Double.parseDouble(part.substring(LOAD_AVG.length()));
+                            loadMin = Math.min(loadMin, l);
+                            loadMax = Math.max(loadMax, l);
+                            continue;
+                        } catch (NumberFormatException e) {
+                            // not a number ("?"): keep the note as it is
+                        }
+                    }
+                    if (!part.isEmpty()) {
+                        notes.add(part);
+                    }
                 }
+            }
+            if (loadMax >= 0) {
+                notes.add(loadMin == loadMax ? LOAD_AVG + loadMin : LOAD_AVG + loadMin + "–" + loadMax);
             }
             for (String k : keys) {
                 List<Double> values = new ArrayList<>();

@@ -20,7 +20,7 @@ class ResultTest {
 
         assertThat(m).extracting(r -> r.server).containsExactly("node", "netty-socketio");
         assertThat(m.get(0).figures).containsEntry("RSS KB/conn", 20.0);
-        assertThat(m.get(0).note).isEqualTo("load avg 9; load avg 2");
+        assertThat(m.get(0).note).isEqualTo("load avg 2.0–9.0");
         assertThat(m.get(1).figures).containsEntry("RSS KB/conn", 25.0).containsEntry("heap KB/conn", 6.0);
     }
 }
