@@ -1,0 +1,47 @@
+package dev.switchboard.core.routing;
+
+import io.netty.util.concurrent.EventExecutor;
+
+/**
+ * Something that receives publications: a local session (a Socket.IO socket, an MQTT client), a
+ * bridge, or the proxy of a remote node.
+ *
+ * <p>Threading: {@link #deliver} and {@link #flush} are only ever called on {@link #executor()}, the
+ * Netty event loop that owns the subscriber's channel, so an implementation keeps its write state
+ * in plain fields. The fabric groups subscribers by executor and runs one task per executor per
+ * publication: it calls {@code deliver} for each subscriber of that loop, then {@code flush} once
+ * for each that accepted something.
+ */
+public interface Subscriber {
+
+    /** Unique among live subscribers of this node (a session id); used for {@code except} and logs. */
+    String id();
+
+    /** The event loop that owns this subscriber; never changes. */
+    EventExecutor executor();
+
+    /** The encoding this subscriber's connection needs; may change only between publications (upgrade). */
+    WireFormat wireFormat();
+
+    /**
+     * Writes the message without flushing. {@code message} is borrowed for the duration of the call
+     * (write {@code frame(i).retainedDuplicate()}). {@code isVolatile} messages are dropped rather than
+     * queued when the connection is not writable.
+     *
+     * @return what happened, for the fabric's metrics and for slow-client handling
+     */
+    Delivery deliver(EncodedMessage message, boolean isVolatile);
+
+    /** Flushes what {@link #deliver} wrote; called once per publication per accepting subscriber. */
+    void flush();
+
+    /** The outcome of one {@link #deliver} call. */
+    enum Delivery {
+        /** Written (not yet flushed). */
+        WRITTEN,
+        /** A volatile message dropped because the connection was not writable. */
+        DROPPED_VOLATILE,
+        /** Not written: the subscriber is closing or was disconnected as a slow client. */
+        REJECTED
+    }
+}
