@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * switchboard-bench/run quick|large [--servers switchboard,node,netty-socketio]
  *                                   [--switchboard-cmd "bin/switchboard echo --port {port} ..."]
- *                                   [--out DIR] [--rounds N]
+ *                                   [--out DIR] [--rounds N] [--io-threads N]
  * </pre>
  *
  * The run has a hard bound (the profile's budget): past it every started process is killed and the
@@ -40,7 +40,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (args.length == 0 || args[0].startsWith("-")) {
-            System.err.println("usage: run quick|large [--servers a,b] [--switchboard-cmd CMD] [--out DIR] [--rounds N] [--repo DIR]");
+            System.err.println("usage: run quick|large [--servers a,b] [--switchboard-cmd CMD] [--out DIR] [--rounds N] [--io-threads N] [--repo DIR]");
             System.exit(2);
         }
         Profile profile = Profile.named(args[0]);
@@ -54,6 +54,7 @@ public final class BenchMain {
         if (rounds < 1) {
             throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
         }
+        Load.ioThreads = Integer.parseInt(option(args, "--io-threads", "1"));
         startWatchdog(profile, rounds);
         long started = System.nanoTime();
 
@@ -154,7 +155,8 @@ public final class BenchMain {
                 .append(" at commit `").append(Servers.git(repo, "rev-parse", "--short", "HEAD")).append("`, ")
                 .append(String.format(Locale.ROOT, "%.1f", minutes)).append(" minutes, with `switchboard-bench/run ")
                 .append(p.name()).append("`.\n\n");
-        sb.append("**Machine:** ").append(machine()).append(". The load generator (Java, Netty NIO, 1 event loop) ")
+        sb.append("**Machine:** ").append(machine()).append(". The load generator (Java, Netty NIO, ")
+                .append(Load.ioThreads).append(" event loop").append(Load.ioThreads == 1 ? "" : "s").append(") ")
                 .append("runs on the same machine, against 127.0.0.1 from source addresses 127.0.0.2+; its ")
                 .append("descriptor limit (nofile soft/hard) is ").append(FdLimits.nofile("self"))
                 .append(", ephemeral ports per source address ").append(FdLimits.ephemeralPortsPerAddress())

@@ -70,6 +70,7 @@ final class FanoutScenario {
             // fixed rate
             long d0 = delivered.sum();
             long s0 = seq;
+            GeneratorCpu cpu = GeneratorCpu.start();
             long t0 = System.nanoTime();
             seq = publishAtRate(publisher[0], "fan", p.fanoutRate(), p.fanoutWindow(), seq, p.payloadBytes());
             double sendSeconds = (System.nanoTime() - t0) / 1e9;
@@ -81,12 +82,14 @@ final class FanoutScenario {
             fixed.put("delivered msg/s", got / Math.max(sendSeconds, last.secondsSince(t0)));
             Load.percentiles(latency.takeInterval(), fixed);
             fixed.put("drops", Math.max(0, expected - got));
+            fixed.put("generator CPU %", cpu.percent());
 
             // unthrottled, closed loop on the publisher's own copy
             window.drainPermits();
             window.release(p.fanoutInFlight());
             long d1 = delivered.sum();
             long s1 = seq;
+            GeneratorCpu cpuMax = GeneratorCpu.start();
             long t1 = System.nanoTime();
             long end = t1 + p.fanoutWindow().toNanos();
             while (System.nanoTime() < end && publisher[0].isActive() && !gen.expired()) {
@@ -101,6 +104,7 @@ final class FanoutScenario {
                 publisher[0].emit("[\"broadcast\",\"fan\"," + Payloads.timestamped(System.nanoTime(), seq++, p.payloadBytes()) + "]");
             }
             double maxSeconds = (System.nanoTime() - t1) / 1e9;
+            double maxCpu = cpuMax.percent();
             long inWindow = delivered.sum() - d1;
             long expectedMax = (seq - s1) * subscribers;
             long gotMax = Load.drain(delivered, d1 + expectedMax, Duration.ofSeconds(2), Duration.ofSeconds(30)) - d1;
@@ -108,6 +112,7 @@ final class FanoutScenario {
             max.put("delivered msg/s", inWindow / maxSeconds);
             Load.percentiles(latency.takeInterval(), max);
             max.put("drops", Math.max(0, expectedMax - gotMax));
+            max.put("generator CPU %", maxCpu);
             long closed = clients.stream().filter(c -> !c.isActive()).count();
             if (closed > 0) {
                 max.note(closed + " subscribers disconnected during the run");

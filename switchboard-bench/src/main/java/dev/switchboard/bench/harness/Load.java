@@ -21,6 +21,12 @@ final class Load {
     /** Descriptors the harness keeps free for itself when the load generator fills up to the limit. */
     static final int FD_RESERVE = 300;
 
+    /**
+     * Event loop threads of every load generator; set once by {@link BenchMain} ({@code --io-threads})
+     * before any scenario runs. Default 1: on two cores the other one is the server's.
+     */
+    static volatile int ioThreads = 1;
+
     private Load() {}
 
     /**
@@ -34,6 +40,7 @@ final class Load {
                 .sourceAddresses(sources)
                 .maxDuration(maxDuration)
                 .handshakeTimeout(Duration.ofSeconds(15))
+                .ioThreads(ioThreads)
                 .build());
     }
 

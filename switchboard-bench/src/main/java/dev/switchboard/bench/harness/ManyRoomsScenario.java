@@ -53,6 +53,7 @@ final class ManyRoomsScenario {
             long d0 = delivered.sum();
             long expected = 0;
             long interval = (long) (1e9 / p.roomsRate());
+            GeneratorCpu cpu = GeneratorCpu.start();
             long start = System.nanoTime();
             long end = start + p.fanoutWindow().toNanos();
             long sent = 0;
@@ -80,6 +81,7 @@ final class ManyRoomsScenario {
             r.put("delivered msg/s", got / Math.max(seconds, last.secondsSince(start))); // first send to last arrival
             Load.percentiles(latency.takeInterval(), r);
             r.put("drops", Math.max(0, expected - got));
+            r.put("generator CPU %", cpu.percent());
         }
         return r;
     }
