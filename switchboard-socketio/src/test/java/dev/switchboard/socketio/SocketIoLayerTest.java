@@ -418,6 +418,18 @@ class SocketIoLayerTest {
     }
 
     @Test
+    void packetsInAnInvalidStateCloseTheConnection() throws Exception {
+        server();
+        io.of("/chat");
+        for (String bad : List.of("0", "4{\"message\":\"x\"}", "2/chat,[\"not joined\"]")) {
+            FakeSession s = connected("/");
+            s.receive(bad);
+            await().atMost(Duration.ofSeconds(15)).until(() -> !s.isOpen());
+            assertThat(s.closedWith).as("after %s", bad).isEqualTo(CloseReason.FORCED_CLOSE);
+        }
+    }
+
+    @Test
     void noConnectWithinConnectTimeoutClosesTheConnection() throws Exception {
         server(SocketIoConfig.builder().connectTimeout(Duration.ofMillis(100)).build());
         FakeSession idle = open();
