@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * The HTTP answers of the polling transport and of refused requests, with the headers engine.io sends.
  * Each takes ownership of the body it is given and may be called from any thread (Netty hops the
- * write onto the channel's loop). Keep-alive is handled by the transport's keep-alive handler.
+ * write onto the channel's loop). A write to a connection that has gone away fails quietly (its
+ * future is not watched; the response is released), which is what a vanished poller deserves.
+ * Keep-alive is handled by the transport's keep-alive handler.
  */
 final class HttpResponses {
 
@@ -28,21 +30,21 @@ final class HttpResponses {
     static void payload(Channel ch, ByteBuf body) {
         FullHttpResponse r = response(HttpResponseStatus.OK, body, TEXT_UTF8);
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        ch.writeAndFlush(r, ch.voidPromise());
+        ch.writeAndFlush(r);
     }
 
     /** The answer to a POST whose packets were accepted; {@code text/html} as engine.io (GH-43). */
     static void ok(Channel ch) {
         FullHttpResponse r = response(HttpResponseStatus.OK, Unpooled.wrappedBuffer(OK), "text/html");
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        ch.writeAndFlush(r, ch.voidPromise());
+        ch.writeAndFlush(r);
     }
 
     /** An answer with no body (400 for an overlapping GET, 413 for a POST over maxPayload). */
     static void empty(Channel ch, HttpResponseStatus status) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-        ch.writeAndFlush(r, ch.voidPromise());
+        ch.writeAndFlush(r);
     }
 
     /** engine.io's {@code abortRequest}: 403 for FORBIDDEN, else 400, JSON {@code {"code":N,"message":".."}}. */
@@ -50,8 +52,7 @@ final class HttpResponses {
         HttpResponseStatus status =
                 error == EngineIoError.FORBIDDEN ? HttpResponseStatus.FORBIDDEN : HttpResponseStatus.BAD_REQUEST;
         String json = "{\"code\":" + error.code + ",\"message\":" + jsonString(message) + "}";
-        ch.writeAndFlush(response(status, Unpooled.copiedBuffer(json, StandardCharsets.UTF_8), "application/json"),
-                ch.voidPromise());
+        ch.writeAndFlush(response(status, Unpooled.copiedBuffer(json, StandardCharsets.UTF_8), "application/json"));
     }
 
     /** engine.io's {@code abortUpgrade}: 400, the message as text, connection closed. */
