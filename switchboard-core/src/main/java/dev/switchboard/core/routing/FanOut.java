@@ -35,8 +35,7 @@ final class FanOut implements Runnable {
         int rejected = 0;
         try {
             for (int i = 0; i < n; i++) {
-                Subscriber s = subs[i];
-                subs[i] = null;
+                Subscriber s = subs[i]; // the array may be a shared snapshot: read only
                 EncodedMessage m = encoded[format == null ? 0 : format[i]];
                 Subscriber.Delivery d;
                 try {

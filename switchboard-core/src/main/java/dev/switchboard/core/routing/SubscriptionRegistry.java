@@ -4,7 +4,6 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,8 +33,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * started, and maybe those added or removed meanwhile. So a subscriber whose {@code unsubscribe}
  * returned before {@code publish} was called is never resolved, and one subscribed throughout the
  * resolution always is. A detach removes the rooms one by one, which a publication racing with it may
- * observe half done; since the two are concurrent either outcome is allowed, and a union of rooms is
- * deduplicated so no subscriber receives a publication twice.
+ * observe half done; since the two are concurrent either outcome is allowed.
+ *
+ * <p>Exactly once: a subscriber removed and re-added while a set is iterated can be returned twice
+ * (the iterator may meet both the old node and the new one, linked after it), and a union of rooms
+ * meets a subscriber once per room. Each space has a version, odd while a write is in progress; a
+ * resolution that names several rooms, or that saw the version change, deduplicates its result.
+ * (Found by {@code RoutingConcurrencyTest}: a subscriber received one publication twice.)
+ *
+ * <p>Snapshots: each room (and each space's set of all members) has its own version, bumped the
+ * same way by every add and remove, and caches the per-loop arrays collected at an even version
+ * while no write ran. A publication that finds the version unchanged uses the cached arrays: the
+ * membership then is exactly what it was when they were taken. Every write clears the cache, so a
+ * removed subscriber is not kept alive by it.
  */
 final class SubscriptionRegistry {
 
@@ -48,9 +58,14 @@ final class SubscriptionRegistry {
                 if (space.removed) {
                     continue;
                 }
-                Set<String> rooms = space.attachLocked(s);
-                if (rooms.add(room)) {
-                    space.rooms.computeIfAbsent(room, r -> new Groups()).add(s);
+                space.beginWrite();
+                try {
+                    Set<String> rooms = space.attachLocked(s);
+                    if (rooms.add(room)) {
+                        space.rooms.computeIfAbsent(room, r -> new Groups()).add(s);
+                    }
+                } finally {
+                    space.endWrite();
                 }
                 return;
             }
@@ -64,7 +79,12 @@ final class SubscriptionRegistry {
                 if (space.removed) {
                     continue;
                 }
-                space.attachLocked(s);
+                space.beginWrite();
+                try {
+                    space.attachLocked(s);
+                } finally {
+                    space.endWrite();
+                }
                 return;
             }
         }
@@ -81,7 +101,12 @@ final class SubscriptionRegistry {
             if (space.removed || rooms == null || !rooms.remove(room)) {
                 return;
             }
-            space.leaveRoomLocked(room, s);
+            space.beginWrite();
+            try {
+                space.leaveRoomLocked(room, s);
+            } finally {
+                space.endWrite();
+            }
         }
     }
 
@@ -95,10 +120,15 @@ final class SubscriptionRegistry {
             if (space.removed || rooms == null) {
                 return;
             }
-            for (String room : rooms) {
-                space.leaveRoomLocked(room, s);
+            space.beginWrite();
+            try {
+                for (String room : rooms) {
+                    space.leaveRoomLocked(room, s);
+                }
+                space.all.remove(s);
+            } finally {
+                space.endWrite();
             }
-            space.all.remove(s);
             if (space.memberRooms.isEmpty()) {
                 space.removed = true;
                 spaces.remove(spaceName, space);
@@ -128,35 +158,73 @@ final class SubscriptionRegistry {
     }
 
     /**
-     * Resolves a publication into per-event-loop batches; lock-free. Allocates one array per event
-     * loop sized to its subscribers (4 or 8 bytes a subscriber), plus an identity set when the
-     * publication names several rooms (their union must not deliver twice).
+     * Resolves a publication into per-event-loop batches; lock-free.
+     *
+     * <p>The common publication (one room or the whole space, no exclusions) uses the room's cached
+     * {@link Snapshot} when no write has touched the room since it was taken: no allocation per
+     * subscriber, and a sequential array to walk. Otherwise it collects fresh batches (one array per
+     * event loop, 4 or 8 bytes a subscriber), caching them when the room did not change meanwhile,
+     * plus an identity table when a subscriber could appear twice (see {@link #mayRepeat}).
      */
     Batches resolve(Publication p) {
         Space space = spaces.get(p.space());
         if (space == null) {
             return Batches.EMPTY;
         }
+        long before = space.version;
         Groups[] except = groupsOf(space, p.except());
         Set<String> exceptIds = p.exceptIds();
+        if (except == null && exceptIds.isEmpty() && p.to().size() <= 1) {
+            Groups source = p.wholeSpace() ? space.all : space.rooms.get(p.to().iterator().next());
+            return source == null ? Batches.EMPTY : snapshotOf(source);
+        }
         Batches out = new Batches();
         if (p.wholeSpace()) {
-            collect(space.all, except, exceptIds, null, out);
-        } else if (p.to().size() == 1) {
-            Groups room = space.rooms.get(p.to().iterator().next());
-            if (room != null) {
-                collect(room, except, exceptIds, null, out);
-            }
+            collect(space.all, except, exceptIds, out);
         } else {
-            Map<Subscriber, Boolean> seen = new IdentityHashMap<>();
             for (String name : p.to()) {
                 Groups room = space.rooms.get(name);
                 if (room != null) {
-                    collect(room, except, exceptIds, seen, out);
+                    collect(room, except, exceptIds, out);
                 }
             }
         }
+        if (p.to().size() > 1 || mayRepeat(before, space.version)) {
+            out.deduplicate();
+        }
         return out;
+    }
+
+    /**
+     * Whether a concurrent iteration between two reads of a version may have met a subscriber twice:
+     * a subscriber removed and re-added while a set is iterated can be returned twice (the re-added
+     * node may be linked after the iterator's position). Not if no write ran meanwhile.
+     */
+    private static boolean mayRepeat(long before, long after) {
+        return (before & 1) != 0 || after != before;
+    }
+
+    /** The members of {@code g} as batches: its snapshot if still current, else a fresh collection. */
+    private static Batches snapshotOf(Groups g) {
+        long v = g.version;
+        Snapshot cached = g.snapshot;
+        if (cached != null && cached.version == v) {
+            return cached.batches();
+        }
+        Batches fresh = new Batches();
+        collect(g, null, Set.of(), fresh);
+        if (mayRepeat(v, g.version)) {
+            fresh.deduplicate();
+            return fresh;
+        }
+        // No write ran during the collection: it is exactly the membership at version v.
+        Snapshot taken = new Snapshot(v, fresh);
+        g.snapshot = taken;
+        if (g.version != v) {
+            // A write slipped in after the check: do not keep (and pin) members it may have removed.
+            g.snapshot = null;
+        }
+        return taken.batches();
     }
 
     private static Groups[] groupsOf(Space space, Set<String> names) {
@@ -173,8 +241,7 @@ final class SubscriptionRegistry {
         return found.isEmpty() ? null : found.toArray(new Groups[0]);
     }
 
-    private static void collect(Groups from, Groups[] except, Set<String> exceptIds,
-            Map<Subscriber, Boolean> seen, Batches out) {
+    private static void collect(Groups from, Groups[] except, Set<String> exceptIds, Batches out) {
         boolean filterIds = !exceptIds.isEmpty();
         for (Map.Entry<EventExecutor, Set<Subscriber>> group : from.byLoop.entrySet()) {
             Set<Subscriber> members = group.getValue();
@@ -184,9 +251,6 @@ final class SubscriptionRegistry {
                     continue;
                 }
                 if (except != null && inAny(except, s)) {
-                    continue;
-                }
-                if (seen != null && seen.put(s, Boolean.TRUE) != null) {
                     continue;
                 }
                 batch.add(s);
@@ -208,6 +272,12 @@ final class SubscriptionRegistry {
         final String name;
         /** Guarded by this. */
         boolean removed;
+        /**
+         * Odd while a write is in progress, bumped at its start and end (written under this, read
+         * lock-free): a resolution that reads the same even value before and after it ran concurrently
+         * with no write.
+         */
+        volatile long version;
         /** Subscriber to the rooms it is in; guarded by this (writers only, and roomsOf). */
         final Map<Subscriber, Set<String>> memberRooms = new HashMap<>();
         /** Every member, for whole-space publications; written under this, read lock-free. */
@@ -217,6 +287,16 @@ final class SubscriptionRegistry {
 
         Space(String name) {
             this.name = name;
+        }
+
+        /** Caller holds this. */
+        void beginWrite() {
+            version++;
+        }
+
+        /** Caller holds this. */
+        void endWrite() {
+            version++;
         }
 
         /** Caller holds this. Returns the member's room set, adding the member if new. */
@@ -250,19 +330,36 @@ final class SubscriptionRegistry {
      */
     static final class Groups {
         final ConcurrentHashMap<EventExecutor, Set<Subscriber>> byLoop = new ConcurrentHashMap<>(4);
+        /** Odd while a write is in progress; written under the space's monitor, read lock-free. */
+        volatile long version;
+        /** The members at an even {@code version}, or null; any write clears it. */
+        volatile Snapshot snapshot;
 
         void add(Subscriber s) {
-            byLoop.computeIfAbsent(s.executor(), e -> ConcurrentHashMap.newKeySet()).add(s);
+            version++;
+            try {
+                snapshot = null;
+                byLoop.computeIfAbsent(s.executor(), e -> ConcurrentHashMap.newKeySet()).add(s);
+            } finally {
+                version++;
+            }
         }
 
         boolean remove(Subscriber s) {
             EventExecutor loop = s.executor();
             Set<Subscriber> members = byLoop.get(loop);
-            if (members == null || !members.remove(s)) {
+            if (members == null || !members.contains(s)) {
                 return false;
             }
-            if (members.isEmpty()) {
-                byLoop.remove(loop, members);
+            version++;
+            try {
+                snapshot = null;
+                members.remove(s);
+                if (members.isEmpty()) {
+                    byLoop.remove(loop, members);
+                }
+            } finally {
+                version++;
             }
             return true;
         }
@@ -277,7 +374,42 @@ final class SubscriptionRegistry {
         }
     }
 
-    /** Subscribers of one event loop for one publication; owned by the publishing thread until handed off. */
+    /**
+     * Immutable per-loop arrays of a {@link Groups}' members at one version, shared read-only by every
+     * publication that resolves while the version holds (fan-out tasks only read them).
+     */
+    static final class Snapshot {
+        final long version;
+        final EventExecutor[] loops;
+        final Subscriber[][] members;
+
+        Snapshot(long version, Batches from) {
+            this.version = version;
+            this.loops = new EventExecutor[from.count];
+            this.members = new Subscriber[from.count][];
+            for (int i = 0; i < from.count; i++) {
+                Batch b = from.batches[i];
+                loops[i] = b.loop;
+                members[i] = b.size == b.subscribers.length ? b.subscribers
+                        : java.util.Arrays.copyOf(b.subscribers, b.size);
+            }
+        }
+
+        /** Batches over the shared arrays: a few objects per publication, none per subscriber. */
+        Batches batches() {
+            Batches out = new Batches();
+            for (int i = 0; i < loops.length; i++) {
+                out.add(new Batch(loops[i], members[i]));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Subscribers of one event loop for one publication; owned by the publishing thread until handed
+     * off. Its array may be a {@link Snapshot}'s, shared with other publications: nobody writes into
+     * the array once the batch is resolved.
+     */
     static final class Batch {
         final EventExecutor loop;
         Subscriber[] subscribers;
@@ -288,6 +420,13 @@ final class SubscriptionRegistry {
         Batch(EventExecutor loop, int capacity) {
             this.loop = loop;
             this.subscribers = new Subscriber[Math.max(capacity, 1)];
+        }
+
+        /** Over a snapshot's array, read-only. */
+        Batch(EventExecutor loop, Subscriber[] shared) {
+            this.loop = loop;
+            this.subscribers = shared;
+            this.size = shared.length;
         }
 
         void add(Subscriber s) {
@@ -311,12 +450,58 @@ final class SubscriptionRegistry {
                     return batches[i];
                 }
             }
+            Batch b = new Batch(loop, sizeHint);
+            add(b);
+            return b;
+        }
+
+        void add(Batch b) {
             if (count == batches.length) {
                 batches = java.util.Arrays.copyOf(batches, count * 2);
             }
-            Batch b = new Batch(loop, sizeHint);
             batches[count++] = b;
-            return b;
+        }
+
+        /**
+         * Drops repeated subscribers, keeping the first; allocates one identity table of about 8 bytes
+         * per subscriber (compressed references), only when called.
+         */
+        void deduplicate() {
+            int total = subscriberCount();
+            if (total < 2) {
+                return;
+            }
+            Object[] table = new Object[Integer.highestOneBit(total * 2 - 1) << 1];
+            int mask = table.length - 1;
+            for (int i = 0; i < count; i++) {
+                Batch b = batches[i];
+                int kept = 0;
+                for (int j = 0; j < b.size; j++) {
+                    Subscriber s = b.subscribers[j];
+                    if (addIdentity(table, mask, s)) {
+                        b.subscribers[kept++] = s;
+                    }
+                }
+                java.util.Arrays.fill(b.subscribers, kept, b.size, null);
+                b.size = kept;
+            }
+        }
+
+        /** Open addressing with linear probing; false if {@code o} (by identity) is already in. */
+        private static boolean addIdentity(Object[] table, int mask, Object o) {
+            int h = System.identityHashCode(o);
+            int i = (h ^ (h >>> 16)) * 0x9E3779B1 & mask;
+            for (;;) {
+                Object at = table[i];
+                if (at == null) {
+                    table[i] = o;
+                    return true;
+                }
+                if (at == o) {
+                    return false;
+                }
+                i = (i + 1) & mask;
+            }
         }
 
         int subscriberCount() {

@@ -265,4 +265,28 @@ class LocalRouterTest {
         assertThat(alive.received).containsExactly("text:z");
         assertThat(meters.counter("switchboard.routing.deliveries", "outcome", "rejected").count()).isEqualTo(1.0);
     }
+
+    @Test
+    void aCachedMembershipIsNeverUsedAfterAJoinOrLeave() throws Exception {
+        var a = new RecordingSubscriber("a", loopA, TEXT);
+        var b = new RecordingSubscriber("b", loopB, TEXT);
+        router.subscribe("/", "r", a);
+        publishTo("r", "1"); // resolves and caches {a}
+        publishTo("r", "2"); // served from the cache
+        router.subscribe("/", "r", b);
+        publishTo("r", "3"); // must see b
+        router.unsubscribe("/", "r", a);
+        publishTo("r", "4"); // must not see a
+        router.attach("/", a);
+        router.detach("/", b);
+        router.publish(to("/", Set.of(), Set.of(), Set.of(), new CountingEncoder("5"))).toCompletableFuture().get();
+        router.publish(to("/", Set.of(), Set.of(), Set.of(), new CountingEncoder("6"))).toCompletableFuture().get();
+        drainLoops();
+        assertThat(a.received).containsExactly("text:1", "text:2", "text:3", "text:5", "text:6");
+        assertThat(b.received).containsExactly("text:3", "text:4");
+    }
+
+    private void publishTo(String room, String payload) throws Exception {
+        router.publish(to("/", Set.of(room), Set.of(), Set.of(), new CountingEncoder(payload))).toCompletableFuture().get();
+    }
 }
