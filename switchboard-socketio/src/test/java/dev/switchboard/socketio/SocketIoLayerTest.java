@@ -515,6 +515,11 @@ class SocketIoLayerTest {
         assertThat(io.namespace("/dyn-12")).isNotNull();
         parent.emit("all", 1);
         assertThat(s.nextText()).isEqualTo("2/dyn-12,[\"all\",1]");
+        CompletableFuture<BroadcastOperator.BroadcastAcks> acks = parent.timeout(Duration.ofSeconds(15)).emitWithAck("ask");
+        String asked = s.nextText();
+        assertThat(asked).matches("2/dyn-12,\\d+\\[\"ask\"\\]");
+        s.receive("3/dyn-12," + asked.substring(9, asked.indexOf('[')) + "[\"yes\"]");
+        assertThat(acks.get(15, TimeUnit.SECONDS).responses()).containsExactly("yes");
         s.receive("0/dyn-x,");
         assertThat(s.nextText()).isEqualTo("4/dyn-x,{\"message\":\"Invalid namespace\"}");
         s.receive("1/dyn-12,");
