@@ -92,6 +92,8 @@ class SocketIoLayerTest {
         assertThat(socket.id()).hasSize(20);
         assertThat(socket.handshake().auth()).containsEntry("token", "abc").containsEntry("n", List.of(1, 2));
         assertThat(socket.handshake().address()).isEqualTo("127.0.0.1");
+        assertThat(socket.handshake().time()).matches("\\w{3} \\w{3} \\d{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT[+-]\\d{4} \\(.+\\)");
+        assertThat(socket.handshake().issued()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
         assertThat(socket.handshake().query()).containsEntry("EIO", "4");
         assertThat(socket.rooms()).containsExactly(socket.id());
         assertThat(io.sockets().sockets()).containsKey(socket.id());
