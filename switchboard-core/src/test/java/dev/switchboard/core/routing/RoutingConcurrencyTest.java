@@ -232,7 +232,7 @@ class RoutingConcurrencyTest {
         ExecutorService churner = Executors.newSingleThreadExecutor();
         Router router = Routers.local();
         try {
-            RecordingIds[] subs = new RecordingIds[64];
+            RecordingIds[] subs = new RecordingIds[500];
             for (int i = 0; i < subs.length; i++) {
                 subs[i] = new RecordingIds("s" + i, loops.next());
                 router.subscribe(SPACE, "hot", subs[i]);
@@ -247,7 +247,7 @@ class RoutingConcurrencyTest {
                     router.subscribe(SPACE, "hot", s);
                 }
             });
-            for (long id = 1; id <= 10_000; id++) {
+            for (long id = 1; id <= 3_000; id++) {
                 long payload = id;
                 router.publish(new Publication(SPACE, Set.of("hot"), Set.of(), Set.of(),
                         (f, alloc) -> EncodedMessage.of(f, ByteBufUtil.writeAscii(alloc, Long.toString(payload))),
