@@ -8,7 +8,7 @@ import java.util.Objects;
  * The details of a socket's connection, as socket.io's {@code socket.handshake}.
  *
  * @param headers the headers of the request that opened the Engine.IO session (read-only)
- * @param time    when the socket was created, as text ({@code new Date() + ""} in Node; here RFC 1123)
+ * @param time    when the socket was created, as JavaScript's {@code new Date() + ""} writes it
  * @param address the client's IP address
  * @param xdomain whether the request carried an {@code Origin} header
  * @param secure  whether the connection uses TLS

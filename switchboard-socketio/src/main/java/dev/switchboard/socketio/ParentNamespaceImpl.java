@@ -114,9 +114,35 @@ final class ParentNamespaceImpl implements Namespace, BroadcastTarget {
         }
     }
 
+    /** Every child broadcasts with its own ack id; the answers are put together, as if one namespace. */
     @Override
     public CompletableFuture<BroadcastAcks> broadcastWithAck(ArrayNode data, BroadcastFlags flags) {
-        throw new UnsupportedOperationException("acknowledgements are not supported on a dynamic parent namespace");
+        List<CompletableFuture<BroadcastAcks>> parts = new ArrayList<>();
+        for (NamespaceImpl c : children.values()) {
+            parts.add(c.broadcastWithAck(data.deepCopy(), flags));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).handle((v, error) -> {
+            int expected = 0;
+            List<Object> responses = new ArrayList<>();
+            boolean timedOut = false;
+            for (CompletableFuture<BroadcastAcks> part : parts) {
+                try {
+                    BroadcastAcks acks = part.join();
+                    expected += acks.expected();
+                    responses.addAll(acks.responses());
+                } catch (java.util.concurrent.CompletionException e) {
+                    if (!(e.getCause() instanceof AckTimeoutException)) {
+                        throw e;
+                    }
+                    timedOut = true;
+                    responses.addAll(((AckTimeoutException) e.getCause()).partialResponses());
+                }
+            }
+            if (timedOut) {
+                throw new java.util.concurrent.CompletionException(new AckTimeoutException(responses));
+            }
+            return new BroadcastAcks(expected, responses);
+        });
     }
 
     @Override

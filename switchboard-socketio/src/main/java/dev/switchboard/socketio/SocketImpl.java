@@ -15,7 +15,6 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
@@ -107,13 +106,17 @@ final class SocketImpl implements Socket, Subscriber {
         }
     }
 
+    /** JavaScript's {@code Date.prototype.toString()}, which socket.io puts in {@code handshake.time}. */
+    private static final DateTimeFormatter JS_DATE =
+            DateTimeFormatter.ofPattern("EEE MMM dd yyyy HH:mm:ss 'GMT'xx '('zzzz')'", java.util.Locale.US);
+
     private static Handshake buildHandshake(EngineSocket conn, Map<String, Object> auth) {
         dev.switchboard.engineio.Handshake h = conn.handshake();
         String address = h.remoteAddress() instanceof java.net.InetSocketAddress
                 ? ((java.net.InetSocketAddress) h.remoteAddress()).getAddress().getHostAddress()
                 : String.valueOf(h.remoteAddress());
         long now = System.currentTimeMillis();
-        String time = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
+        String time = JS_DATE.format(ZonedDateTime.now());
         return new Handshake(h.headers(), time, address, h.headers().contains("origin"), h.secure(), now, h.url(),
                 h.query(), auth);
     }

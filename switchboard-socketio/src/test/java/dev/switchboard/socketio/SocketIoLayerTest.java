@@ -92,6 +92,8 @@ class SocketIoLayerTest {
         assertThat(socket.id()).hasSize(20);
         assertThat(socket.handshake().auth()).containsEntry("token", "abc").containsEntry("n", List.of(1, 2));
         assertThat(socket.handshake().address()).isEqualTo("127.0.0.1");
+        assertThat(socket.handshake().time()).matches("\\w{3} \\w{3} \\d{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT[+-]\\d{4} \\(.+\\)");
+        assertThat(socket.handshake().issued()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
         assertThat(socket.handshake().query()).containsEntry("EIO", "4");
         assertThat(socket.rooms()).containsExactly(socket.id());
         assertThat(io.sockets().sockets()).containsKey(socket.id());
@@ -418,6 +420,18 @@ class SocketIoLayerTest {
     }
 
     @Test
+    void packetsInAnInvalidStateCloseTheConnection() throws Exception {
+        server();
+        io.of("/chat");
+        for (String bad : List.of("0", "4{\"message\":\"x\"}", "2/chat,[\"not joined\"]")) {
+            FakeSession s = connected("/");
+            s.receive(bad);
+            await().atMost(Duration.ofSeconds(15)).until(() -> !s.isOpen());
+            assertThat(s.closedWith).as("after %s", bad).isEqualTo(CloseReason.FORCED_CLOSE);
+        }
+    }
+
+    @Test
     void noConnectWithinConnectTimeoutClosesTheConnection() throws Exception {
         server(SocketIoConfig.builder().connectTimeout(Duration.ofMillis(100)).build());
         FakeSession idle = open();
@@ -503,6 +517,11 @@ class SocketIoLayerTest {
         assertThat(io.namespace("/dyn-12")).isNotNull();
         parent.emit("all", 1);
         assertThat(s.nextText()).isEqualTo("2/dyn-12,[\"all\",1]");
+        CompletableFuture<BroadcastOperator.BroadcastAcks> acks = parent.timeout(Duration.ofSeconds(15)).emitWithAck("ask");
+        String asked = s.nextText();
+        assertThat(asked).matches("2/dyn-12,\\d+\\[\"ask\"\\]");
+        s.receive("3/dyn-12," + asked.substring(9, asked.indexOf('[')) + "[\"yes\"]");
+        assertThat(acks.get(15, TimeUnit.SECONDS).responses()).containsExactly("yes");
         s.receive("0/dyn-x,");
         assertThat(s.nextText()).isEqualTo("4/dyn-x,{\"message\":\"Invalid namespace\"}");
         s.receive("1/dyn-12,");
