@@ -1,0 +1,15 @@
+/**
+ * Engine.IO v4 server (the layer under Socket.IO), as npm {@code engine.io} 6.x behaves: HTTP
+ * long-polling and WebSocket transports, upgrade, heartbeat, payload framing, the official error
+ * codes and close reasons.
+ *
+ * <p>Public: {@link dev.switchboard.engineio.EngineIoServer} (create it, mount its
+ * {@code httpHandler()} on a {@link dev.switchboard.transport.HttpServer}),
+ * {@link dev.switchboard.engineio.EngineIoConfig}, {@link dev.switchboard.engineio.EngineSocket}
+ * (one session; all its callbacks on its own event loop), {@link dev.switchboard.engineio.Handshake},
+ * {@link dev.switchboard.engineio.CloseReason}, {@link dev.switchboard.engineio.TransportKind}, and
+ * {@link dev.switchboard.engineio.EngineWireFormats} for encode-once fan-out. Everything else is
+ * package-private: {@code Session} (the state machine), {@code EngineRequestHandler} (request
+ * checks and routing to sessions), {@code WebSocketFrameHandler}, {@code PacketCodec}.
+ */
+package dev.switchboard.engineio;

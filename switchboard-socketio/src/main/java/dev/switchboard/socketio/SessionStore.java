@@ -1,0 +1,123 @@
+package dev.switchboard.socketio;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Connection state recovery for one namespace, as socket.io-adapter's in-memory
+ * {@code SessionAwareAdapter}: disconnected sessions by private id, and a log of eligible broadcast
+ * events with their offsets.
+ *
+ * <p>Bounds: a session is kept for {@code maxDisconnectionDuration} after its disconnection; the log
+ * keeps events for the same time and at most {@code maxStoredPackets} of them (oldest dropped first).
+ * A client whose offset is no longer in the log gets a fresh session, never a silent gap.
+ *
+ * <p>Threading: called from any event loop; the log is guarded by its own monitor, sessions by a
+ * concurrent map. Times come from the injected clock (milliseconds).
+ */
+final class SessionStore {
+
+    record Session(String sid, String pid, Set<String> rooms, Map<String, Object> data, long disconnectedAt) {}
+
+    record Restored(Session session, List<ArrayNode> missedPackets) {}
+
+    private record StoredPacket(String offset, ArrayNode data, Set<String> rooms, Set<String> except, long emittedAt) {}
+
+    private final long maxDisconnectionMs;
+    private final int maxStoredPackets;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final ArrayDeque<StoredPacket> packets = new ArrayDeque<>();
+    private final String offsetPrefix = SocketIoRuntime.newId().substring(0, 6) + "-";
+    private final AtomicLong nextOffset = new AtomicLong();
+
+    private final java.util.function.LongSupplier clock;
+
+    SessionStore(RecoveryConfig config) {
+        this(config, System::currentTimeMillis);
+    }
+
+    /** @param clock milliseconds since the epoch (tests pass a manual clock) */
+    SessionStore(RecoveryConfig config, java.util.function.LongSupplier clock) {
+        this.maxDisconnectionMs = config.maxDisconnectionDuration().toMillis();
+        this.maxStoredPackets = config.maxStoredPackets();
+        this.clock = clock;
+    }
+
+    /** Appends the offset to {@code data} (as its last argument) and keeps the event for replay. */
+    void append(ArrayNode data, Set<String> rooms, Set<String> except) {
+        long now = clock.getAsLong();
+        String offset = offsetPrefix + Long.toString(nextOffset.getAndIncrement(), 36);
+        data.add(offset);
+        synchronized (packets) {
+            packets.addLast(new StoredPacket(offset, data, rooms, except, now));
+            while (packets.size() > maxStoredPackets) {
+                packets.removeFirst();
+            }
+            pruneLog(now);
+        }
+    }
+
+    void persist(String sid, String pid, Set<String> rooms, Map<String, Object> data) {
+        long now = clock.getAsLong();
+        sessions.values().removeIf(s -> s.disconnectedAt() + maxDisconnectionMs < now);
+        sessions.put(pid, new Session(sid, pid, Set.copyOf(rooms), Map.copyOf(data), now));
+    }
+
+    /** The session and the events it missed after {@code offset}, or {@code null} when it cannot be restored. */
+    Restored restore(String pid, String offset) {
+        Session session = sessions.remove(pid);
+        if (session == null) {
+            return null;
+        }
+        long now = clock.getAsLong();
+        if (session.disconnectedAt() + maxDisconnectionMs < now) {
+            return null;
+        }
+        List<ArrayNode> missed = new ArrayList<>();
+        synchronized (packets) {
+            pruneLog(now);
+            boolean found = false;
+            for (StoredPacket p : packets) {
+                if (found) {
+                    if (shouldInclude(session.rooms(), p)) {
+                        missed.add(p.data());
+                    }
+                } else if (p.offset().equals(offset)) {
+                    found = true;
+                }
+            }
+            if (!found) {
+                return null;
+            }
+        }
+        return new Restored(session, missed);
+    }
+
+    private void pruneLog(long now) {
+        long threshold = now - maxDisconnectionMs;
+        Iterator<StoredPacket> it = packets.iterator();
+        while (it.hasNext() && it.next().emittedAt() < threshold) {
+            it.remove();
+        }
+    }
+
+    private static boolean shouldInclude(Set<String> sessionRooms, StoredPacket p) {
+        boolean included = p.rooms().isEmpty();
+        for (String room : sessionRooms) {
+            if (p.except().contains(room)) {
+                return false;
+            }
+            if (p.rooms().contains(room)) {
+                included = true;
+            }
+        }
+        return included;
+    }
+}

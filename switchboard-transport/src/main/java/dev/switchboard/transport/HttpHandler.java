@@ -1,0 +1,48 @@
+package dev.switchboard.transport;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What a route of an {@link HttpServer} implements.
+ *
+ * <p>Threading: {@link #handle} runs on the event loop of the request's channel. It must not block.
+ *
+ * <p>The pipeline of a connection, from the socket: [TLS], flush consolidation, idle detection, HTTP
+ * codec, keep-alive, aggregator, [CORS], the router (named {@link #ROUTER_NAME}). A route may:
+ * <ul>
+ *   <li>answer at once ({@code ctx.writeAndFlush(response)}; set {@code Content-Length});</li>
+ *   <li>hold the channel and answer later from any thread (long-polling);</li>
+ *   <li>upgrade the channel to WebSocket with Netty's {@code WebSocketServerHandshaker} (which removes
+ *       the aggregator and swaps the HTTP codec for frame codecs), then put its frame handler in the
+ *       router's place: {@code ctx.pipeline().replace(ROUTER_NAME, "ws", frameHandler)}, so frames,
+ *       exceptions and the channel's close reach it. (A route that adds its handler after the router
+ *       instead still gets frames: the router passes on every message that is not an HTTP request.)</li>
+ * </ul>
+ */
+public interface HttpHandler {
+
+    /** Name of the transport's routing handler in every HTTP pipeline. */
+    String ROUTER_NAME = "switchboard-router";
+
+    /**
+     * Handles one complete request.
+     *
+     * @param ctx     the router's context on the request's channel
+     * @param request borrowed: the router releases it when this method returns; {@code retain()} it (or
+     *                its content) to keep it longer
+     */
+    void handle(ChannelHandlerContext ctx, FullHttpRequest request);
+
+    /**
+     * Called once by {@link HttpServer#shutdown()} after the listener stopped accepting: close every
+     * connection of this route with its protocol's own close (Engine.IO close packet, WebSocket close
+     * frame). The server waits for the stage up to its shutdown bound, then closes what is left.
+     * Default: nothing to do.
+     */
+    default CompletionStage<Void> shutdown() {
+        return CompletableFuture.completedFuture(null);
+    }
+}
