@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
@@ -209,6 +210,30 @@ final class EngineRequestHandler implements HttpHandler {
             HttpResponses.abortUpgrade(ch, text);
         } else {
             HttpResponses.error(ch, error, text);
+        }
+    }
+
+    /**
+     * A request the transport refused with 413 before this route saw it (its body passed the
+     * aggregator's limit, maxPayload + 64 KiB when sized by {@link EngineIoServer#fitTransport}): a
+     * POST with the sid of a polling session closes that session, as a POST over maxPayload that got
+     * through does (engine.io answers 413 for both; we also close, as issue 2 asks).
+     */
+    @Override
+    public void oversizedRequest(Channel ch, HttpRequest req) {
+        if (!HttpMethod.POST.equals(req.method())) {
+            return;
+        }
+        String sid = query(req.uri()).get("sid");
+        Session s = sid == null ? null : server.find(sid);
+        if (s == null) {
+            return;
+        }
+        String declared = req.headers().get(HttpHeaderNames.CONTENT_LENGTH); // null when chunked
+        if (s.eventLoop().inEventLoop()) {
+            s.onOversizedDataRequest(declared);
+        } else {
+            s.run(() -> s.onOversizedDataRequest(declared));
         }
     }
 

@@ -582,6 +582,21 @@ final class Session implements EngineSocket {
         }
     }
 
+    /**
+     * A POST with this sid that the transport refused with 413 because its body passed the HTTP
+     * aggregator's limit (the request never reached {@link #onDataRequest}); closes the session as a
+     * body over maxPayload does.
+     *
+     * @param declaredLength the request's Content-Length, null for a chunked body; for the reason only
+     */
+    void onOversizedDataRequest(String declaredLength) {
+        if (state == State.CLOSED || transport != TransportKind.POLLING) {
+            return;
+        }
+        onError((declaredLength == null ? "chunked payload" : "payload of " + declaredLength + " bytes")
+                + " over maxPayload " + config.maxPayload() + " (refused by the transport with 413)");
+    }
+
     /** Close packet from the client: a pending GET answers noop, then the session ends. */
     private void onClientClose() {
         if (pollChannel != null) {

@@ -1,7 +1,9 @@
 package dev.switchboard.transport;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -35,6 +37,21 @@ public interface HttpHandler {
      *                its content) to keep it longer
      */
     void handle(ChannelHandlerContext ctx, FullHttpRequest request);
+
+    /**
+     * Told that a request for this route was refused because its body passed
+     * {@link TransportConfig#maxContentLength()}; {@link #handle} never sees it. The transport answers
+     * {@code 413} itself (and closes the connection when it cannot skip the rest of the body: a
+     * chunked body, or no keep-alive); the route closes whatever the request belonged to (an
+     * Engine.IO session). Default: nothing to do.
+     *
+     * <p>Threading: runs on the request channel's event loop; must not block.
+     *
+     * @param channel the request's connection
+     * @param request borrowed, headers and request line only (the body was never kept); released by
+     *                the transport when this method returns
+     */
+    default void oversizedRequest(Channel channel, HttpRequest request) {}
 
     /**
      * Called once by {@link HttpServer#shutdown()} after the listener stopped accepting: close every

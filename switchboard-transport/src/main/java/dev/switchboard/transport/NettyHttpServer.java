@@ -20,7 +20,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.cors.CorsConfigBuilder;
@@ -141,7 +140,7 @@ final class NettyHttpServer implements HttpServer {
         }
         p.addLast("http-codec", new HttpServerCodec());
         p.addLast("http-keep-alive", new HttpServerKeepAliveHandler());
-        p.addLast("http-aggregator", new HttpObjectAggregator(config.maxContentLength()));
+        p.addLast("http-aggregator", new RoutingAggregator(config.maxContentLength(), router));
         if (nettyCors != null) {
             p.addLast("cors", new CorsHandler(nettyCors));
         }
