@@ -199,6 +199,12 @@ final class EngineRequestHandler implements HttpHandler {
             return null;
         }
         ChannelFuture done = handshaker.handshake(ch, req);
+        done.addListener(f -> {
+            if (f.isSuccess()) {
+                // Engine.IO's heartbeat closes silent peers: the transport's idle detection can go.
+                HttpHandler.trimAfterWebSocketUpgrade(ch.pipeline(), true);
+            }
+        });
         ctx.pipeline().addBefore(ROUTER_NAME, "ws-aggregator", new WebSocketFrameAggregator(config.maxPayload()));
         ctx.pipeline().replace(ROUTER_NAME, "engineio-ws", frames);
         return done;
@@ -253,7 +259,7 @@ final class EngineRequestHandler implements HttpHandler {
         Map<String, String> out = new HashMap<>(params.size() * 2);
         params.forEach((k, v) -> {
             if (!v.isEmpty()) {
-                out.put(k, v.get(v.size() - 1));
+                out.put(Canonical.string(k), Canonical.string(v.get(v.size() - 1)));
             }
         });
         return out;
@@ -263,8 +269,8 @@ final class EngineRequestHandler implements HttpHandler {
         CharSequence[] pairs = new CharSequence[headers.size() * 2];
         int i = 0;
         for (Map.Entry<String, String> e : headers) {
-            pairs[i++] = e.getKey();
-            pairs[i++] = e.getValue();
+            pairs[i++] = Canonical.headerName(e.getKey());
+            pairs[i++] = Canonical.string(e.getValue());
         }
         return new ReadOnlyHttpHeaders(false, pairs);
     }
