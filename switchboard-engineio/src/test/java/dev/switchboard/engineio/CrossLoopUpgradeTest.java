@@ -40,6 +40,10 @@ class CrossLoopUpgradeTest {
         Session s = (Session) f.engine.session(sid);
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> s.transport() == TransportKind.WEBSOCKET);
         assertThat(s.webSocketChannel().eventLoop()).as("the WebSocket's loop").isNotSameAs(s.eventLoop());
+        // Only WebSocket handlers are left: no HTTP keep-alive, no idle timer (the heartbeat covers it).
+        List<String> names = s.webSocketChannel().eventLoop().submit(() -> s.webSocketChannel().pipeline().names())
+                .get(5, TimeUnit.SECONDS);
+        assertThat(names).contains("engineio-ws").doesNotContain("idle-state", "idle-closer", "http-keep-alive");
         return s;
     }
 
