@@ -76,7 +76,8 @@ final class Session implements EngineSocket {
     // polling
     private volatile Channel pollChannel;
     private ChannelFutureListener pollCloseListener;
-    private final ArrayDeque<ByteBuf> pollQueue = new ArrayDeque<>(4);
+    /** Sized for polling; a WebSocket session (direct handshake) only needs it if it ever polls, which it cannot. */
+    private final ArrayDeque<ByteBuf> pollQueue;
     private long queuedBytes;
     /** A server close waits for the next GET to carry the close packet (engine.io's shouldClose). */
     private boolean closeOnNextPoll;
@@ -106,6 +107,7 @@ final class Session implements EngineSocket {
         this.config = server.config();
         this.transport = transport;
         this.alloc = alloc;
+        this.pollQueue = new ArrayDeque<>(transport == TransportKind.POLLING ? 4 : 0);
     }
 
     // ---------------------------------------------------------------- public API

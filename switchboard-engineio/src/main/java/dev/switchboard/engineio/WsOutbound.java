@@ -5,7 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import java.util.ArrayList;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * The outbound side of a session's active WebSocket: complete frames written by the session, handed
@@ -45,8 +45,13 @@ final class WsOutbound {
     private ArrayList<ByteBuf> batch;
     /** Bytes in {@link #batch}; owner loop only. */
     private long batchBytes;
-    /** Bytes submitted to the channel's loop and not yet in its outbound buffer. */
-    private final AtomicLong inFlight = new AtomicLong();
+    /**
+     * Bytes submitted to the channel's loop and not yet in its outbound buffer; through
+     * {@link #IN_FLIGHT} (a field updater rather than an AtomicLong: one object less per session).
+     */
+    private volatile long inFlight;
+    private static final AtomicLongFieldUpdater<WsOutbound> IN_FLIGHT =
+            AtomicLongFieldUpdater.newUpdater(WsOutbound.class, "inFlight");
 
     WsOutbound(Channel ch) {
         this.ch = ch;
@@ -82,17 +87,17 @@ final class WsOutbound {
         long bytes = batchBytes;
         batch = null;
         batchBytes = 0;
-        inFlight.addAndGet(bytes);
+        IN_FLIGHT.addAndGet(this, bytes);
         try {
             ch.eventLoop().execute(() -> {
                 for (int i = 0; i < frames.size(); i++) {
                     ch.write(frames.get(i), ch.voidPromise()); // a closed channel releases it
                 }
                 ch.flush();
-                inFlight.addAndGet(-bytes);
+                IN_FLIGHT.addAndGet(this, -bytes);
             });
         } catch (RejectedExecutionException e) {
-            inFlight.addAndGet(-bytes); // the channel's loop is gone, and the channel with it
+            IN_FLIGHT.addAndGet(this, -bytes); // the channel's loop is gone, and the channel with it
             frames.forEach(ByteBuf::release);
         }
     }
@@ -104,7 +109,7 @@ final class WsOutbound {
 
     /** Bytes written by the session and not yet taken by the socket. Owner loop. */
     long pendingBytes() {
-        return batchBytes + inFlight.get() + outboundBytes();
+        return batchBytes + inFlight + outboundBytes();
     }
 
     /**
@@ -115,7 +120,7 @@ final class WsOutbound {
         if (!ch.isWritable()) {
             return false;
         }
-        long held = inFlight.get() + (onOwner ? batchBytes : 0);
+        long held = inFlight + (onOwner ? batchBytes : 0);
         return held == 0 || held + outboundBytes() < ch.config().getWriteBufferHighWaterMark();
     }
 
