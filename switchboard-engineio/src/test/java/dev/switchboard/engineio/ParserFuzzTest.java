@@ -222,7 +222,7 @@ class ParserFuzzTest {
     void validPacketsRoundTripThroughEveryEncoding(long seed) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
         EmbeddedChannel client = new EmbeddedChannel(new WebSocket13FrameDecoder(false, false, 1 << 20));
-        for (int i = 0; i < 400; i++) {
+        for (int i = 0; i < 250; i++) {
             List<Generated> generated = new ArrayList<>();
             List<ByteBuf> polling = new ArrayList<>();
             for (int k = r.nextInt(1, 5); k > 0; k--) {
@@ -455,7 +455,7 @@ class ParserFuzzTest {
                         data.release();
                     }
                 }));
-        for (int i = 0; i < 400; i++) {
+        for (int i = 0; i < 250; i++) {
             events.clear();
             List<String> expected = new ArrayList<>();
             byte[] input;
