@@ -1,0 +1,139 @@
+package dev.switchboard.bench.harness;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+
+/**
+ * Writes the run's report into its results folder: {@code report.md} (one table per scenario, each
+ * server's figures and the ratio of its headline figure to the baseline server), {@code results.csv}
+ * (every figure, one per line) and PNG charts of latency percentiles and memory per connection.
+ */
+final class Report {
+
+    /** The figure each scenario is compared on, and whether higher is better. */
+    private static final Map<String, String> HEADLINE = Map.of(
+            "idle", "RSS KB/conn",
+            "fanout-fixed", "p99 ms",
+            "fanout-max", "delivered msg/s",
+            "many-rooms", "delivered msg/s",
+            "request-reply", "acks/s",
+            "storm-polling", "conn/s",
+            "storm-websocket", "conn/s");
+
+    private static final List<String> ORDER = List.of("idle", "fanout-fixed", "fanout-max", "many-rooms",
+            "request-reply", "storm-polling", "storm-websocket");
+
+    private Report() {}
+
+    static void write(Path dir, String header, List<Result> results, List<String> servers, String baseline)
+            throws IOException {
+        writeCsv(dir.resolve("results.csv"), results);
+        List<String> charts = charts(dir, results, servers);
+        StringBuilder md = new StringBuilder(header);
+        for (String scenario : ORDER) {
+            List<Result> rows = results.stream().filter(r -> r.scenario.equals(scenario)).toList();
+            if (rows.isEmpty()) {
+                continue;
+            }
+            md.append("\n### ").append(scenario).append("\n\n");
+            Set<String> cols = new LinkedHashSet<>();
+            rows.forEach(r -> cols.addAll(r.figures.keySet()));
+            String headline = HEADLINE.get(scenario);
+            Double base = rows.stream().filter(r -> r.server.equals(baseline)).findFirst()
+                    .map(r -> r.figures.get(headline)).orElse(null);
+            md.append("| server |");
+            cols.forEach(c -> md.append(' ').append(c).append(" |"));
+            md.append(' ').append(headline).append(" vs ").append(baseline).append(" | notes |\n|---|");
+            cols.forEach(c -> md.append("---:|"));
+            md.append("---:|---|\n");
+            for (Result r : rows) {
+                md.append("| ").append(r.server).append(" |");
+                for (String c : cols) {
+                    Double v = r.figures.get(c);
+                    md.append(' ').append(v == null ? "–" : format(v)).append(" |");
+                }
+                Double v = r.figures.get(headline);
+                String ratio = v == null || base == null || base == 0 ? "–" : String.format(Locale.ROOT, "%.2f×", v / base);
+                md.append(' ').append(ratio).append(" | ").append(r.note.replace("|", "/")).append(" |\n");
+            }
+        }
+        if (!charts.isEmpty()) {
+            md.append("\n### Charts\n\n");
+            charts.forEach(c -> md.append("![").append(c).append("](").append(c).append(")\n\n"));
+        }
+        Files.writeString(dir.resolve("report.md"), md.toString());
+    }
+
+    private static void writeCsv(Path file, List<Result> results) throws IOException {
+        StringBuilder csv = new StringBuilder("scenario,server,figure,value\n");
+        for (Result r : results) {
+            r.figures.forEach((k, v) -> csv.append(r.scenario).append(',').append(r.server).append(',')
+                    .append(k).append(',').append(String.format(Locale.ROOT, "%.4f", v)).append('\n'));
+            if (!r.note.isEmpty()) {
+                csv.append(r.scenario).append(',').append(r.server).append(",note,\"")
+                        .append(r.note.replace("\"", "'")).append("\"\n");
+            }
+        }
+        Files.writeString(file, csv.toString());
+    }
+
+    private static List<String> charts(Path dir, List<Result> results, List<String> servers) throws IOException {
+        List<String> files = new ArrayList<>();
+        List<String> pct = List.of("p50 ms", "p99 ms", "p99.9 ms");
+        for (String scenario : List.of("fanout-fixed", "fanout-max", "many-rooms", "request-reply")) {
+            Map<String, List<Double>> series = new LinkedHashMap<>();
+            for (String server : servers) {
+                results.stream().filter(r -> r.scenario.equals(scenario) && r.server.equals(server)
+                                && r.figures.keySet().containsAll(pct))
+                        .findFirst()
+                        .ifPresent(r -> series.put(server, pct.stream().map(r.figures::get).toList()));
+            }
+            if (!series.isEmpty()) {
+                String name = "latency-" + scenario + ".png";
+                bar(dir.resolve(name), "Latency, " + scenario, "percentile", "ms", pct, series);
+                files.add(name);
+            }
+        }
+        List<String> mem = List.of("RSS KB/conn", "heap KB/conn");
+        Map<String, List<Double>> series = new LinkedHashMap<>();
+        for (String server : servers) {
+            results.stream().filter(r -> r.scenario.equals("idle") && r.server.equals(server)).findFirst()
+                    .ifPresent(r -> series.put(server, mem.stream().map(k -> r.figures.getOrDefault(k, 0.0)).toList()));
+        }
+        if (!series.isEmpty()) {
+            bar(dir.resolve("memory-per-connection.png"), "Memory per idle connection", "", "KB", mem, series);
+            files.add("memory-per-connection.png");
+        }
+        return files;
+    }
+
+    private static void bar(Path file, String title, String x, String y, List<String> categories,
+                            Map<String, List<Double>> series) throws IOException {
+        CategoryChart chart = new CategoryChartBuilder().width(800).height(450).title(title)
+                .xAxisTitle(x).yAxisTitle(y).build();
+        chart.getStyler().setLegendVisible(true);
+        series.forEach((name, values) -> chart.addSeries(name, categories, values));
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    static String format(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e12) {
+            return String.format(Locale.ROOT, "%,d", (long) v);
+        }
+        if (Math.abs(v) >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+}
