@@ -1,10 +1,12 @@
-package dev.switchboard.engineio;
+package dev.switchboard.bench.engine;
 
+import dev.switchboard.engineio.EngineIoConfig;
+import dev.switchboard.engineio.EngineIoServer;
+import dev.switchboard.engineio.EngineSocket;
 import dev.switchboard.transport.HttpServer;
 import dev.switchboard.transport.TransportConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -34,18 +36,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * N clients (a plain Netty WebSocket client that answers pings) run in a child JVM so their objects
  * do not count; heap used after full GCs before and after, divided by N, plus the pooled direct
  * memory the connections hold, plus the top of a class histogram of the server with N sessions open.
- * A measurement, not a test: run it by hand, e.g.
+ * Complements the harness's idle scenario (whole servers, RSS, side by side with the peers) by
+ * isolating the Engine.IO layer and naming the classes that hold the memory. Run it by hand:
  *
  * <pre>
- * mvn -q -o -pl switchboard-engineio -am test-compile dependency:build-classpath \
- *     -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
- * java -Xmx1g -cp switchboard-engineio/target/test-classes:switchboard-engineio/target/classes:$(cat /tmp/cp.txt) \
- *     dev.switchboard.engineio.IdleMemoryProbe 5000
+ * mvn -q -pl switchboard-bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * java -Xmx1g -cp switchboard-bench/target/classes:$(cat /tmp/cp.txt) dev.switchboard.bench.engine.EngineIdleMemory 5000
  * </pre>
  */
-public final class IdleMemoryProbe {
+public final class EngineIdleMemory {
 
-    private IdleMemoryProbe() {}
+    private EngineIdleMemory() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("client")) {
@@ -103,7 +104,7 @@ public final class IdleMemoryProbe {
     private static Process startClients(InetSocketAddress address, int n) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         return new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                IdleMemoryProbe.class.getName(), "client", String.valueOf(address.getPort()), String.valueOf(n))
+                EngineIdleMemory.class.getName(), "client", String.valueOf(address.getPort()), String.valueOf(n))
                 .inheritIO().start();
     }
 
