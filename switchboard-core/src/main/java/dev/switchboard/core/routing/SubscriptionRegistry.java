@@ -37,15 +37,15 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Exactly once: a subscriber removed and re-added while a set is iterated can be returned twice
  * (the iterator may meet both the old node and the new one, linked after it), and a union of rooms
- * meets a subscriber once per room. Each space has a version, odd while a write is in progress; a
- * resolution that names several rooms, or that saw the version change, deduplicates its result.
+ * meets a subscriber once per room. Each room (and each space's set of all members) has a version,
+ * odd while a write to it is in progress; a resolution that names several rooms, or that saw its
+ * room's version change, deduplicates its result.
  * (Found by {@code RoutingConcurrencyTest}: a subscriber received one publication twice.)
  *
- * <p>Snapshots: each room (and each space's set of all members) has its own version, bumped the
- * same way by every add and remove, and caches the per-loop arrays collected at an even version
- * while no write ran. A publication that finds the version unchanged uses the cached arrays: the
- * membership then is exactly what it was when they were taken. Every write clears the cache, so a
- * removed subscriber is not kept alive by it. A broadcast that excludes ids (the sender) uses the
+ * <p>Snapshots: each room (and each space's set of all members) caches the per-loop arrays collected
+ * at an even version while no write ran. A publication that finds the version unchanged uses the
+ * cached arrays: the membership then is exactly what it was when they were taken. Every write clears
+ * the cache, so a removed subscriber is not kept alive by it. A broadcast that excludes ids (the sender) uses the
  * snapshot too: the excluded members are counted by id lookup and skipped by the fan-out.
  */
 final class SubscriptionRegistry {
@@ -59,14 +59,9 @@ final class SubscriptionRegistry {
                 if (space.removed) {
                     continue;
                 }
-                space.beginWrite();
-                try {
-                    Set<String> rooms = space.attachLocked(s);
-                    if (rooms.add(room)) {
-                        space.rooms.computeIfAbsent(room, r -> new Groups()).add(s);
-                    }
-                } finally {
-                    space.endWrite();
+                Set<String> rooms = space.attachLocked(s);
+                if (rooms.add(room)) {
+                    space.rooms.computeIfAbsent(room, r -> new Groups()).add(s);
                 }
                 return;
             }
@@ -80,12 +75,7 @@ final class SubscriptionRegistry {
                 if (space.removed) {
                     continue;
                 }
-                space.beginWrite();
-                try {
-                    space.attachLocked(s);
-                } finally {
-                    space.endWrite();
-                }
+                space.attachLocked(s);
                 return;
             }
         }
@@ -102,12 +92,7 @@ final class SubscriptionRegistry {
             if (space.removed || rooms == null || !rooms.remove(room)) {
                 return;
             }
-            space.beginWrite();
-            try {
-                space.leaveRoomLocked(room, s);
-            } finally {
-                space.endWrite();
-            }
+            space.leaveRoomLocked(room, s);
         }
     }
 
@@ -121,16 +106,11 @@ final class SubscriptionRegistry {
             if (space.removed || rooms == null) {
                 return;
             }
-            space.beginWrite();
-            try {
-                for (String room : rooms) {
-                    space.leaveRoomLocked(room, s);
-                }
-                space.all.remove(s);
-                space.byId.remove(s.id(), s);
-            } finally {
-                space.endWrite();
+            for (String room : rooms) {
+                space.leaveRoomLocked(room, s);
             }
+            space.all.remove(s);
+            space.byId.remove(s.id(), s);
             if (space.memberRooms.isEmpty()) {
                 space.removed = true;
                 spaces.remove(spaceName, space);
@@ -173,32 +153,34 @@ final class SubscriptionRegistry {
         if (space == null) {
             return Batches.EMPTY;
         }
-        long before = space.version;
         Groups[] except = groupsOf(space, p.except());
         Set<String> exceptIds = p.exceptIds();
-        if (except == null && p.to().size() <= 1) {
-            Groups source = p.wholeSpace() ? space.all : space.rooms.get(p.to().iterator().next());
-            if (source == null) {
-                return Batches.EMPTY;
-            }
-            Batches cached = fromSnapshot(space, source, exceptIds);
-            if (cached != null) {
-                return cached;
-            }
-            // The room changed while we looked: collect afresh below.
-        }
         Batches out = new Batches();
-        if (p.wholeSpace()) {
-            collect(space.all, except, exceptIds, out);
-        } else {
+        if (p.to().size() > 1) {
+            // A union of rooms holds a subscriber once per room it is in.
             for (String name : p.to()) {
                 Groups room = space.rooms.get(name);
                 if (room != null) {
                     collect(room, except, exceptIds, out);
                 }
             }
+            out.deduplicate();
+            return out;
         }
-        if (p.to().size() > 1 || mayRepeat(before, space.version)) {
+        Groups source = p.wholeSpace() ? space.all : space.rooms.get(p.to().iterator().next());
+        if (source == null) {
+            return Batches.EMPTY;
+        }
+        if (except == null) {
+            Batches cached = fromSnapshot(space, source, exceptIds);
+            if (cached != null) {
+                return cached;
+            }
+            // The room changed while we looked: collect afresh.
+        }
+        long before = source.version;
+        collect(source, except, exceptIds, out);
+        if (mayRepeat(before, source.version)) {
             out.deduplicate();
         }
         return out;
@@ -312,12 +294,6 @@ final class SubscriptionRegistry {
         final String name;
         /** Guarded by this. */
         boolean removed;
-        /**
-         * Odd while a write is in progress, bumped at its start and end (written under this, read
-         * lock-free): a resolution that reads the same even value before and after it ran concurrently
-         * with no write.
-         */
-        volatile long version;
         /** Subscriber to the rooms it is in; guarded by this (writers only, and roomsOf). */
         final Map<Subscriber, Set<String>> memberRooms = new HashMap<>();
         /**
@@ -332,16 +308,6 @@ final class SubscriptionRegistry {
 
         Space(String name) {
             this.name = name;
-        }
-
-        /** Caller holds this. */
-        void beginWrite() {
-            version++;
-        }
-
-        /** Caller holds this. */
-        void endWrite() {
-            version++;
         }
 
         /** Caller holds this. Returns the member's room set, adding the member if new. */
