@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * switchboard-bench/run quick|large [--servers switchboard,node,netty-socketio]
  *                                   [--switchboard-cmd "bin/switchboard echo --port {port} ..."]
- *                                   [--out DIR]
+ *                                   [--out DIR] [--rounds N] [--io-threads N]
  * </pre>
  *
  * The run has a hard bound (the profile's budget): past it every started process is killed and the
@@ -40,7 +40,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (args.length == 0 || args[0].startsWith("-")) {
-            System.err.println("usage: run quick|large [--servers a,b] [--switchboard-cmd CMD] [--out DIR] [--repo DIR]");
+            System.err.println("usage: run quick|large [--servers a,b] [--switchboard-cmd CMD] [--out DIR] [--rounds N] [--io-threads N] [--repo DIR]");
             System.exit(2);
         }
         Profile profile = Profile.named(args[0]);
@@ -50,7 +50,12 @@ public final class BenchMain {
         Path out = Path.of(option(args, "--out",
                 repo.resolve("switchboard-bench/results/" + stamp + "-" + profile.name()).toString()));
         Files.createDirectories(out);
-        startWatchdog(profile);
+        int rounds = Integer.parseInt(option(args, "--rounds", "1"));
+        if (rounds < 1) {
+            throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
+        }
+        Load.ioThreads = Integer.parseInt(option(args, "--io-threads", "1"));
+        startWatchdog(profile, rounds);
         long started = System.nanoTime();
 
         List<String> notes = new ArrayList<>();
@@ -78,46 +83,67 @@ public final class BenchMain {
                 s -> List.of(RequestReplyScenario.run(s, profile)),
                 s -> ConnectStormScenario.run(s, profile));
         List<String> names = List.of("idle", "fan-out", "many rooms", "request-reply", "connect storm");
+        List<ServerSpec> measured = new ArrayList<>();
         for (ServerSpec spec : specs) {
             Path log = out.resolve(spec.name() + ".log");
-            try (ServerProcess s = ServerProcess.start(spec, hb, log)) {
+            // the first start may build the server (bin/switchboard builds once): allow it time
+            try (ServerProcess s = ServerProcess.start(spec, hb, log, java.time.Duration.ofMinutes(10))) {
                 String problem = SanityCheck.check(s);
                 if (problem != null) {
                     LOG.warn("{} failed the echo sanity check, not measured: {}", spec.name(), problem);
                     notes.add(spec.name() + " failed the echo sanity check and was not measured: " + problem);
                     continue;
                 }
+                measured.add(spec);
             } catch (IOException e) {
                 LOG.warn("{} did not start: {}", spec.name(), e.getMessage());
                 notes.add(spec.name() + " did not start: " + e.getMessage());
-                continue;
             }
+        }
+        // Servers take turns per scenario (not one server's whole run, then the next), so that a
+        // busy spell on this shared machine does not land on one server only; with several rounds
+        // the report gives each figure's median.
+        for (int round = 1; round <= rounds; round++) {
             for (int i = 0; i < scenarios.size(); i++) {
-                LOG.info("{}: scenario {} ({} profile)", spec.name(), names.get(i), profile.name());
-                try (ServerProcess s = ServerProcess.start(spec, hb, log)) {
-                    List<Result> rs = scenarios.get(i).apply(s);
-                    if (!s.alive()) {
-                        rs.forEach(r -> r.note("server process exited during the scenario; see " + log.getFileName()));
+                for (ServerSpec spec : measured) {
+                    Path log = out.resolve(spec.name() + ".log");
+                    LOG.info("{}: scenario {} ({} profile, round {}/{})", spec.name(), names.get(i), profile.name(), round, rounds);
+                    String load = ProcStats.loadAverage();
+                    try (ServerProcess s = ServerProcess.start(spec, hb, log)) {
+                        List<Result> rs = scenarios.get(i).apply(s);
+                        // the machine is shared: say how busy it was when the scenario began
+                        rs.forEach(r -> r.note(Result.LOAD_AVG + load));
+                        if (!s.alive()) {
+                            rs.forEach(r -> r.note("server process exited during the scenario; see " + log.getFileName()));
+                        }
+                        rs.forEach(r -> LOG.info("  {} {} {} {}", r.scenario, r.server, r.figures, r.note));
+                        results.addAll(rs);
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn("{}: scenario {} failed: {}", spec.name(), names.get(i), e.toString());
+                        results.add(new Result(names.get(i), spec.name()).note("scenario failed: " + e));
                     }
-                    rs.forEach(r -> LOG.info("  {} {} {} {}", r.scenario, r.server, r.figures, r.note));
-                    results.addAll(rs);
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("{}: scenario {} failed: {}", spec.name(), names.get(i), e.toString());
-                    results.add(new Result(names.get(i), spec.name()).note("scenario failed: " + e));
                 }
             }
+        }
+        if (rounds > 1) {
+            results = Result.medians(results);
+            notes.add("Each figure is the median of " + rounds + " rounds.");
         }
         double minutes = (System.nanoTime() - started) / 60e9;
         List<String> serverNames = specs.stream().map(ServerSpec::name).toList();
         Report.write(out, header(profile, specs, baseline, hb, notes, minutes, repo), results, serverNames, baseline);
-        Path docs = repo.resolve("docs/benchmarks/" + profile.name());
-        Files.createDirectories(docs);
-        try (Stream<Path> files = Files.list(out)) {
-            for (Path f : files.filter(f -> !f.toString().endsWith(".log")).toList()) {
-                Files.copy(f, docs.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        if (option(args, "--out", null) == null) {
+            // a run into the default results folder is "the latest report": keep a copy under docs/
+            Path docs = repo.resolve("docs/benchmarks/" + profile.name());
+            Files.createDirectories(docs);
+            try (Stream<Path> files = Files.list(out)) {
+                for (Path f : files.filter(f -> !f.toString().endsWith(".log")).toList()) {
+                    Files.copy(f, docs.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
             }
+            LOG.info("latest report copied to {}", docs);
         }
-        LOG.info("report: {} (copied to {}), {} minutes", out.resolve("report.md"), docs, String.format(Locale.ROOT, "%.1f", minutes));
+        LOG.info("report: {}, {} minutes", out.resolve("report.md"), String.format(Locale.ROOT, "%.1f", minutes));
         System.exit(0);
     }
 
@@ -129,16 +155,29 @@ public final class BenchMain {
                 .append(" at commit `").append(Servers.git(repo, "rev-parse", "--short", "HEAD")).append("`, ")
                 .append(String.format(Locale.ROOT, "%.1f", minutes)).append(" minutes, with `switchboard-bench/run ")
                 .append(p.name()).append("`.\n\n");
-        sb.append("**Machine:** ").append(machine()).append(". The load generator (Java, Netty NIO, 1 event loop) ")
+        sb.append("**Machine:** ").append(machine()).append(". The load generator (Java, Netty NIO, ")
+                .append(Load.ioThreads).append(" event loop").append(Load.ioThreads == 1 ? "" : "s").append(") ")
                 .append("runs on the same machine, against 127.0.0.1 from source addresses 127.0.0.2+; its ")
                 .append("descriptor limit (nofile soft/hard) is ").append(FdLimits.nofile("self"))
-                .append(", ephemeral ports per source address ").append(FdLimits.ephemeralPortsPerAddress()).append(".\n\n");
+                .append(", ephemeral ports per source address ").append(FdLimits.ephemeralPortsPerAddress())
+                .append(". Other work on the machine shows in the notes as the 1-minute load average when each ")
+                .append("scenario began; figures from a busy machine vary by tens of percent between runs.\n\n");
         sb.append("**Servers** (each in its own process, measured one after another, a fresh process per scenario, ")
                 .append("same echo application and settings: ping interval ").append(hb.pingIntervalMs())
                 .append(" ms, ping timeout ").append(hb.pingTimeoutMs()).append(" ms, max payload ")
                 .append(hb.maxPayload()).append(" B; JVMs with `").append(Servers.JVM_OPTS).append("`):\n\n");
         specs.forEach(s -> sb.append("- `").append(s.name()).append("`: ").append(s.version()).append('\n'));
-        sb.append("\n**Profile:** ").append(p).append("\n\n");
+        sb.append("\n**Profile `").append(p.name()).append("`:** idle ").append(p.idleConnections())
+                .append(" connections (connect rate ").append((long) p.connectRate()).append("/s, CPU sampled over ")
+                .append(p.idleWindow().toSeconds()).append(" s); fan-out ").append(p.fanoutSubscribers())
+                .append(" subscribers, fixed phase ").append((long) p.fanoutRate()).append(" broadcasts/s, max phase ")
+                .append(p.fanoutInFlight()).append(" broadcasts in flight, ").append(p.fanoutWindow().toSeconds())
+                .append(" s each; many rooms ").append(p.roomClients()).append(" clients in ").append(p.roomClients() / 10)
+                .append(" rooms, ").append((long) p.roomsRate()).append(" broadcasts/s; request-reply ")
+                .append(p.ackClients()).append(" clients x ").append(p.ackInFlight()).append(" in flight for ")
+                .append(p.ackWindow().toSeconds()).append(" s; connect storm ").append(p.stormAttempts())
+                .append(" attempts per transport, ").append(p.stormInFlight()).append(" in flight; payload ")
+                .append(p.payloadBytes()).append(" B.\n\n");
         sb.append("Ratios compare each server's headline figure with `").append(baseline)
                 .append("` (for latency and memory lower is better, for rates higher is better). ")
                 .append("Latency is measured from a timestamp the sender put in the payload, in the same JVM. ")
@@ -166,9 +205,11 @@ public final class BenchMain {
                 + System.getProperty("java.vm.version");
     }
 
-    private static void startWatchdog(Profile p) {
+    /** Past the profile's budget (per round) every started process is killed and the JVM halts with 3. */
+    private static void startWatchdog(Profile p, int rounds) {
+        java.time.Duration budget = p.budget().multipliedBy(rounds);
         Thread t = new Thread(() -> {
-            long end = System.nanoTime() + p.budget().toNanos();
+            long end = System.nanoTime() + budget.toNanos();
             while (System.nanoTime() < end) {
                 try {
                     TimeUnit.NANOSECONDS.sleep(end - System.nanoTime());
@@ -176,7 +217,7 @@ public final class BenchMain {
                     return;
                 }
             }
-            LOG.error("the {} profile exceeded its bound of {}: stopping every process", p.name(), p.budget());
+            LOG.error("the {} profile exceeded its bound of {}: stopping every process", p.name(), budget);
             Children.destroyAll();
             Runtime.getRuntime().halt(3);
         }, "bench-watchdog");

@@ -88,6 +88,9 @@ final class ConnectStormScenario {
             if (stop.get() != null) {
                 r.note("stopped by " + stop.get());
             }
+            if (gen.pollingReconnects() > 0) {
+                r.note(gen.pollingReconnects() + " requests resent on a new connection (server closed a kept-alive one)");
+            }
         }
         return r;
     }
@@ -95,8 +98,9 @@ final class ConnectStormScenario {
     private static Result websocket(ServerProcess server, Profile p) {
         Result r = new Result("storm-websocket", server.spec().name());
         try (LoadGenerator gen = Load.generator(server, p.stormAttempts(), p.stormWindow().plusSeconds(60))) {
-            ConnectReport report = gen.connectMany(p.stormAttempts(), 0, p.stormInFlight(), null, null);
-            r.put("attempts", p.stormAttempts());
+            int attempts = Load.fitDescriptors(p.stormAttempts(), r); // these stay open until the storm ends
+            ConnectReport report = gen.connectMany(attempts, 0, p.stormInFlight(), null, null);
+            r.put("attempts", attempts);
             r.put("conn/s", report.perSecond());
             r.put("failures", report.failed());
             if (report.failed() > 0) {

@@ -1,6 +1,7 @@
 package dev.switchboard.bench.harness;
 
 import dev.switchboard.bench.load.ConnectReport;
+import dev.switchboard.bench.load.FdLimits;
 import dev.switchboard.bench.load.LoadConfig;
 import dev.switchboard.bench.load.LoadGenerator;
 import dev.switchboard.bench.load.SioClient;
@@ -17,6 +18,15 @@ import org.HdrHistogram.Histogram;
 /** Helpers the scenarios share: a generator per scenario, joining rooms, draining, percentiles. */
 final class Load {
 
+    /** Descriptors the harness keeps free for itself when the load generator fills up to the limit. */
+    static final int FD_RESERVE = 300;
+
+    /**
+     * Event loop threads of every load generator; set once by {@link BenchMain} ({@code --io-threads})
+     * before any scenario runs. Default 1: on two cores the other one is the server's.
+     */
+    static volatile int ioThreads = 1;
+
     private Load() {}
 
     /**
@@ -30,12 +40,13 @@ final class Load {
                 .sourceAddresses(sources)
                 .maxDuration(maxDuration)
                 .handshakeTimeout(Duration.ofSeconds(15))
+                .ioThreads(ioThreads)
                 .build());
     }
 
     /** Connects {@code n} clients at the profile's rate; records establishment figures and limits. */
     static ConnectReport connect(LoadGenerator gen, int n, double rate, SioClient.EventListener listener, Result r) {
-        ConnectReport report = gen.connectMany(n, rate, 500, (IntFunction<String>) null, listener);
+        ConnectReport report = gen.connectMany(fitDescriptors(n, r), rate, 500, (IntFunction<String>) null, listener);
         r.put("connections", report.established());
         if (report.failed() > 0) {
             r.put("connect failures", report.failed());
@@ -45,6 +56,26 @@ final class Load {
             r.note("connects stopped by " + report.stoppedBy());
         }
         return report;
+    }
+
+    /**
+     * How many of {@code n} connections this process can open while keeping {@link #FD_RESERVE}
+     * descriptors free; notes the cap (and the limit behind it) in {@code r} when it applies.
+     */
+    static int fitDescriptors(int n, Result r) {
+        long soft = FdLimits.softNofile();
+        if (soft <= 0) {
+            return n;
+        }
+        // the harness shares this JVM: keep descriptors for jcmd, /proc reads and HTTP to the server
+        long room = soft - FdLimits.openDescriptors() - FD_RESERVE;
+        if (room >= n) {
+            return n;
+        }
+        int capped = (int) Math.max(0, room);
+        r.note("capped at " + capped + " of " + n + " connections by the load generator's file descriptors (nofile soft/hard "
+                + FdLimits.nofile("self") + ", " + FD_RESERVE + " kept for the harness)");
+        return capped;
     }
 
     /** Each client joins the room {@code room.apply(i)} and waits for the ack; returns how many failed. */

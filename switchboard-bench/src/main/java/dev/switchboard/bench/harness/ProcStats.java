@@ -36,6 +36,15 @@ final class ProcStats {
         }
     }
 
+    /** The 1-minute load average of the machine, or "?". */
+    static String loadAverage() {
+        try {
+            return Files.readAllLines(Path.of("/proc/loadavg")).get(0).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     private static Stream<ProcessHandle> tree(ProcessHandle root) {
         return Stream.concat(Stream.of(root), root.descendants());
     }
@@ -56,7 +65,7 @@ final class ProcStats {
 
     private static long cpuTicksOf(ProcessHandle p) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            String stat = Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "stat")).get(0);
             // fields after the command (which may contain spaces) start after the last ')'
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)

@@ -30,6 +30,7 @@ final class RequestReplyScenario {
             LongAdder acks = new LongAdder();
             LongAdder failures = new LongAdder();
             AtomicLong seq = new AtomicLong();
+            GeneratorCpu cpu = GeneratorCpu.start();
             long start = System.nanoTime();
             long end = start + p.ackWindow().toNanos();
             for (SioClient c : report.clients()) {
@@ -39,11 +40,13 @@ final class RequestReplyScenario {
             }
             Load.pause(p.ackWindow());
             double seconds = (System.nanoTime() - start) / 1e9;
+            double generatorCpu = cpu.percent();
             long done = acks.sum();
             r.put("clients", report.established());
             r.put("in flight", (double) report.established() * p.ackInFlight());
             r.put("acks/s", done / seconds);
             Load.percentiles(latency.takeInterval(), r);
+            r.put("generator CPU %", generatorCpu);
             if (failures.sum() > 0) {
                 r.put("failed requests", failures.sum());
             }

@@ -40,6 +40,14 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the server on a free port and waits until it accepts TCP connections (at most 60 s). */
     static ServerProcess start(ServerSpec spec, Heartbeat hb, Path log) throws IOException {
+        return start(spec, hb, log, Duration.ofSeconds(60));
+    }
+
+    /**
+     * Starts the server on a free port and waits until it accepts TCP connections, at most
+     * {@code startup} (a launcher such as {@code bin/switchboard} may build on its first start).
+     */
+    static ServerProcess start(ServerSpec spec, Heartbeat hb, Path log, Duration startup) throws IOException {
         int port = freePort();
         ProcessBuilder pb = new ProcessBuilder(spec.commandFor(port, hb))
                 .directory(spec.workDir().toFile())
@@ -49,7 +57,7 @@ final class ServerProcess implements AutoCloseable {
         Process p = pb.start();
         ServerProcess sp = new ServerProcess(spec, p, port, log);
         Children.register(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + startup.toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 throw new IOException(spec.name() + " exited with " + p.exitValue() + " before listening; see " + log);
@@ -62,7 +70,7 @@ final class ServerProcess implements AutoCloseable {
             }
         }
         sp.close();
-        throw new IOException(spec.name() + " did not listen on port " + port + " within 60 s; see " + log);
+        throw new IOException(spec.name() + " did not listen on port " + port + " within " + startup + "; see " + log);
     }
 
     ServerSpec spec() {
@@ -87,22 +95,18 @@ final class ServerProcess implements AutoCloseable {
         return ProcStats.cpuMillis(process.toHandle());
     }
 
-    /** The process doing the work: the java or node process in the tree (a wrapper script's child). */
-    ProcessHandle worker() {
-        ProcessHandle root = process.toHandle();
+    /** The process doing the work: the java or node process in the tree (a wrapper script's child), if any. */
+    Optional<ProcessHandle> worker() {
         String want = "jvm".equals(spec.heap()) ? "java" : "node";
-        if (root.info().command().map(c -> c.endsWith("/" + want) || c.equals(want)).orElse(false)) {
-            return root;
-        }
-        Optional<ProcessHandle> d = root.descendants()
-                .filter(h -> h.info().command().map(c -> c.endsWith("/" + want)).orElse(false))
+        ProcessHandle root = process.toHandle();
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(root), root.descendants())
+                .filter(h -> h.info().command().map(c -> c.equals(want) || c.endsWith("/" + want)).orElse(false))
                 .findFirst();
-        return d.orElse(root);
     }
 
     /** "open/soft-limit" descriptors of the worker process. */
     String fds() {
-        long pid = worker().pid();
+        long pid = worker().orElse(process.toHandle()).pid();
         String limit = dev.switchboard.bench.load.FdLimits.nofile(Long.toString(pid));
         return ProcStats.openFds(pid) + " open, nofile " + limit;
     }
@@ -114,7 +118,11 @@ final class ServerProcess implements AutoCloseable {
     long heapAfterGcKb() {
         try {
             if ("jvm".equals(spec.heap())) {
-                long pid = worker().pid();
+                Optional<ProcessHandle> java = worker();
+                if (java.isEmpty()) {
+                    return -1; // never jcmd a non-JVM: the attach signal (SIGQUIT) would kill it
+                }
+                long pid = java.get().pid();
                 run(List.of("jcmd", Long.toString(pid), "GC.run"));
                 String info = run(List.of("jcmd", Long.toString(pid), "GC.heap_info"));
                 Matcher m = USED_KB.matcher(info);

@@ -53,7 +53,8 @@ public final class FdLimits {
     /** Size of {@code net.ipv4.ip_local_port_range}: ports per source address, or -1 when unknown. */
     public static int ephemeralPortsPerAddress() {
         try {
-            String[] r = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            // readAllLines, not readString: procfs reports size 0 and readString can come back short
+            String[] r = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+");
             return Integer.parseInt(r[1]) - Integer.parseInt(r[0]) + 1;
         } catch (IOException | RuntimeException e) {
             return -1;

@@ -1,7 +1,6 @@
 package dev.switchboard.bench.load;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -25,7 +24,6 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -61,6 +59,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final InetAddress[] sources;
     private final AtomicInteger nextSource = new AtomicInteger();
     private final URI wsUri;
+    private final java.util.concurrent.atomic.LongAdder pollingReconnects = new java.util.concurrent.atomic.LongAdder();
     private final Thread reaper;
     private volatile boolean expired;
 
@@ -259,27 +258,40 @@ public final class LoadGenerator implements AutoCloseable {
         }
         CompletableFuture<Long> result = new CompletableFuture<>();
         String authority = config.host().getHostAddress() + ":" + config.port();
+        PollingHandshakeHandler handler = new PollingHandshakeHandler(authority, config.path(), result,
+                this::pollingConnection, pollingReconnects::increment);
+        pollingConnection(handler);
+        group.next().schedule(() -> {
+            result.completeExceptionally(new TimeoutException("polling handshake timed out"));
+        }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return result;
+    }
+
+    /** Polling requests sent again on a new connection because the server closed a kept-alive one. */
+    public long pollingReconnects() {
+        return pollingReconnects.sum();
+    }
+
+    private void pollingConnection(PollingHandshakeHandler handler) {
+        if (expired) {
+            return;
+        }
         Bootstrap b = bootstrap().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast("http", new HttpClientCodec());
                 ch.pipeline().addLast("aggregator", new HttpObjectAggregator(1 << 20));
-                ch.pipeline().addLast("polling", new PollingHandshakeHandler(authority, config.path(), result));
-                ch.eventLoop().schedule(() -> {
-                    if (result.completeExceptionally(new TimeoutException("polling handshake timed out"))) {
-                        ch.close();
-                    }
-                }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                ch.pipeline().addLast("polling", handler);
             }
         });
         ChannelFuture cf = b.connect(new InetSocketAddress(config.host(), config.port()), nextSource());
         channels.add(cf.channel());
+        // a failed connect never becomes active, so channelInactive does not run: fail here
         cf.addListener(f -> {
             if (!f.isSuccess()) {
-                result.completeExceptionally(f.cause());
+                handler.connectFailed(f.cause());
             }
         });
-        return result;
     }
 
     /** Describes the limit behind a local failure, with this machine's numbers. */
@@ -315,10 +327,5 @@ public final class LoadGenerator implements AutoCloseable {
     private void shutdown() {
         channels.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
-    }
-
-    /** All channels (for closing a batch from a scenario). */
-    List<Channel> channelsSnapshot() {
-        return new ArrayList<>(channels);
     }
 }

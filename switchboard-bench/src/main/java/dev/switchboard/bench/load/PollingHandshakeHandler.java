@@ -12,40 +12,70 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
- * A Socket.IO connection over Engine.IO long-polling on one keep-alive HTTP connection, step by step:
- * GET handshake ({@code 0{"sid":..}}), POST {@code 40}, GET until the body holds the CONNECT reply
- * {@code 40{"sid":..}}, then POST {@code 1} (close) and close the TCP connection. State confined to
- * the channel's event loop.
+ * A Socket.IO connection over Engine.IO long-polling, step by step: GET handshake
+ * ({@code 0{"sid":..}}), POST {@code 40}, GET until the body holds the CONNECT reply
+ * {@code 40{"sid":..}}, then POST {@code 1} (close) and close the TCP connection.
+ *
+ * <p>Requests go one after another on a keep-alive connection. When the server closes that connection
+ * before answering (netty-socketio 2.0.13 resets a reused connection after the handshake response,
+ * although it answered {@code connection: keep-alive}), the pending request is sent again on a new
+ * connection, as browsers and curl do; at most {@link #MAX_RECONNECTS} times per handshake.
+ *
+ * <p>One instance per handshake; it moves from channel to channel, but only one channel is active at
+ * a time and each step runs on that channel's event loop, so the fields need no locking beyond the
+ * happens-before of connect.
  */
 final class PollingHandshakeHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+
+    static final int MAX_RECONNECTS = 3;
 
     private enum Step { HANDSHAKE, CONNECT_POST, CONNECT_GET, CLOSE_POST }
 
     private final String authority;
     private final String path;
     private final CompletableFuture<Long> result;
-    private Step step = Step.HANDSHAKE;
-    private String sid;
-    private long startNanos;
-    private int gets;
+    private final Consumer<PollingHandshakeHandler> reconnect;
+    private final Runnable onReconnect;
+    private volatile Step step = Step.HANDSHAKE;
+    private volatile String sid;
+    private volatile long startNanos;
+    private volatile int gets;
+    private volatile int reconnects;
+    private volatile boolean awaitingResponse;
 
-    PollingHandshakeHandler(String authority, String path, CompletableFuture<Long> result) {
+    /**
+     * @param reconnect   opens a new connection whose pipeline ends with this same handler
+     * @param onReconnect counts reconnects for the report
+     */
+    PollingHandshakeHandler(String authority, String path, CompletableFuture<Long> result,
+                            Consumer<PollingHandshakeHandler> reconnect, Runnable onReconnect) {
         this.authority = authority;
         this.path = path;
         this.result = result;
+        this.reconnect = reconnect;
+        this.onReconnect = onReconnect;
+    }
+
+    @Override
+    public boolean isSharable() {
+        return true; // on one channel at a time: the next one is opened only after the previous closed
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        startNanos = System.nanoTime();
-        send(ctx, HttpMethod.GET, null);
+        if (startNanos == 0) {
+            startNanos = System.nanoTime();
+        }
+        sendStep(ctx);
         super.channelActive(ctx);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse res) {
+        awaitingResponse = false;
         String body = res.content().toString(StandardCharsets.UTF_8);
         if (res.status().code() != 200) {
             fail(ctx, "HTTP " + res.status().code() + " at " + step + ": " + body);
@@ -60,26 +90,34 @@ final class PollingHandshakeHandler extends SimpleChannelInboundHandler<FullHttp
                 }
                 sid = body.substring(at + 7, body.indexOf('"', at + 7));
                 step = Step.CONNECT_POST;
-                send(ctx, HttpMethod.POST, "40");
+                sendStep(ctx);
             }
             case CONNECT_POST -> {
                 step = Step.CONNECT_GET;
-                send(ctx, HttpMethod.GET, null);
+                sendStep(ctx);
             }
             case CONNECT_GET -> {
                 if (body.startsWith("40{") || body.contains("\u001e40{")) {
                     result.complete(System.nanoTime() - startNanos);
                     step = Step.CLOSE_POST;
-                    send(ctx, HttpMethod.POST, "1");
+                    sendStep(ctx);
                 } else if (body.startsWith("44") || body.contains("\u001e44")) {
                     fail(ctx, "CONNECT_ERROR: " + body);
                 } else if (++gets > 3) {
                     fail(ctx, "no CONNECT reply after " + gets + " polls: " + body);
                 } else {
-                    send(ctx, HttpMethod.GET, null); // a ping or noop came first
+                    sendStep(ctx); // a ping, noop or event came first
                 }
             }
             case CLOSE_POST -> ctx.close();
+        }
+    }
+
+    private void sendStep(ChannelHandlerContext ctx) {
+        switch (step) {
+            case HANDSHAKE, CONNECT_GET -> send(ctx, HttpMethod.GET, null);
+            case CONNECT_POST -> send(ctx, HttpMethod.POST, "40");
+            case CLOSE_POST -> send(ctx, HttpMethod.POST, "1");
         }
     }
 
@@ -95,6 +133,7 @@ final class PollingHandshakeHandler extends SimpleChannelInboundHandler<FullHttp
         if (body != null) {
             req.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain;charset=UTF-8");
         }
+        awaitingResponse = true;
         ctx.writeAndFlush(req);
     }
 
@@ -105,13 +144,23 @@ final class PollingHandshakeHandler extends SimpleChannelInboundHandler<FullHttp
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        result.completeExceptionally(new ConnectFailure.HandshakeException("connection closed at " + step));
+        if (!result.isDone() && awaitingResponse && reconnects < MAX_RECONNECTS) {
+            reconnects++;
+            onReconnect.run();
+            reconnect.accept(this);
+        } else {
+            result.completeExceptionally(new ConnectFailure.HandshakeException("connection closed at " + step));
+        }
         super.channelInactive(ctx);
+    }
+
+    /** The TCP connect itself failed (no channel became active). */
+    void connectFailed(Throwable cause) {
+        result.completeExceptionally(cause);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        result.completeExceptionally(cause);
-        ctx.close();
+        ctx.close(); // channelInactive decides: send the pending request again, or fail
     }
 }

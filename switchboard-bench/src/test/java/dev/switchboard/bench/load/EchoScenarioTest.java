@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.switchboard.testkit.LeakDetectorExtension;
 import dev.switchboard.testkit.NodePeers;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,33 +30,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class EchoScenarioTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static Process server;
+    private static NodeEchoServer server;
     private static int port;
 
     @BeforeAll
     static void startNodeEchoServer() throws Exception {
-        server = NodePeers.start(Path.of("peers/node/echo-server.mjs"), Map.of(), "--port", "0");
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<Integer> listening = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String line; (line = out.readLine()) != null; ) {
-                    if (line.startsWith("listening ")) {
-                        return Integer.parseInt(line.substring("listening ".length()).trim());
-                    }
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            throw new IllegalStateException("echo server exited before listening");
-        });
-        port = listening.get(20, TimeUnit.SECONDS);
+        server = NodeEchoServer.start();
+        port = server.port();
     }
 
     @AfterAll
     static void stopServer() throws Exception {
         if (server != null) {
-            server.destroy();
-            server.waitFor(10, TimeUnit.SECONDS);
+            server.close();
         }
     }
 
@@ -75,6 +58,30 @@ class EchoScenarioTest {
 
         assertThat(ours.get("a")).isNotEmpty();
         assertThat(ours).isEqualTo(expected);
+    }
+
+    @Test
+    void pollingHandshakeReachesTheConnectReply() throws Exception {
+        LoadConfig config = LoadConfig.newBuilder().port(port).maxDuration(Duration.ofSeconds(30)).build();
+        try (LoadGenerator gen = LoadGenerator.start(config)) {
+            long nanos = gen.pollingHandshake().get(10, TimeUnit.SECONDS);
+            assertThat(nanos).isPositive();
+            assertThat(gen.pollingReconnects()).isZero(); // the Node server keeps the connection alive
+        }
+    }
+
+    @Test
+    void refusedConnectionIsClassifiedAsRefused() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            closedPort = s.getLocalPort();
+        }
+        LoadConfig config = LoadConfig.newBuilder().port(closedPort).maxDuration(Duration.ofSeconds(30)).build();
+        try (LoadGenerator gen = LoadGenerator.start(config)) {
+            ConnectReport report = gen.connectMany(3, 0, 3, null, null);
+            assertThat(report.established()).isZero();
+            assertThat(report.failures()).containsEntry(ConnectFailure.REFUSED, 3);
+        }
     }
 
     private static JsonNode runWithLoadGenerator() throws Exception {
