@@ -12,8 +12,9 @@ import java.util.Objects;
  *
  * <p>Ownership: the fabric creates it with a reference count of 1 and releases it when every event
  * loop has written it. A {@link Subscriber} that writes a frame writes {@code frame(i).retainedDuplicate()}
- * (a pooled, recycled view: no copy, no per-subscriber allocation) and never releases the message
- * itself. Frames must not be modified after construction.
+ * (no copy; for a pooled buffer, which the router's allocator gives by default, a view recycled on the
+ * event loop, so no per-subscriber allocation; an adaptive buffer's costs 40 bytes) and never releases
+ * the message itself. Frames must not be modified after construction.
  */
 public final class EncodedMessage extends AbstractReferenceCounted {
 

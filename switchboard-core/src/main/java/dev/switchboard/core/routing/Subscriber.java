@@ -9,8 +9,8 @@ import io.netty.util.concurrent.EventExecutor;
  * <p>Threading: {@link #deliver} and {@link #flush} are only ever called on {@link #executor()}, the
  * Netty event loop that owns the subscriber's channel, so an implementation keeps its write state
  * in plain fields. The fabric groups subscribers by executor and runs one task per executor per
- * publication: it calls {@code deliver} for each subscriber of that loop, then {@code flush} once
- * for each that accepted something.
+ * publication: for each subscriber of that loop it calls {@code deliver}, then, if the subscriber
+ * accepted ({@link Delivery#WRITTEN}), {@code flush} once, before going on to the next subscriber.
  */
 public interface Subscriber {
 
@@ -32,7 +32,11 @@ public interface Subscriber {
      */
     Delivery deliver(EncodedMessage message, boolean isVolatile);
 
-    /** Flushes what {@link #deliver} wrote; called once per publication per accepting subscriber. */
+    /**
+     * Flushes what {@link #deliver} wrote; called once per publication per accepting subscriber, right
+     * after its {@code deliver} (so that a pooled duplicate written and released at once is recycled
+     * for the next subscriber).
+     */
     void flush();
 
     /** The outcome of one {@link #deliver} call. */

@@ -21,7 +21,11 @@ public interface QueueStore extends AutoCloseable {
     /** Stores a message; the stage completes with its id once durable under the store's policy. */
     CompletionStage<Long> enqueue(String queue, byte[] payload);
 
-    /** Leases up to {@code max} deliverable messages, oldest first, hidden from other leases until acked or expired. */
+    /**
+     * Leases up to {@code max} deliverable messages, oldest first, hidden from other leases until acked or
+     * expired. A message is deliverable once its {@link #enqueue} stage has completed; one whose enqueue
+     * is still in progress may be left for a later lease.
+     */
     CompletionStage<List<QueuedMessage>> lease(String queue, int max, Duration visibilityTimeout);
 
     /** Removes a delivered message for good. Acking an unknown id completes normally (idempotent). */

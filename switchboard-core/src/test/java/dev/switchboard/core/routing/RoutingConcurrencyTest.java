@@ -1,0 +1,399 @@
+package dev.switchboard.core.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.testkit.LeakDetectorExtension;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Thousands of subscribers join, leave and detach while several threads publish, on real event
+ * loops. Every operation is stamped before it starts and after it returns from one global
+ * linearizable counter, so for each publication and subscriber we know whether the subscriber was
+ * surely subscribed throughout the publish call (must receive it), surely not subscribed at any point
+ * of it (must not), or changing meanwhile (either is fine). Each subscriber's operations run on one
+ * thread, as a connection's do on its event loop.
+ */
+@ExtendWith(LeakDetectorExtension.class)
+class RoutingConcurrencyTest {
+
+    private static final String SPACE = "/stress";
+    private static final String[] ROOMS = {"r0", "r1", "r2", "r3"};
+    private static final int SUBSCRIBERS = 2_000;
+    private static final int CHURNERS = 2;
+    /** Churners go on while the publishers run, within these bounds, so the two always overlap. */
+    private static final int MIN_OPS_PER_CHURNER = 20_000;
+    private static final int MAX_OPS_PER_CHURNER = 500_000;
+    private static final int PUBLISHERS = 2;
+    private static final int PUBLICATIONS_PER_PUBLISHER = 500;
+    private static final long OPEN = Long.MAX_VALUE;
+
+    private final AtomicLong clock = new AtomicLong();
+
+    /** A membership: [joinStart, joinEnd] around the call that added it, [leaveStart, leaveEnd] around its removal. */
+    static final class Interval {
+        final long joinStart;
+        final long joinEnd;
+        long leaveStart = OPEN;
+        long leaveEnd = OPEN;
+
+        Interval(long joinStart, long joinEnd) {
+            this.joinStart = joinStart;
+            this.joinEnd = joinEnd;
+        }
+    }
+
+    /** Membership intervals, written by the subscriber's churn thread, read after it has finished. */
+    static final class Member extends RecordingIds {
+        final Map<String, List<Interval>> rooms = new HashMap<>();
+        final Map<String, Interval> openRooms = new HashMap<>();
+        final List<Interval> space = new ArrayList<>();
+        Interval openSpace;
+
+        Member(String id, EventExecutor loop) {
+            super(id, loop);
+        }
+    }
+
+    /** Records the publication ids it receives; written only on its loop, read after the loops drain. */
+    static class RecordingIds implements Subscriber {
+        final String id;
+        final EventExecutor loop;
+        final List<Long> received = new ArrayList<>();
+        int offLoop;
+
+        RecordingIds(String id, EventExecutor loop) {
+            this.id = id;
+            this.loop = loop;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public EventExecutor executor() {
+            return loop;
+        }
+
+        @Override
+        public WireFormat wireFormat() {
+            return TestFormats.TEXT;
+        }
+
+        @Override
+        public Delivery deliver(EncodedMessage message, boolean isVolatile) {
+            if (!loop.inEventLoop()) {
+                offLoop++;
+            }
+            ByteBuf dup = message.frame(0).retainedDuplicate();
+            try {
+                received.add(Long.parseLong(dup.toString(StandardCharsets.US_ASCII)));
+            } finally {
+                dup.release();
+            }
+            return Delivery.WRITTEN;
+        }
+
+        @Override
+        public void flush() {}
+    }
+
+    /** What one publication was: its id encodes publisher and sequence; stamps around the publish call. */
+    record Sent(long id, int kind, String room, String except, String exceptId, long start, long end) {}
+
+    @Test
+    void everyPublicationReachesExactlyTheSubscribersThatWereInItsRoomsThroughout() throws Exception {
+        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(4);
+        ExecutorService threads = Executors.newFixedThreadPool(CHURNERS + PUBLISHERS);
+        Router router = Routers.local();
+        ConcurrentLinkedQueue<EncodedMessage> encodings = new ConcurrentLinkedQueue<>();
+        try {
+            Member[] members = new Member[SUBSCRIBERS];
+            for (int i = 0; i < SUBSCRIBERS; i++) {
+                members[i] = new Member("s" + i, loops.next());
+            }
+            // Everyone starts in one or two rooms, so publications have members whatever the scheduling.
+            SplittableRandom initial = new SplittableRandom(1);
+            for (Member m : members) {
+                for (int k = 0; k < 1 + initial.nextInt(2); k++) {
+                    join(router, m, ROOMS[initial.nextInt(ROOMS.length)]);
+                }
+            }
+            CountDownLatch go = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicInteger publishing = new java.util.concurrent.atomic.AtomicInteger(PUBLISHERS);
+            List<Future<?>> churners = new ArrayList<>();
+            for (int c = 0; c < CHURNERS; c++) {
+                int part = c;
+                churners.add(threads.submit(() -> {
+                    go.await();
+                    churn(router, members, part, publishing);
+                    return null;
+                }));
+            }
+            List<Future<List<Sent>>> publishers = new ArrayList<>();
+            for (int p = 0; p < PUBLISHERS; p++) {
+                int publisher = p;
+                publishers.add(threads.submit(() -> {
+                    go.await();
+                    try {
+                        return publish(router, publisher, encodings);
+                    } finally {
+                        publishing.decrementAndGet();
+                    }
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : churners) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            List<Sent> sent = new ArrayList<>();
+            for (Future<List<Sent>> f : publishers) {
+                sent.addAll(f.get(120, TimeUnit.SECONDS));
+            }
+            drain(loops);
+
+            long mustReceive = 0;
+            long mustNot = 0;
+            for (Member m : members) {
+                assertThat(m.offLoop).as("deliveries off the subscriber's loop").isZero();
+                Map<Long, Integer> got = new HashMap<>();
+                long[] lastPerPublisher = new long[PUBLISHERS];
+                for (long id : m.received) {
+                    got.merge(id, 1, Integer::sum);
+                    int publisher = (int) (id / 1_000_000);
+                    assertThat(id).as("order per publisher at %s", m.id).isGreaterThan(lastPerPublisher[publisher]);
+                    lastPerPublisher[publisher] = id;
+                }
+                for (Sent s : sent) {
+                    Verdict v = verdict(m, s);
+                    Integer n = got.get(s.id());
+                    if (v == Verdict.MUST) {
+                        mustReceive++;
+                        assertThat(n).as("%s was subscribed throughout publication %s", m.id, s).isEqualTo(1);
+                    } else if (v == Verdict.MUST_NOT) {
+                        mustNot++;
+                        assertThat(n).as("%s was not subscribed during publication %s", m.id, s).isNull();
+                    } else {
+                        assertThat(n == null || n == 1).as("at most once: %s %s", m.id, s).isTrue();
+                    }
+                }
+            }
+            // The run must have exercised both sides of the guarantee substantially.
+            String coverage = sent.size() + " publications: " + mustReceive + " must-receive and " + mustNot
+                    + " must-not-receive (subscriber, publication) pairs checked";
+            System.out.println(coverage);
+            assertThat(mustReceive).as(coverage).isGreaterThan(10_000);
+            assertThat(mustNot).as(coverage).isGreaterThan(10_000);
+
+            // Everyone detaches: nothing is left behind.
+            for (Member m : members) {
+                router.detach(SPACE, m);
+            }
+            assertThat(router.rooms(SPACE)).isEmpty();
+            assertThat(((LocalRouter) router).spaces()).isEmpty();
+            assertThat(router.publish(new Publication(SPACE, Set.of(), Set.of(), Set.of(),
+                    (f, a) -> { throw new AssertionError("nobody to encode for"); }, false, false))
+                    .toCompletableFuture().get()).isZero();
+            assertThat(encodings).isNotEmpty().allMatch(e -> e.refCnt() == 0);
+        } finally {
+            threads.shutdownNow();
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The narrow case behind exactly-once: subscribers leave and at once rejoin the room while one
+     * thread publishes to it. A concurrent set iterator can meet a re-added subscriber twice; the
+     * router must still deliver each publication at most once, in order.
+     */
+    @Test
+    void aSubscriberReaddedDuringResolutionIsDeliveredOnce() throws Exception {
+        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(2);
+        ExecutorService churner = Executors.newSingleThreadExecutor();
+        Router router = Routers.local();
+        try {
+            RecordingIds[] subs = new RecordingIds[500];
+            for (int i = 0; i < subs.length; i++) {
+                subs[i] = new RecordingIds("s" + i, loops.next());
+                router.subscribe(SPACE, "hot", subs[i]);
+                router.subscribe(SPACE, "anchor", subs[i]); // stays in the space while it rejoins "hot"
+            }
+            java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Future<?> churn = churner.submit(() -> {
+                SplittableRandom rnd = new SplittableRandom(3);
+                while (publishing.get()) {
+                    RecordingIds s = subs[rnd.nextInt(subs.length)];
+                    router.unsubscribe(SPACE, "hot", s);
+                    router.subscribe(SPACE, "hot", s);
+                }
+            });
+            for (long id = 1; id <= 3_000; id++) {
+                long payload = id;
+                router.publish(new Publication(SPACE, Set.of("hot"), Set.of(), Set.of(),
+                        (f, alloc) -> EncodedMessage.of(f, ByteBufUtil.writeAscii(alloc, Long.toString(payload))),
+                        false, false));
+            }
+            publishing.set(false);
+            churn.get(30, TimeUnit.SECONDS);
+            drain(loops);
+            for (RecordingIds s : subs) {
+                for (int i = 1; i < s.received.size(); i++) {
+                    assertThat(s.received.get(i)).as("%s: each publication once, in order", s.id)
+                            .isGreaterThan(s.received.get(i - 1));
+                }
+            }
+        } finally {
+            churner.shutdownNow();
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private void churn(Router router, Member[] members, int part, java.util.concurrent.atomic.AtomicInteger publishing) {
+        SplittableRandom rnd = new SplittableRandom(42 + part);
+        for (int op = 0; op < MAX_OPS_PER_CHURNER && (op < MIN_OPS_PER_CHURNER || publishing.get() > 0); op++) {
+            // Subscribers are partitioned between churners: each one's operations stay on one thread.
+            int i = rnd.nextInt(SUBSCRIBERS / CHURNERS) * CHURNERS + part;
+            Member m = members[i];
+            String room = ROOMS[rnd.nextInt(ROOMS.length)];
+            int dice = rnd.nextInt(100);
+            if (dice < 50) {
+                join(router, m, room);
+            } else if (dice < 85) {
+                Interval iv = m.openRooms.remove(room);
+                if (iv == null) {
+                    continue;
+                }
+                iv.leaveStart = clock.incrementAndGet();
+                router.unsubscribe(SPACE, room, m);
+                iv.leaveEnd = clock.incrementAndGet();
+            } else {
+                if (m.openSpace == null) {
+                    continue;
+                }
+                long start = clock.incrementAndGet();
+                router.detach(SPACE, m);
+                long end = clock.incrementAndGet();
+                for (Interval iv : m.openRooms.values()) {
+                    iv.leaveStart = start;
+                    iv.leaveEnd = end;
+                }
+                m.openRooms.clear();
+                m.openSpace.leaveStart = start;
+                m.openSpace.leaveEnd = end;
+                m.openSpace = null;
+            }
+        }
+    }
+
+    /** Joins the room (and so the space) unless already in it; stamps the membership. */
+    private void join(Router router, Member m, String room) {
+        if (m.openRooms.containsKey(room)) {
+            return;
+        }
+        long start = clock.incrementAndGet();
+        router.subscribe(SPACE, room, m);
+        long end = clock.incrementAndGet();
+        Interval iv = new Interval(start, end);
+        m.openRooms.put(room, iv);
+        m.rooms.computeIfAbsent(room, r -> new ArrayList<>()).add(iv);
+        if (m.openSpace == null) {
+            m.openSpace = new Interval(start, end);
+            m.space.add(m.openSpace);
+        }
+    }
+
+    private List<Sent> publish(Router router, int publisher, ConcurrentLinkedQueue<EncodedMessage> encodings)
+            throws Exception {
+        SplittableRandom rnd = new SplittableRandom(7 + publisher);
+        List<Sent> sent = new ArrayList<>();
+        for (int n = 1; n <= PUBLICATIONS_PER_PUBLISHER; n++) {
+            long id = publisher * 1_000_000L + n;
+            // 0 room, 1 room except another room, 2 whole space, 3 room except one subscriber (broadcast)
+            int kind = rnd.nextInt(4);
+            String exceptId = "s" + rnd.nextInt(SUBSCRIBERS);
+            String room = ROOMS[rnd.nextInt(ROOMS.length)];
+            String except = ROOMS[(java.util.Arrays.asList(ROOMS).indexOf(room) + 1 + rnd.nextInt(ROOMS.length - 1))
+                    % ROOMS.length];
+            MessageEncoder enc = (f, alloc) -> {
+                EncodedMessage m = EncodedMessage.of(f, ByteBufUtil.writeAscii(alloc, Long.toString(id)));
+                encodings.add(m);
+                return m;
+            };
+            Publication p = switch (kind) {
+                case 0 -> new Publication(SPACE, Set.of(room), Set.of(), Set.of(), enc, false, false);
+                case 1 -> new Publication(SPACE, Set.of(room), Set.of(except), Set.of(), enc, false, false);
+                case 2 -> new Publication(SPACE, Set.of(), Set.of(), Set.of(), enc, false, false);
+                default -> new Publication(SPACE, Set.of(room), Set.of(), Set.of(exceptId), enc, false, false);
+            };
+            long start = clock.incrementAndGet();
+            router.publish(p);
+            long end = clock.incrementAndGet();
+            sent.add(new Sent(id, kind, room, except, exceptId, start, end));
+        }
+        return sent;
+    }
+
+    enum Verdict { MUST, MUST_NOT, EITHER }
+
+    private static Verdict verdict(Member m, Sent s) {
+        switch (s.kind()) {
+            case 0:
+                return membership(m.rooms.get(s.room()), s);
+            case 1: {
+                Verdict in = membership(m.rooms.get(s.room()), s);
+                Verdict excluded = membership(m.rooms.get(s.except()), s);
+                if (in == Verdict.MUST_NOT || excluded == Verdict.MUST) {
+                    return Verdict.MUST_NOT;
+                }
+                return in == Verdict.MUST && excluded == Verdict.MUST_NOT ? Verdict.MUST : Verdict.EITHER;
+            }
+            case 2:
+                return membership(m.space, s);
+            default:
+                return m.id.equals(s.exceptId()) ? Verdict.MUST_NOT : membership(m.rooms.get(s.room()), s);
+        }
+    }
+
+    /** MUST if a membership surely covers the whole call, MUST_NOT if none can overlap it at all. */
+    private static Verdict membership(List<Interval> intervals, Sent s) {
+        if (intervals == null) {
+            return Verdict.MUST_NOT;
+        }
+        boolean overlaps = false;
+        for (Interval iv : intervals) {
+            if (iv.joinEnd < s.start() && iv.leaveStart > s.end()) {
+                return Verdict.MUST;
+            }
+            if (!(iv.leaveEnd < s.start() || iv.joinStart > s.end())) {
+                overlaps = true;
+            }
+        }
+        return overlaps ? Verdict.EITHER : Verdict.MUST_NOT;
+    }
+
+    private static void drain(DefaultEventLoopGroup loops) throws Exception {
+        for (EventExecutor e : loops) {
+            e.submit(() -> { }).get(30, TimeUnit.SECONDS);
+        }
+    }
+}

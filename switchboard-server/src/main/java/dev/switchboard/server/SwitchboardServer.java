@@ -1,0 +1,336 @@
+package dev.switchboard.server;
+
+import dev.switchboard.core.node.ComponentStatus;
+import dev.switchboard.core.node.NodeConfig;
+import dev.switchboard.core.node.SupervisionPolicy;
+import dev.switchboard.core.node.SwitchboardNode;
+import dev.switchboard.core.routing.RouterConfig;
+import dev.switchboard.server.metrics.FanOutMetrics;
+import dev.switchboard.server.api.HttpApi;
+import dev.switchboard.server.config.ServerConfig;
+import dev.switchboard.server.health.Health;
+import dev.switchboard.server.metrics.ServerMetrics;
+import dev.switchboard.server.realtime.Realtime;
+import dev.switchboard.server.web.ApiRoute;
+import dev.switchboard.server.web.ByteCountingRoute;
+import dev.switchboard.server.web.HealthRoute;
+import dev.switchboard.server.web.MetricsRoute;
+import dev.switchboard.server.web.StaticRoute;
+import dev.switchboard.transport.CorsConfig;
+import dev.switchboard.transport.HttpServer;
+import dev.switchboard.transport.TransportConfig;
+import java.lang.management.ManagementFactory;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running server: one HTTP listener carrying Socket.IO, the HTTP API, health, metrics and the demo
+ * page, over the data directory and the Socket.IO layer.
+ *
+ * <p>Start order: data directory (lock), metrics, Socket.IO, HTTP listener; stop runs the reverse:
+ * stop accepting and tell clients ({@code server shutting down}), wait for acknowledgements in flight
+ * within {@code switchboard.shutdown.timeout}, close the Socket.IO layer, the stores and the lock.
+ */
+public final class SwitchboardServer {
+
+    private static final Logger log = LoggerFactory.getLogger("dev.switchboard.server");
+    /** How long binding the listener may take before start gives up. */
+    private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+    /** How long start waits for every component before printing the URLs anyway (the store may be recovering). */
+    private static final Duration READY_WAIT = Duration.ofSeconds(10);
+
+    private final ServerConfig config;
+    private final Deque<AutoCloseable> closeOnStop = new ArrayDeque<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CompletableFuture<Boolean> stopped = new CompletableFuture<>();
+    private HttpServer http;
+    private Realtime realtime;
+    private Health health;
+    private InetSocketAddress address;
+
+    private SwitchboardServer(ServerConfig config) {
+        this.config = config;
+    }
+
+    /** Starts everything or nothing: on a failure what was started is closed again. */
+    public static SwitchboardServer start(ServerConfig config) throws StartupProblem {
+        SwitchboardServer server = new SwitchboardServer(config);
+        try {
+            server.doStart();
+            return server;
+        } catch (StartupProblem | RuntimeException e) {
+            server.closeAll();
+            if (e instanceof StartupProblem p) {
+                throw p;
+            }
+            throw new StartupProblem(e.toString());
+        }
+    }
+
+    private void doStart() throws StartupProblem {
+        log.info("Switchboard {} starting: config {}, data directory {}", Main.Version.text(), config.source(),
+                config.dataDir());
+        health = new Health(Set.of("data-dir", "http", "socketio"));
+
+        ServerMetrics metrics = new ServerMetrics();
+        closeOnStop.push(metrics);
+
+        // First the data directory: the store inside it opens only once this server holds its lock.
+        DataDirectory data = DataDirectory.open(config.dataDir());
+        closeOnStop.push(data);
+        health.register("data-dir", () -> data.held() ? Health.Status.up() : Health.Status.down("lock lost"));
+
+        // The actor system is the slowest part of a start: it comes up (and opens the store) on its own
+        // thread while this one loads the page assets.
+        CompletableFuture<SwitchboardNode> starting = new CompletableFuture<>();
+        Thread nodeStarter = new Thread(() -> {
+            try {
+                SwitchboardNode node = SwitchboardNode.start(NodeConfig.builder()
+                        .router(RouterConfig.builder().metrics(new FanOutMetrics(metrics.registry())).build())
+                        .shutdownTimeout(config.shutdownTimeout().compareTo(Duration.ofSeconds(1)) > 0
+                                ? config.shutdownTimeout() : Duration.ofSeconds(1))
+                        .build());
+                // The store opens (on the node's blocking dispatcher) while the rest starts.
+                node.supervise(StoreComponent.NAME, new StoreComponent(config.dataDir(), metrics.registry()),
+                        SupervisionPolicy.restartWithBackoff());
+                starting.complete(node);
+            } catch (Throwable t) {
+                starting.completeExceptionally(t);
+            }
+        }, "switchboard-node-start");
+        nodeStarter.start();
+        SwitchboardNode node;
+        StaticRoute assets;
+        try {
+            assets = new StaticRoute(config.demoEnabled());
+        } finally {
+            // Whatever happened here, the node is owned (and closed on failure) like everything else.
+            node = awaitNode(starting);
+            closeOnStop.push(node);
+        }
+        health.registerAll(() -> supervised(node));
+        realtime = Realtime.create(config, node.router(), metrics.registry());
+        closeOnStop.push(realtime);
+        health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
+
+        HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
+        routes.route(config.socketIo().path(), new ByteCountingRoute(realtime.httpHandler(), "socketio", metrics.registry()));
+        if (config.api().enabled()) {
+            ApiRoute api = new ApiRoute(new HttpApi(realtime.admin(), config.api().token(), metrics.registry()),
+                    config.http().maxRequestBody());
+            closeOnStop.push(api);
+            routes.route(HttpApi.PREFIX, api);
+        }
+        routes.route(HealthRoute.PREFIX, new HealthRoute(health));
+        if (config.metricsEnabled()) {
+            routes.route(MetricsRoute.PATH, new MetricsRoute(metrics));
+        }
+        routes.route("/", assets);
+        http = routes.build();
+        address = bind(http, config);
+        health.register("http", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
+
+        log.info("listening on {}://{} ({})", scheme(), hostPort(), http.transportName());
+        boolean ready;
+        try {
+            ready = awaitReady(READY_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupProblem("interrupted while starting");
+        }
+        long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+        if (ready) {
+            log.info("ready {} ms after JVM start", sinceJvmStart);
+        } else {
+            log.warn("serving, but not every component is up after {} s: see /health/ready", READY_WAIT.toSeconds());
+        }
+        printUrls(ready);
+    }
+
+    private static SwitchboardNode awaitNode(CompletableFuture<SwitchboardNode> starting) {
+        try {
+            return starting.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new IllegalStateException("the actor system did not start: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** The components of the core's supervision tree: ready only when each one is UP. */
+    private static Map<String, Health.Status> supervised(SwitchboardNode node) {
+        Map<String, Health.Status> out = new TreeMap<>();
+        for (ComponentStatus c : node.health().components()) {
+            out.put(c.name(), c.state() == ComponentStatus.State.UP ? Health.Status.up()
+                    : Health.Status.down(c.state().name().toLowerCase(java.util.Locale.ROOT)
+                            + (c.lastError() == null ? "" : ": " + c.lastError())));
+        }
+        return out;
+    }
+
+    private static InetSocketAddress bind(HttpServer http, ServerConfig config) throws StartupProblem {
+        String where = config.http().host() + ":" + config.http().port();
+        try {
+            return http.start().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof BindException || (cause != null && String.valueOf(cause.getMessage()).contains("in use"))) {
+                throw new StartupProblem("cannot listen on " + where + ": address already in use");
+            }
+            throw new StartupProblem("cannot listen on " + where + ": " + cause);
+        } catch (TimeoutException e) {
+            throw new StartupProblem("cannot listen on " + where + ": no answer from the listener in " + BIND_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupProblem("interrupted while binding " + where);
+        }
+    }
+
+    static TransportConfig transportConfig(ServerConfig config) {
+        ServerConfig.Http h = config.http();
+        ServerConfig.SocketIo s = config.socketIo();
+        // The transport aggregates up to this many bytes; the API and Engine.IO enforce their own limits below it.
+        long maxBody = Math.max(h.maxRequestBody(), s.maxPayload());
+        // Idle connections are closed only well after the heartbeat would have noticed them.
+        Duration heartbeat = s.pingInterval().plus(s.pingTimeout()).plusSeconds(10);
+        TransportConfig.Builder b = TransportConfig.builder()
+                .host(h.host())
+                .port(h.port())
+                .maxContentLength((int) Math.min(Integer.MAX_VALUE, maxBody))
+                .idleTimeout(heartbeat.compareTo(Duration.ofSeconds(120)) > 0 ? heartbeat : Duration.ofSeconds(120))
+                .shutdownTimeout(config.shutdownTimeout());
+        if (!h.corsOrigins().isEmpty()) {
+            b.cors(CorsConfig.origins(h.corsOrigins()).allowedHeaders("content-type", "authorization").build());
+        }
+        if (h.tls().enabled()) {
+            b.tls(h.tls().certChain(), h.tls().privateKey());
+        }
+        return b.build();
+    }
+
+    /**
+     * Waits until every component is up (what /health/ready reports), checking every 10 ms.
+     *
+     * @return false if that did not happen within {@code timeout}
+     */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!health.ready()) {
+            if (System.nanoTime() > deadline) {
+                log.warn("not ready after {}: {}", timeout, health.snapshot());
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    /** The bound address (the real port when configured with 0). */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    private String scheme() {
+        return config.http().tls().enabled() ? "https" : "http";
+    }
+
+    private String hostPort() {
+        String host = config.http().host();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            host = "localhost";
+        }
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return host + ":" + address.getPort();
+    }
+
+    private void printUrls(boolean ready) {
+        String base = scheme() + "://" + hostPort();
+        StringBuilder sb = new StringBuilder(ready ? "\nSwitchboard is ready.\n" : "\nSwitchboard is starting.\n");
+        if (config.demoEnabled()) {
+            sb.append("  Demo chat:  ").append(base).append("/\n");
+        }
+        sb.append("  Socket.IO:  io(\"").append(base).append("\")");
+        if (!config.socketIo().path().equals("/socket.io/")) {
+            sb.append(" with path \"").append(config.socketIo().path()).append('"');
+        }
+        sb.append('\n');
+        if (config.api().enabled()) {
+            sb.append("  HTTP API:   ").append(base).append("/api/  (OpenAPI: ").append(base).append("/api/openapi.json)\n");
+            sb.append(config.api().tokenRequired()
+                    ? "              send 'Authorization: Bearer <token>' (the value of SWITCHBOARD_API_TOKEN)\n"
+                    : "              no token: set SWITCHBOARD_API_TOKEN to require 'Authorization: Bearer <token>'\n");
+        }
+        sb.append("  Health:     ").append(base).append("/health/ready");
+        if (config.metricsEnabled()) {
+            sb.append("   Metrics: ").append(base).append("/metrics");
+        }
+        sb.append("\nPress Ctrl-C to stop.\n");
+        System.out.println(sb);
+        System.out.flush();
+    }
+
+    /**
+     * Graceful stop, once (later calls wait for the first): stop accepting, disconnect clients with
+     * {@code server shutting down}, let acknowledgements in flight finish within the shutdown timeout,
+     * close the stores and release the data directory.
+     */
+    public void stop() {
+        if (!stopping.compareAndSet(false, true)) {
+            stopped.join();
+            return;
+        }
+        long start = System.nanoTime();
+        boolean clean = true;
+        try {
+            if (realtime != null) {
+                // First, while the listener still carries their connections: tell every client.
+                realtime.close();
+            }
+            if (http != null) {
+                http.shutdown().toCompletableFuture()
+                        .get(config.shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("HTTP listener did not shut down cleanly: {}", e.getCause() != null ? e.getCause() : e);
+            clean = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            clean = false;
+        }
+        clean &= closeAll();
+        log.info("stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        stopped.complete(clean);
+    }
+
+    private boolean closeAll() {
+        boolean clean = true;
+        while (!closeOnStop.isEmpty()) {
+            AutoCloseable c = closeOnStop.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+                clean = false;
+            }
+        }
+        return clean;
+    }
+
+    /** Blocks until {@link #stop()} finished; true when everything closed cleanly. */
+    public boolean awaitStopped() {
+        return stopped.join();
+    }
+}

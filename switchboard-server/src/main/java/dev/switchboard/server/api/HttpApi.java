@@ -1,0 +1,442 @@
+package dev.switchboard.server.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API under {@code /api/}: validates and authorises each request, calls {@link SocketAdmin}
+ * and renders JSON. Described by {@code /api/openapi.json} (a checked-in resource served as is).
+ *
+ * <p>Every answer is JSON; errors are {@code {"error": code, "message": reason}} with 400 (malformed
+ * request), 401 (missing or wrong bearer token), 404 (unknown route, namespace or socket), 405 or 500.
+ * Stateless and thread-safe: it may run on any transport thread, as long as {@link SocketAdmin} does.
+ */
+public final class HttpApi {
+
+    public static final String PREFIX = "/api/";
+    static final String OPENAPI_RESOURCE = "dev/switchboard/server/web/openapi.json";
+    /** Socket.IO refuses to emit these from a server; publishing them would confuse every client. */
+    static final Set<String> RESERVED_EVENTS =
+            Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
+
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    /** Longest wait for acknowledgements a publish may ask for. */
+    static final long MAX_ACK_TIMEOUT_MS = 60_000;
+    /** Publishes waiting for acknowledgements at once; more are answered 503. */
+    static final int MAX_ACKS_IN_FLIGHT = 256;
+
+    private final java.util.concurrent.Semaphore acksInFlight = new java.util.concurrent.Semaphore(MAX_ACKS_IN_FLIGHT);
+
+    private final SocketAdmin admin;
+    private final byte[] token;
+    private final ObjectMapper mapper = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .build();
+    private final byte[] openApi;
+    private final MeterRegistry registry;
+
+    /**
+     * @param token    the bearer token every request must carry; empty for none
+     * @param registry where request latencies go ({@code switchboard_api_request_seconds})
+     */
+    public HttpApi(SocketAdmin admin, String token, MeterRegistry registry) {
+        this.admin = admin;
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.registry = registry;
+        this.openApi = loadOpenApi();
+    }
+
+    /** Handles a request synchronously (every operation but a publish that waits for acknowledgements is). */
+    public ApiResponse handle(ApiRequest request) {
+        return handleAsync(request).join();
+    }
+
+    /**
+     * Handles a request; the stage completes (never exceptionally) with the response, at once for every
+     * operation except a publish with {@code ackTimeout}, which completes when the acknowledgements are in
+     * or the timeout ran out.
+     */
+    public CompletableFuture<ApiResponse> handleAsync(ApiRequest request) {
+        long start = System.nanoTime();
+        Route route = Route.of(request.path());
+        CompletableFuture<ApiResponse> response;
+        try {
+            response = dispatch(route, request);
+        } catch (RuntimeException e) {
+            response = CompletableFuture.failedFuture(e);
+        }
+        return response.handle((r, e) -> {
+            ApiResponse out = r != null ? r : errorResponse(request, e);
+            Timer.builder("switchboard.api.request")
+                    .description("HTTP API requests, by operation and status")
+                    .tag("operation", route.operation)
+                    .tag("status", Integer.toString(out.status()))
+                    .publishPercentileHistogram()
+                    .register(registry)
+                    .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            return out;
+        });
+    }
+
+    private ApiResponse errorResponse(ApiRequest request, Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof ApiError a) {
+            return error(a.status, a.code, a.getMessage());
+        }
+        log.warn("api {} {} failed: {}", request.method(), request.path(), cause.toString());
+        return error(500, "internal_error", "the server could not complete the request");
+    }
+
+    /** The routes; {@code operation} is also the metric tag. */
+    enum Route {
+        OPENAPI("GET", "openapi.json", "openapi"),
+        NAMESPACES("GET", "namespaces", "namespaces"),
+        ROOMS("GET", "rooms", "rooms"),
+        SOCKETS("GET", "sockets", "sockets"),
+        PUBLISH("POST", "publish", "publish"),
+        DISCONNECT("POST", "disconnect", "disconnect"),
+        JOIN("POST", "join", "join"),
+        LEAVE("POST", "leave", "leave"),
+        NOT_FOUND("", "", "not_found");
+
+        final String method;
+        final String name;
+        final String operation;
+
+        Route(String method, String name, String operation) {
+            this.method = method;
+            this.name = name;
+            this.operation = operation;
+        }
+
+        static Route of(String path) {
+            String rest = path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : null;
+            if (rest != null && rest.endsWith("/")) {
+                rest = rest.substring(0, rest.length() - 1);
+            }
+            for (Route r : values()) {
+                if (r != NOT_FOUND && r.name.equals(rest)) {
+                    return r;
+                }
+            }
+            return NOT_FOUND;
+        }
+    }
+
+    private CompletableFuture<ApiResponse> dispatch(Route route, ApiRequest request) {
+        if (route == Route.NOT_FOUND) {
+            throw new ApiError(404, "not_found", "no API operation at " + request.path() + " (see /api/openapi.json)");
+        }
+        if (route == Route.OPENAPI) {
+            requireMethod(route, request);
+            return CompletableFuture.completedFuture(ApiResponse.json(200, openApi));
+        }
+        authorise(request);
+        requireMethod(route, request);
+        if (route == Route.PUBLISH) {
+            return publish(request);
+        }
+        return CompletableFuture.completedFuture(switch (route) {
+            case NAMESPACES -> namespaces();
+            case ROOMS -> rooms(request);
+            case SOCKETS -> sockets(request);
+            case DISCONNECT -> disconnect(request);
+            case JOIN -> joinOrLeave(request, true);
+            case LEAVE -> joinOrLeave(request, false);
+            default -> throw new IllegalStateException(route.name());
+        });
+    }
+
+    private void authorise(ApiRequest request) {
+        if (token.length == 0) {
+            return;
+        }
+        String header = request.header("authorization").orElse("");
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new ApiError(401, "unauthorized", "missing bearer token: send 'Authorization: Bearer <token>'");
+        }
+        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        // Constant time, so the comparison does not tell how much of a guess was right.
+        if (!MessageDigest.isEqual(given, token)) {
+            throw new ApiError(401, "unauthorized", "wrong bearer token");
+        }
+    }
+
+    private static void requireMethod(Route route, ApiRequest request) {
+        if (!route.method.equals(request.method())) {
+            throw new ApiError(405, "method_not_allowed",
+                    request.path() + " takes " + route.method + ", not " + request.method());
+        }
+    }
+
+    // ---- operations ----
+
+    private ApiResponse namespaces() {
+        ArrayNode list = mapper.createArrayNode();
+        for (SocketAdmin.NamespaceInfo n : admin.namespaces()) {
+            list.addObject().put("name", n.name()).put("sockets", n.sockets()).put("rooms", n.rooms());
+        }
+        ObjectNode body = mapper.createObjectNode();
+        body.set("namespaces", list);
+        return ok(body);
+    }
+
+    private ApiResponse rooms(ApiRequest request) {
+        String nsp = namespaceParam(request.query().get("namespace"));
+        List<SocketAdmin.RoomInfo> rooms = admin.rooms(nsp).orElseThrow(() -> unknownNamespace(nsp));
+        ObjectNode body = mapper.createObjectNode().put("namespace", nsp);
+        ArrayNode list = body.putArray("rooms");
+        rooms.forEach(r -> list.addObject().put("name", r.name()).put("members", r.members()));
+        return ok(body);
+    }
+
+    private ApiResponse sockets(ApiRequest request) {
+        String nsp = namespaceParam(request.query().get("namespace"));
+        Optional<String> room = Optional.ofNullable(request.query().get("room"));
+        if (room.isPresent() && room.get().isEmpty()) {
+            throw badRequest("query parameter 'room' must not be empty");
+        }
+        List<SocketAdmin.SocketInfo> sockets = admin.sockets(nsp, room).orElseThrow(() -> unknownNamespace(nsp));
+        ObjectNode body = mapper.createObjectNode().put("namespace", nsp);
+        room.ifPresent(r -> body.put("room", r));
+        body.set("sockets", mapper.valueToTree(sockets));
+        return ok(body);
+    }
+
+    record PublishBody(String namespace, String event, JsonNode data, List<JsonNode> args, List<String> rooms,
+                       List<String> except, Long ackTimeout) {}
+
+    private CompletableFuture<ApiResponse> publish(ApiRequest request) {
+        PublishBody b = parse(request, PublishBody.class);
+        String nsp = namespaceField(b.namespace());
+        if (b.event() == null || b.event().isEmpty()) {
+            throw badRequest("'event' is required: the event name clients listen to");
+        }
+        if (RESERVED_EVENTS.contains(b.event())) {
+            throw badRequest("'event' \"" + b.event() + "\" is reserved by Socket.IO");
+        }
+        if (b.data() != null && b.args() != null) {
+            throw badRequest("give either 'data' (one argument) or 'args' (a list of arguments), not both");
+        }
+        if (b.ackTimeout() != null && (b.ackTimeout() < 1 || b.ackTimeout() > MAX_ACK_TIMEOUT_MS)) {
+            throw badRequest("'ackTimeout' must be between 1 and " + MAX_ACK_TIMEOUT_MS + " milliseconds");
+        }
+        List<Object> args = new ArrayList<>();
+        if (b.args() != null) {
+            for (JsonNode a : b.args()) {
+                args.add(mapper.convertValue(a, Object.class));
+            }
+        } else if (b.data() != null) {
+            args.add(mapper.convertValue(b.data(), Object.class));
+        }
+        Set<String> rooms = names("rooms", b.rooms());
+        Set<String> except = names("except", b.except());
+        if (admin.rooms(nsp).isEmpty()) {
+            throw unknownNamespace(nsp);
+        }
+        ObjectNode body = mapper.createObjectNode().put("namespace", nsp).put("event", b.event());
+        if (b.ackTimeout() == null) {
+            int recipients = admin.publish(nsp, rooms, except, b.event(), args);
+            if (recipients >= 0) {
+                body.put("recipients", recipients);
+            }
+            return CompletableFuture.completedFuture(ok(body));
+        }
+        // Waiting for acknowledgements holds no thread, but each waiting request holds memory: bounded.
+        if (!acksInFlight.tryAcquire()) {
+            throw new ApiError(503, "unavailable", "too many publishes are waiting for acknowledgements (at most "
+                    + MAX_ACKS_IN_FLIGHT + "); retry later");
+        }
+        CompletableFuture<SocketAdmin.AckResult> acks;
+        try {
+            acks = admin.publishWithAck(nsp, rooms, except, b.event(), args,
+                    java.time.Duration.ofMillis(b.ackTimeout())).toCompletableFuture();
+        } catch (RuntimeException e) {
+            acksInFlight.release();
+            throw e;
+        }
+        return acks.whenComplete((r, e) -> acksInFlight.release()).thenApply(r -> {
+            body.put("recipients", r.expected());
+            ObjectNode a = body.putObject("acks");
+            a.put("expected", r.expected()).put("received", r.responses().size()).put("timedOut", r.timedOut());
+            a.set("responses", mapper.valueToTree(r.responses()));
+            return ok(body);
+        });
+    }
+
+    record DisconnectBody(String namespace, String socket, Boolean close) {}
+
+    private ApiResponse disconnect(ApiRequest request) {
+        DisconnectBody b = parse(request, DisconnectBody.class);
+        String nsp = namespaceField(b.namespace());
+        if (b.socket() == null || b.socket().isEmpty()) {
+            throw badRequest("'socket' is required: the id of the socket to disconnect");
+        }
+        boolean close = Boolean.TRUE.equals(b.close());
+        if (!admin.disconnect(nsp, b.socket(), close)) {
+            throw new ApiError(404, "not_found", "no socket " + b.socket() + " in namespace " + nsp);
+        }
+        log.info("api: disconnected socket {} from {}{}", b.socket(), nsp, close ? " (connection closed)" : "");
+        return ok(mapper.createObjectNode().put("namespace", nsp).put("socket", b.socket()).put("disconnected", true));
+    }
+
+    record MembershipBody(String namespace, List<String> sockets, List<String> in, List<String> rooms) {}
+
+    private ApiResponse joinOrLeave(ApiRequest request, boolean join) {
+        MembershipBody b = parse(request, MembershipBody.class);
+        String nsp = namespaceField(b.namespace());
+        Set<String> rooms = names("rooms", b.rooms());
+        if (rooms.isEmpty()) {
+            throw badRequest("'rooms' is required: the rooms to " + (join ? "join" : "leave"));
+        }
+        SocketAdmin.Selection selection =
+                new SocketAdmin.Selection(names("sockets", b.sockets()), names("in", b.in()));
+        if (admin.rooms(nsp).isEmpty()) {
+            throw unknownNamespace(nsp);
+        }
+        int selected = join ? admin.join(nsp, selection, rooms) : admin.leave(nsp, selection, rooms);
+        log.info("api: {} socket(s) of {} {} {}", selected, nsp, join ? "joined" : "left", rooms);
+        ObjectNode body = mapper.createObjectNode().put("namespace", nsp).put("sockets", selected);
+        ArrayNode r = body.putArray("rooms");
+        rooms.forEach(r::add);
+        return ok(body);
+    }
+
+    // ---- helpers ----
+
+    private <T> T parse(ApiRequest request, Class<T> type) {
+        if (request.body().length == 0) {
+            throw badRequest("the request body must be a JSON object");
+        }
+        String contentType = request.header("content-type").orElse("application/json");
+        if (!contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new ApiError(415, "unsupported_media_type", "send the body as application/json, not " + contentType);
+        }
+        try {
+            JsonNode tree = mapper.readTree(request.body());
+            if (tree == null || !tree.isObject()) {
+                throw badRequest("the request body must be a JSON object");
+            }
+            return mapper.treeToValue(tree, type);
+        } catch (UnrecognizedPropertyException e) {
+            throw badRequest("unknown field '" + e.getPropertyName() + "'; known fields: "
+                    + String.join(", ", e.getKnownPropertyIds().stream().map(Object::toString).sorted().toList()));
+        } catch (JsonProcessingException e) {
+            throw badRequest("malformed JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() : ""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String namespaceParam(String value) {
+        if (value == null) {
+            return "/";
+        }
+        return namespaceField(value);
+    }
+
+    private static String namespaceField(String value) {
+        if (value == null) {
+            return "/";
+        }
+        if (!value.startsWith("/")) {
+            throw badRequest("'namespace' must start with '/', found \"" + value + "\"");
+        }
+        return value;
+    }
+
+    private static Set<String> names(String field, List<String> values) {
+        if (values == null) {
+            return Set.of();
+        }
+        Set<String> set = new LinkedHashSet<>();
+        for (String v : values) {
+            if (v == null || v.isEmpty()) {
+                throw badRequest("'" + field + "' must contain non-empty strings");
+            }
+            set.add(v);
+        }
+        return set;
+    }
+
+    private static ApiError unknownNamespace(String nsp) {
+        return new ApiError(404, "not_found", "no namespace " + nsp);
+    }
+
+    private static ApiError badRequest(String message) {
+        return new ApiError(400, "bad_request", message);
+    }
+
+    private ApiResponse ok(JsonNode body) {
+        try {
+            return ApiResponse.json(200, mapper.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private ApiResponse error(int status, String code, String message) {
+        ObjectNode body = mapper.createObjectNode().put("error", code).put("message", message);
+        ApiResponse json;
+        try {
+            json = ApiResponse.json(status, mapper.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        if (status == 401) {
+            return new ApiResponse(401, json.contentType(), Map.of("WWW-Authenticate", "Bearer"), json.body());
+        }
+        return json;
+    }
+
+    private static byte[] loadOpenApi() {
+        try (InputStream in = HttpApi.class.getClassLoader().getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + OPENAPI_RESOURCE);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An expected refusal: becomes a JSON error response, never a stack trace in the log. */
+    static final class ApiError extends RuntimeException {
+        final int status;
+        final String code;
+
+        ApiError(int status, String code, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.code = code;
+        }
+    }
+}

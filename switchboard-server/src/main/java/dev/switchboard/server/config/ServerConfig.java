@@ -1,0 +1,62 @@
+package dev.switchboard.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The server's validated, immutable configuration. Built only by {@link ConfigLoader}, which has checked
+ * every value; the meaning and default of each option is documented in {@code switchboard-reference.conf}.
+ *
+ * @param source where the values came from, for the start-up log ("defaults", or the file's path)
+ */
+public record ServerConfig(
+        Path dataDir,
+        Http http,
+        SocketIo socketIo,
+        Api api,
+        boolean demoEnabled,
+        boolean metricsEnabled,
+        Duration shutdownTimeout,
+        String source) {
+
+    public ServerConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(socketIo, "socketIo");
+        Objects.requireNonNull(api, "api");
+        Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    }
+
+    /** The HTTP listener. {@code port} 0 means "any free port". */
+    public record Http(String host, int port, List<String> corsOrigins, long maxRequestBody, Tls tls) {
+        public Http {
+            corsOrigins = List.copyOf(corsOrigins);
+        }
+    }
+
+    /** TLS material; both paths are set (and readable) when enabled. */
+    public record Tls(boolean enabled, Path certChain, Path privateKey) {}
+
+    /** Socket.IO / Engine.IO options, with socket.io's meaning. {@code recovery} zero means off. */
+    public record SocketIo(
+            String path,
+            Duration pingInterval,
+            Duration pingTimeout,
+            long maxPayload,
+            Duration connectTimeout,
+            Duration recovery) {}
+
+    /** The HTTP API; an empty token means no authentication. */
+    public record Api(boolean enabled, String token) {
+        public boolean tokenRequired() {
+            return !token.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return "Api[enabled=" + enabled + ", token=" + (token.isEmpty() ? "none" : "***") + "]";
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.switchboard.server.realtime;
+
+import dev.switchboard.core.routing.Router;
+import dev.switchboard.engineio.EngineIoConfig;
+import dev.switchboard.engineio.EngineSocket;
+import dev.switchboard.server.api.SocketAdmin;
+import dev.switchboard.server.config.ServerConfig;
+import dev.switchboard.socketio.Namespace;
+import dev.switchboard.socketio.RecoveryConfig;
+import dev.switchboard.socketio.SocketIoConfig;
+import dev.switchboard.socketio.SocketIoServer;
+import dev.switchboard.transport.HttpHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Socket.IO side of the server: the {@link SocketIoServer} configured from {@code switchboard.socketio},
+ * its metrics, the demo chat's namespace, and the {@link SocketAdmin} the HTTP API uses.
+ */
+public final class Realtime implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger("dev.switchboard.server");
+
+    private final SocketIoServer io;
+    private final SocketAdmin admin;
+    private final Duration closeTimeout;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Realtime(SocketIoServer io, MeterRegistry registry, Duration closeTimeout) {
+        this.io = io;
+        this.admin = new SocketIoAdmin(io, registry);
+        this.closeTimeout = closeTimeout;
+    }
+
+    /** Creates the Socket.IO server over {@code router}; nothing listens until its handler is mounted. */
+    public static Realtime create(ServerConfig config, Router router, MeterRegistry registry) {
+        ServerConfig.SocketIo s = config.socketIo();
+        EngineIoConfig engine = EngineIoConfig.builder()
+                .path(s.path())
+                .pingInterval(s.pingInterval())
+                .pingTimeout(s.pingTimeout())
+                .maxPayload((int) s.maxPayload())
+                .build();
+        SocketIoMeters meters = new SocketIoMeters(registry);
+        SocketIoConfig.Builder b = SocketIoConfig.builder()
+                .engine(engine)
+                .connectTimeout(s.connectTimeout())
+                .metrics(meters);
+        if (!s.recovery().isZero()) {
+            b.recovery(RecoveryConfig.builder().maxDisconnectionDuration(s.recovery()).build());
+        }
+        SocketIoServer io = SocketIoServer.create(b.build(), router);
+        io.sockets(); // the main namespace exists from the start, as in socket.io
+        if (config.demoEnabled()) {
+            ChatDemo.install(io.of(ChatDemo.NAMESPACE));
+        }
+        meters.bind(io);
+        return new Realtime(io, registry, config.shutdownTimeout());
+    }
+
+    public HttpHandler httpHandler() {
+        return io.httpHandler();
+    }
+
+    public SocketAdmin admin() {
+        return admin;
+    }
+
+    public SocketIoServer io() {
+        return io;
+    }
+
+    public int sessions() {
+        return io.engine().sessionCount();
+    }
+
+    /**
+     * Waits (bounded) until every socket has left its namespace, then until each session's event loop has
+     * run the tasks queued so far: the Socket.IO layer queues a DISCONNECT packet's write as a task of its
+     * own after the one that removes the socket, and closing the session before that write would drop it.
+     */
+    private void awaitDisconnectsWritten(Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        try {
+            while (io.namespaces().stream().anyMatch(ns -> !ns.sockets().isEmpty())) {
+                if (System.nanoTime() > deadline) {
+                    return;
+                }
+                Thread.sleep(5);
+            }
+            List<Future<?>> barriers = new ArrayList<>();
+            for (EngineSocket session : io.engine().sessions()) {
+                barriers.add(session.eventLoop().submit(() -> { }));
+            }
+            for (Future<?> barrier : barriers) {
+                barrier.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | java.util.concurrent.RejectedExecutionException e) {
+            // Past the bound (or a loop already stopping): close anyway.
+        }
+    }
+
+    /**
+     * Tells every client that the server is going away, then closes the Engine.IO sessions and refuses
+     * new handshakes; waits up to the shutdown timeout.
+     *
+     * <p>Each socket first gets a Socket.IO DISCONNECT packet (the client's reason is
+     * {@code io server disconnect}: a deliberate disconnect, which official clients do not retry on
+     * their own), then {@link SocketIoServer#close()} ends the sessions (server-side reason
+     * {@code server shutting down}). Both are queued on each connection's event loop in that order, so
+     * the packet is written before the connection closes. Without the first step a client could not
+     * tell a shutdown from a crash ({@code transport close}, retried at once).
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        int sessions = sessions();
+        log.info("disconnecting {} Socket.IO session(s): server shutting down", sessions);
+        for (Namespace ns : io.namespaces()) {
+            ns.disconnectSockets(false);
+        }
+        awaitDisconnectsWritten(Duration.ofMillis(Math.min(2_000, Math.max(1, closeTimeout.toMillis()))));
+        try {
+            io.close().toCompletableFuture().get(Math.max(1, closeTimeout.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.warn("Socket.IO sessions still open after {}; the listener closes them", closeTimeout);
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.warn("Socket.IO close failed: {}", e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

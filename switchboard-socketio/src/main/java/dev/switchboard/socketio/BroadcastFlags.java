@@ -1,0 +1,51 @@
+package dev.switchboard.socketio;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The immutable state of a {@link BroadcastOperator}. {@code timeout} null means none set. */
+record BroadcastFlags(Set<String> rooms, Set<String> except, boolean isVolatile, boolean local, Duration timeout) {
+
+    static final BroadcastFlags ALL = new BroadcastFlags(Set.of(), Set.of(), false, false, null);
+
+    BroadcastFlags {
+        rooms = Set.copyOf(rooms);
+        except = Set.copyOf(except);
+    }
+
+    BroadcastFlags to(String... more) {
+        return new BroadcastFlags(union(rooms, more), except, isVolatile, local, timeout);
+    }
+
+    BroadcastFlags except(String... more) {
+        return new BroadcastFlags(rooms, union(except, more), isVolatile, local, timeout);
+    }
+
+    BroadcastFlags asVolatile() {
+        return new BroadcastFlags(rooms, except, true, local, timeout);
+    }
+
+    BroadcastFlags asLocal() {
+        return new BroadcastFlags(rooms, except, isVolatile, true, timeout);
+    }
+
+    BroadcastFlags withTimeout(Duration t) {
+        if (t == null || t.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0, was " + t);
+        }
+        return new BroadcastFlags(rooms, except, isVolatile, local, t);
+    }
+
+    private static Set<String> union(Set<String> a, String[] b) {
+        Set<String> s = new LinkedHashSet<>(a);
+        for (String r : b) {
+            if (r == null) {
+                throw new IllegalArgumentException("room must not be null");
+            }
+        }
+        s.addAll(List.of(b));
+        return s;
+    }
+}

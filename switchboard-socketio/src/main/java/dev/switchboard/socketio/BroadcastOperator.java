@@ -1,0 +1,73 @@
+package dev.switchboard.socketio;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A broadcast target: a namespace narrowed by rooms and flags. Immutable: every modifier returns a new
+ * operator, so one can be kept and reused ({@code var lobby = io.to("lobby");}). All methods are
+ * thread-safe.
+ *
+ * <p>Delivery goes through the core's {@code Router}: the packet is encoded once per wire format and
+ * written to every matching socket; guarantees are the Router's ("default": at most once per
+ * connection, in order per publisher and room; {@link #asVolatile()}: dropped for a client that cannot
+ * take it now).
+ */
+public interface BroadcastOperator {
+
+    /** Targets the sockets in any of these rooms (added to the rooms already targeted). */
+    BroadcastOperator to(String... rooms);
+
+    /** Same as {@link #to}. */
+    BroadcastOperator in(String... rooms);
+
+    /** Excludes the sockets in any of these rooms (a socket id excludes that socket). */
+    BroadcastOperator except(String... rooms);
+
+    /** Dropped for clients that are not ready to receive (buffer full) instead of queued. */
+    BroadcastOperator asVolatile();
+
+    /** socket.io's {@code compress} flag; accepted for compatibility (no per-message compression here). */
+    BroadcastOperator compress(boolean compress);
+
+    /** This node only (matters in cluster mode). */
+    BroadcastOperator local();
+
+    /** The time {@link #emitWithAck} waits for every acknowledgement. */
+    BroadcastOperator timeout(Duration timeout);
+
+    /**
+     * Emits {@code event} with {@code args} (Jackson-serialisable values; {@code byte[]} as binary
+     * attachments).
+     *
+     * @throws IllegalArgumentException for a reserved event name ({@code connect}, {@code disconnect}, ...)
+     */
+    void emit(String event, Object... args);
+
+    /**
+     * Emits with an acknowledgement asked of every target. Completes, once every targeted client
+     * answered, with the first argument of each answer; or fails with {@link AckTimeoutException}
+     * (holding the answers that came) after {@link #timeout}. Requires a timeout.
+     */
+    CompletableFuture<BroadcastAcks> emitWithAck(String event, Object... args);
+
+    /** The targeted sockets (of this node), a snapshot. */
+    List<Socket> fetchSockets();
+
+    /** Makes the targeted sockets join these rooms. */
+    void socketsJoin(String... rooms);
+
+    /** Makes the targeted sockets leave these rooms. */
+    void socketsLeave(String... rooms);
+
+    /** Disconnects the targeted sockets; {@code close} closes their whole connection. */
+    void disconnectSockets(boolean close);
+
+    /** The answers of a broadcast with acknowledgements. */
+    record BroadcastAcks(int expected, List<Object> responses) {
+        public BroadcastAcks {
+            responses = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(responses));
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.switchboard.socketio;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** What a {@link BroadcastOperatorImpl} broadcasts to: a namespace, or every child of a dynamic parent. */
+interface BroadcastTarget {
+
+    /** Publishes an EVENT with {@code data} ({@code [event, ...args]}, owned from now on). */
+    void broadcast(ArrayNode data, BroadcastFlags flags);
+
+    CompletableFuture<BroadcastOperator.BroadcastAcks> broadcastWithAck(ArrayNode data, BroadcastFlags flags);
+
+    List<Socket> matching(BroadcastFlags flags);
+
+    SocketIoRuntime runtime();
+}

@@ -1,0 +1,424 @@
+package dev.switchboard.socketio;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.switchboard.core.routing.EncodedMessage;
+import dev.switchboard.core.routing.MessageEncoder;
+import dev.switchboard.core.routing.Publication;
+import dev.switchboard.core.routing.Subscriber;
+import dev.switchboard.core.routing.WireFormat;
+import dev.switchboard.socketio.protocol.Packet;
+import dev.switchboard.socketio.recovery.SessionStore;
+import dev.switchboard.socketio.protocol.PacketEncoder;
+import dev.switchboard.socketio.protocol.PacketType;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One namespace: its sockets (by id, of this node), middleware, connection listeners, and its space
+ * in the Router (the space is the namespace name; each room is a topic of it). Thread-safe: sockets of
+ * several event loops join and leave concurrently.
+ */
+final class NamespaceImpl implements Namespace, BroadcastTarget {
+
+    private static final Logger log = LoggerFactory.getLogger(NamespaceImpl.class);
+
+    /** For Router calls that only resolve and never encode. */
+    private static final MessageEncoder NO_ENCODER = (format, alloc) -> {
+        throw new IllegalStateException("resolve only");
+    };
+
+    private final SocketIoRuntime runtime;
+    private final String name;
+    private final Consumer<NamespaceImpl> onEmpty;
+    private final List<Middleware> middlewares = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Socket>> connectionListeners = new CopyOnWriteArrayList<>();
+    private final Map<String, SocketImpl> sockets = new ConcurrentHashMap<>();
+    private final AtomicLong ackIds = new AtomicLong();
+    private final SessionStore sessions;
+
+    /**
+     * @param onEmpty called when the last socket left (dynamic child namespaces with cleanup on), or null
+     */
+    NamespaceImpl(SocketIoRuntime runtime, String name, Consumer<NamespaceImpl> onEmpty) {
+        this.runtime = runtime;
+        this.name = name;
+        this.onEmpty = onEmpty;
+        this.sessions = runtime.config().recovery()
+                .map(r -> new SessionStore(r.maxDisconnectionDuration().toMillis(), r.maxStoredPackets(), System::currentTimeMillis))
+                .orElse(null);
+    }
+
+    /** A child of a dynamic parent: starts with the parent's middleware and listeners, as socket.io does. */
+    void inherit(List<Middleware> parentMiddlewares, List<Consumer<Socket>> parentListeners) {
+        middlewares.addAll(parentMiddlewares);
+        connectionListeners.addAll(parentListeners);
+    }
+
+    @Override
+    public SocketIoRuntime runtime() {
+        return runtime;
+    }
+
+    SessionStore sessions() {
+        return sessions;
+    }
+
+    long nextAckId() {
+        return ackIds.getAndIncrement();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Namespace use(Middleware middleware) {
+        middlewares.add(java.util.Objects.requireNonNull(middleware, "middleware"));
+        return this;
+    }
+
+    @Override
+    public Namespace on(String event, Consumer<Socket> listener) {
+        if (!"connection".equals(event) && !"connect".equals(event)) {
+            throw new IllegalArgumentException("a namespace emits 'connection' (alias 'connect'), not '" + event + "'");
+        }
+        connectionListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    @Override
+    public Map<String, Socket> sockets() {
+        return Map.copyOf(sockets);
+    }
+
+    @Override
+    public Socket socket(String id) {
+        return sockets.get(id);
+    }
+
+    @Override
+    public Map<String, Integer> rooms() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (String room : runtime.router().rooms(name)) {
+            int n = runtime.router().resolve(publication(Set.of(room), Set.of(), NO_ENCODER, false, true)).size();
+            if (n > 0) {
+                out.put(room, n);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Collection<Namespace> children() {
+        return List.of();
+    }
+
+    // ---- connection of a new socket (on the client's event loop) ----
+
+    /** socket.io Namespace._add: restore or create the socket, run middleware, then connect it. */
+    void add(Client client, JsonNode authNode) {
+        Map<String, Object> auth = toAuth(authNode);
+        SocketImpl socket = null;
+        if (sessions != null && authNode != null) {
+            JsonNode pid = authNode.get("pid");
+            JsonNode offset = authNode.get("offset");
+            if (pid != null && pid.isTextual() && offset != null && offset.isTextual()) {
+                SessionStore.Restored restored = sessions.restore(pid.textValue(), offset.textValue());
+                if (restored != null) {
+                    socket = new SocketImpl(this, client, auth, restored);
+                }
+            }
+        }
+        if (socket == null) {
+            socket = new SocketImpl(this, client, auth, null);
+        }
+        SocketImpl s = socket;
+        if (s.recovered() && runtime.config().recovery().get().skipMiddlewares()) {
+            doConnect(s);
+            return;
+        }
+        runMiddlewares(s, 0);
+    }
+
+    private void runMiddlewares(SocketImpl socket, int index) {
+        if (index == middlewares.size()) {
+            if (socket.client().isOpen()) {
+                doConnect(socket);
+            } else {
+                socket.client().connectFailed(name);
+            }
+            return;
+        }
+        Middleware m = middlewares.get(index);
+        Middleware.Next next = new Middleware.Next() {
+            private boolean called;
+
+            @Override
+            public void proceed() {
+                onLoop(() -> {
+                    if (!called) {
+                        called = true;
+                        runMiddlewares(socket, index + 1);
+                    }
+                });
+            }
+
+            @Override
+            public void reject(String message, Object data) {
+                onLoop(() -> {
+                    if (!called) {
+                        called = true;
+                        refuse(socket, message, data);
+                    }
+                });
+            }
+
+            private void onLoop(Runnable r) {
+                if (socket.executor().inEventLoop()) {
+                    r.run();
+                } else {
+                    Client.execute(socket.executor(), r);
+                }
+            }
+        };
+        try {
+            m.handle(socket, next);
+        } catch (Exception e) {
+            next.reject(e);
+        }
+    }
+
+    private void refuse(SocketImpl socket, String message, Object data) {
+        Client client = socket.client();
+        client.connectFailed(name);
+        if (!client.isOpen()) {
+            return;
+        }
+        runtime.metrics().handshakeFailed("middleware");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("message", message == null ? "" : message);
+        if (data != null) {
+            body.put("data", data);
+        }
+        client.send(Packet.of(PacketType.CONNECT_ERROR, name, runtime.payloads().toTree(body)), false);
+    }
+
+    private void doConnect(SocketImpl socket) {
+        Client client = socket.client();
+        if (!client.isOpen()) {
+            client.connectFailed(name);
+            return;
+        }
+        sockets.put(socket.id(), socket);
+        client.connected(name, socket);
+        socket.onConnect();
+        runtime.metrics().connected(name);
+        for (Consumer<Socket> l : connectionListeners) {
+            try {
+                l.accept(socket);
+            } catch (RuntimeException e) {
+                log.warn("connection listener of namespace {} failed for socket {}: {}", name, socket.id(), e.toString());
+            }
+        }
+    }
+
+    void remove(SocketImpl socket) {
+        if (sockets.remove(socket.id(), socket) && sockets.isEmpty() && onEmpty != null) {
+            onEmpty.accept(this);
+        }
+    }
+
+    private Map<String, Object> toAuth(JsonNode authNode) {
+        if (authNode == null || !authNode.isObject()) {
+            return Map.of();
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) runtime.payloads().toJava(authNode);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    // ---- broadcasting (any thread) ----
+
+    @Override
+    public BroadcastOperator to(String... rooms) {
+        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL.to(rooms));
+    }
+
+    @Override
+    public BroadcastOperator in(String... rooms) {
+        return to(rooms);
+    }
+
+    @Override
+    public BroadcastOperator except(String... rooms) {
+        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL.except(rooms));
+    }
+
+    @Override
+    public BroadcastOperator asVolatile() {
+        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL.asVolatile());
+    }
+
+    @Override
+    public BroadcastOperator compress(boolean compress) {
+        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL);
+    }
+
+    @Override
+    public BroadcastOperator local() {
+        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL.asLocal());
+    }
+
+    @Override
+    public BroadcastOperator timeout(Duration timeout) {
+        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL.withTimeout(timeout));
+    }
+
+    @Override
+    public void emit(String event, Object... args) {
+        new BroadcastOperatorImpl(this, BroadcastFlags.ALL).emit(event, args);
+    }
+
+    @Override
+    public CompletableFuture<BroadcastAcks> emitWithAck(String event, Object... args) {
+        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL).emitWithAck(event, args);
+    }
+
+    @Override
+    public List<Socket> fetchSockets() {
+        return matching(BroadcastFlags.ALL);
+    }
+
+    @Override
+    public void socketsJoin(String... rooms) {
+        new BroadcastOperatorImpl(this, BroadcastFlags.ALL).socketsJoin(rooms);
+    }
+
+    @Override
+    public void socketsLeave(String... rooms) {
+        new BroadcastOperatorImpl(this, BroadcastFlags.ALL).socketsLeave(rooms);
+    }
+
+    @Override
+    public void disconnectSockets(boolean close) {
+        new BroadcastOperatorImpl(this, BroadcastFlags.ALL).disconnectSockets(close);
+    }
+
+    /**
+     * Publishes an EVENT through the Router, encoded once. With recovery on, an eligible event (this
+     * path never carries an ack id) that is not volatile gets its offset appended and is kept for replay.
+     */
+    @Override
+    public void broadcast(ArrayNode data, BroadcastFlags flags) {
+        if (sessions != null && !flags.isVolatile()) {
+            sessions.append(data, flags.rooms(), flags.except());
+        }
+        PacketEncoder.Encoded encoded = runtime.encoder().encode(Packet.of(PacketType.EVENT, name, data));
+        runtime.router().publish(publication(flags.rooms(), flags.except(), new SocketIoMessageEncoder(encoded),
+                flags.isVolatile(), flags.local()));
+    }
+
+    /**
+     * Broadcast with acknowledgements (socket.io-adapter broadcastWithAck): one ack id for every target;
+     * the targets are resolved by the Router, each registers the ack on its own loop before its copy is
+     * written. Encoded once per wire format.
+     */
+    @Override
+    public CompletableFuture<BroadcastAcks> broadcastWithAck(ArrayNode data, BroadcastFlags flags) {
+        long id = nextAckId();
+        PacketEncoder.Encoded encoded = runtime.encoder().encode(new Packet(PacketType.EVENT, name, id, data));
+        SocketIoMessageEncoder encoder = new SocketIoMessageEncoder(encoded);
+        List<SocketImpl> targets = matchingImpl(flags);
+        CompletableFuture<BroadcastAcks> result = new CompletableFuture<>();
+        if (targets.isEmpty()) {
+            result.complete(new BroadcastAcks(0, List.of()));
+            return result;
+        }
+        int expected = targets.size();
+        List<Object> responses = new ArrayList<>();
+        ScheduledFuture<?> timer = GlobalEventExecutor.INSTANCE.schedule(() -> {
+            synchronized (responses) {
+                result.completeExceptionally(new AckTimeoutException(responses));
+            }
+            // Clients that never answered must not keep the callback until they disconnect.
+            targets.forEach(t -> t.forgetAck(id));
+        }, flags.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        Consumer<List<Object>> onAck = args -> {
+            synchronized (responses) {
+                if (result.isDone()) {
+                    return;
+                }
+                responses.add(args.isEmpty() ? null : args.get(0));
+                if (responses.size() == expected) {
+                    timer.cancel(false);
+                    result.complete(new BroadcastAcks(expected, responses));
+                }
+            }
+        };
+        Map<WireFormat, EncodedMessage> byFormat = new IdentityHashMap<>();
+        try {
+            for (SocketImpl s : targets) {
+                WireFormat f = s.wireFormat();
+                EncodedMessage m = byFormat.computeIfAbsent(f, fmt -> encoder.encode(fmt, ByteBufAllocator.DEFAULT));
+                m.retain();
+                s.deliverWithAck(id, m, flags.isVolatile(), onAck);
+            }
+        } finally {
+            for (EncodedMessage m : byFormat.values()) {
+                m.release();
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public List<Socket> matching(BroadcastFlags flags) {
+        return List.copyOf(matchingImpl(flags));
+    }
+
+    private List<SocketImpl> matchingImpl(BroadcastFlags flags) {
+        Set<Subscriber> subs = runtime.router().resolve(publication(flags.rooms(), flags.except(), NO_ENCODER, false, true));
+        List<SocketImpl> out = new ArrayList<>(subs.size());
+        for (Subscriber s : subs) {
+            if (s instanceof SocketImpl && ((SocketImpl) s).namespaceImpl() == this) {
+                out.add((SocketImpl) s);
+            }
+        }
+        return out;
+    }
+
+    private Publication publication(Set<String> rooms, Set<String> except, MessageEncoder encoder, boolean vol, boolean local) {
+        return new Publication(name, rooms, except, Set.of(), encoder, vol, local);
+    }
+
+    /** On server close: every socket leaves with {@code server shutting down}. */
+    void closeAll() {
+        for (SocketImpl s : sockets.values()) {
+            s.closeFromServer(DisconnectReason.SERVER_SHUTTING_DOWN);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Namespace[" + name + ']';
+    }
+}

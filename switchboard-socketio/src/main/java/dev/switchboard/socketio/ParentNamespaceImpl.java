@@ -1,0 +1,229 @@
+package dev.switchboard.socketio;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * A dynamic namespace (socket.io's {@code ParentNamespace}): matches names, creates a child namespace
+ * on the first CONNECT to a matching name (the child starts with this parent's middleware and
+ * connection listeners), and broadcasts to every child. Thread-safe.
+ */
+final class ParentNamespaceImpl implements Namespace, BroadcastTarget {
+
+    private final SocketIoRuntime runtime;
+    private final String description;
+    private final Predicate<String> matcher;
+    private final List<Middleware> middlewares = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Socket>> connectionListeners = new CopyOnWriteArrayList<>();
+    private final Map<String, NamespaceImpl> children = new ConcurrentHashMap<>();
+
+    ParentNamespaceImpl(SocketIoRuntime runtime, String description, Predicate<String> matcher) {
+        this.runtime = runtime;
+        this.description = description;
+        this.matcher = matcher;
+    }
+
+    boolean matches(String name) {
+        return matcher.test(name);
+    }
+
+    NamespaceImpl createChild(String name, Consumer<NamespaceImpl> onEmpty) {
+        NamespaceImpl child = new NamespaceImpl(runtime, name, onEmpty == null ? null : nsp -> {
+            children.remove(nsp.name(), nsp);
+            onEmpty.accept(nsp);
+        });
+        child.inherit(middlewares, connectionListeners);
+        children.put(name, child);
+        return child;
+    }
+
+    @Override
+    public SocketIoRuntime runtime() {
+        return runtime;
+    }
+
+    @Override
+    public String name() {
+        return description;
+    }
+
+    @Override
+    public Namespace use(Middleware middleware) {
+        middlewares.add(middleware);
+        return this;
+    }
+
+    @Override
+    public Namespace on(String event, Consumer<Socket> listener) {
+        if (!"connection".equals(event) && !"connect".equals(event)) {
+            throw new IllegalArgumentException("a namespace emits 'connection' (alias 'connect'), not '" + event + "'");
+        }
+        connectionListeners.add(listener);
+        return this;
+    }
+
+    @Override
+    public Map<String, Socket> sockets() {
+        Map<String, Socket> all = new LinkedHashMap<>();
+        for (NamespaceImpl c : children.values()) {
+            all.putAll(c.sockets());
+        }
+        return all;
+    }
+
+    @Override
+    public Socket socket(String id) {
+        for (NamespaceImpl c : children.values()) {
+            Socket s = c.socket(id);
+            if (s != null) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Map<String, Integer> rooms() {
+        Map<String, Integer> all = new LinkedHashMap<>();
+        for (NamespaceImpl c : children.values()) {
+            c.rooms().forEach((room, n) -> all.merge(room, n, Integer::sum));
+        }
+        return all;
+    }
+
+    @Override
+    public Collection<Namespace> children() {
+        return List.copyOf(children.values());
+    }
+
+    @Override
+    public void broadcast(ArrayNode data, BroadcastFlags flags) {
+        for (NamespaceImpl c : children.values()) {
+            c.broadcast(data.deepCopy(), flags);
+        }
+    }
+
+    /** Every child broadcasts with its own ack id; the answers are put together, as if one namespace. */
+    @Override
+    public CompletableFuture<BroadcastAcks> broadcastWithAck(ArrayNode data, BroadcastFlags flags) {
+        List<CompletableFuture<BroadcastAcks>> parts = new ArrayList<>();
+        for (NamespaceImpl c : children.values()) {
+            parts.add(c.broadcastWithAck(data.deepCopy(), flags));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).handle((v, error) -> {
+            int expected = 0;
+            List<Object> responses = new ArrayList<>();
+            boolean timedOut = false;
+            for (CompletableFuture<BroadcastAcks> part : parts) {
+                try {
+                    BroadcastAcks acks = part.join();
+                    expected += acks.expected();
+                    responses.addAll(acks.responses());
+                } catch (java.util.concurrent.CompletionException e) {
+                    if (!(e.getCause() instanceof AckTimeoutException)) {
+                        throw e;
+                    }
+                    timedOut = true;
+                    responses.addAll(((AckTimeoutException) e.getCause()).partialResponses());
+                }
+            }
+            if (timedOut) {
+                throw new java.util.concurrent.CompletionException(new AckTimeoutException(responses));
+            }
+            return new BroadcastAcks(expected, responses);
+        });
+    }
+
+    @Override
+    public List<Socket> matching(BroadcastFlags flags) {
+        List<Socket> all = new ArrayList<>();
+        for (NamespaceImpl c : children.values()) {
+            all.addAll(c.matching(flags));
+        }
+        return all;
+    }
+
+    private BroadcastOperator op(BroadcastFlags flags) {
+        return new BroadcastOperatorImpl(this, flags);
+    }
+
+    @Override
+    public BroadcastOperator to(String... rooms) {
+        return op(BroadcastFlags.ALL.to(rooms));
+    }
+
+    @Override
+    public BroadcastOperator in(String... rooms) {
+        return to(rooms);
+    }
+
+    @Override
+    public BroadcastOperator except(String... rooms) {
+        return op(BroadcastFlags.ALL.except(rooms));
+    }
+
+    @Override
+    public BroadcastOperator asVolatile() {
+        return op(BroadcastFlags.ALL.asVolatile());
+    }
+
+    @Override
+    public BroadcastOperator compress(boolean compress) {
+        return op(BroadcastFlags.ALL);
+    }
+
+    @Override
+    public BroadcastOperator local() {
+        return op(BroadcastFlags.ALL.asLocal());
+    }
+
+    @Override
+    public BroadcastOperator timeout(Duration timeout) {
+        return op(BroadcastFlags.ALL.withTimeout(timeout));
+    }
+
+    @Override
+    public void emit(String event, Object... args) {
+        op(BroadcastFlags.ALL).emit(event, args);
+    }
+
+    @Override
+    public CompletableFuture<BroadcastAcks> emitWithAck(String event, Object... args) {
+        return op(BroadcastFlags.ALL).emitWithAck(event, args);
+    }
+
+    @Override
+    public List<Socket> fetchSockets() {
+        return matching(BroadcastFlags.ALL);
+    }
+
+    @Override
+    public void socketsJoin(String... rooms) {
+        op(BroadcastFlags.ALL).socketsJoin(rooms);
+    }
+
+    @Override
+    public void socketsLeave(String... rooms) {
+        op(BroadcastFlags.ALL).socketsLeave(rooms);
+    }
+
+    @Override
+    public void disconnectSockets(boolean close) {
+        op(BroadcastFlags.ALL).disconnectSockets(close);
+    }
+
+    Set<String> childNames() {
+        return Set.copyOf(children.keySet());
+    }
+}

@@ -1,0 +1,106 @@
+package dev.switchboard.socketio;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * One client in one namespace (socket.io's server-side {@code Socket}).
+ *
+ * <p>Threading: every socket belongs to the event loop of its Engine.IO connection; its listeners and
+ * middleware run there, one at a time. The methods may be called from any thread: writes and state
+ * changes hop onto that loop, so their effects follow the order of the calls made from one thread.
+ */
+public interface Socket {
+
+    /** The socket id, which is also the room only this socket is in. Survives recovery. */
+    String id();
+
+    /** The namespace name, e.g. {@code /chat}. */
+    String namespace();
+
+    Handshake handshake();
+
+    /** {@code polling} or {@code websocket}, as now. */
+    String transport();
+
+    /** Whether this socket was restored by connection state recovery. */
+    boolean recovered();
+
+    /** Whether the socket is connected to its namespace. */
+    boolean connected();
+
+    /** Free-form data kept with the socket ({@code socket.data}); restored on recovery. Thread-safe. */
+    Map<String, Object> data();
+
+    /** The rooms the socket is in (its own id included); a snapshot. */
+    Set<String> rooms();
+
+    void join(String... rooms);
+
+    void leave(String room);
+
+    /** Emits to this client. {@code args}: Jackson-serialisable values; {@code byte[]} as binary. */
+    void emit(String event, Object... args);
+
+    /** Emits unless the client cannot take it now (buffer full), in which case the packet is dropped. */
+    void emitVolatile(String event, Object... args);
+
+    /**
+     * Emits and completes with the arguments of the client's acknowledgement, or fails with
+     * {@link AckTimeoutException} after {@code timeout}, or with {@link SocketIoException} if the socket
+     * disconnects first.
+     */
+    CompletableFuture<List<Object>> emitWithAck(Duration timeout, String event, Object... args);
+
+    /** Every other socket of the namespace (socket.io's {@code socket.broadcast}). */
+    BroadcastOperator broadcast();
+
+    /** The sockets in these rooms, this socket excluded (socket.io's {@code socket.to}). */
+    BroadcastOperator to(String... rooms);
+
+    /** Registers a listener for {@code event}. */
+    Socket on(String event, EventListener listener);
+
+    /** Registers a listener that receives the first argument converted to {@code type} by Jackson. */
+    <T> Socket on(String event, Class<T> type, TypedEventListener<T> listener);
+
+    /** A listener called for the next {@code event} only. */
+    Socket once(String event, EventListener listener);
+
+    /** Removes one listener (the instance given to {@link #on}/{@link #once}). */
+    Socket off(String event, EventListener listener);
+
+    /** Removes every listener of {@code event}. */
+    Socket off(String event);
+
+    Socket onAny(AnyListener listener);
+
+    Socket offAny(AnyListener listener);
+
+    Socket onAnyOutgoing(AnyListener listener);
+
+    Socket offAnyOutgoing(AnyListener listener);
+
+    /** Adds per-packet middleware. */
+    Socket use(PacketMiddleware middleware);
+
+    /** Errors of per-packet middleware and of listeners. */
+    Socket onError(Consumer<Throwable> listener);
+
+    /** Called when the socket is about to leave; {@link #rooms()} still holds its rooms. */
+    Socket onDisconnecting(Consumer<DisconnectReason> listener);
+
+    /** Called once the socket left its namespace. */
+    Socket onDisconnect(Consumer<DisconnectReason> listener);
+
+    /**
+     * Disconnects from the namespace (the client receives DISCONNECT; reason
+     * {@code server namespace disconnect}); with {@code close}, closes the whole connection and every
+     * namespace on it.
+     */
+    void disconnect(boolean close);
+}

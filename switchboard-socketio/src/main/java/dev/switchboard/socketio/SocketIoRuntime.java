@@ -1,0 +1,75 @@
+package dev.switchboard.socketio;
+
+import dev.switchboard.core.routing.Router;
+import dev.switchboard.socketio.protocol.PacketDecoder;
+import dev.switchboard.socketio.protocol.PacketEncoder;
+import dev.switchboard.socketio.protocol.Payloads;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Set;
+
+/** What every namespace and socket of one server shares: config, codec, router. Immutable, thread-safe. */
+final class SocketIoRuntime {
+
+    /** Names an application may not emit (socket.io's server RESERVED_EVENTS). */
+    static final Set<String> RESERVED_EVENTS = Set.of(
+            "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SocketIoConfig config;
+    private final Router router;
+    private final Payloads payloads;
+    private final PacketEncoder encoder;
+
+    SocketIoRuntime(SocketIoConfig config, Router router) {
+        this.config = config;
+        this.router = router;
+        this.payloads = new Payloads(config.mapper());
+        this.encoder = new PacketEncoder(config.mapper());
+    }
+
+    SocketIoConfig config() {
+        return config;
+    }
+
+    Router router() {
+        return router;
+    }
+
+    Payloads payloads() {
+        return payloads;
+    }
+
+    PacketEncoder encoder() {
+        return encoder;
+    }
+
+    SocketIoMetrics metrics() {
+        return config.metrics();
+    }
+
+    boolean recoveryEnabled() {
+        return config.recovery().isPresent();
+    }
+
+    PacketDecoder newDecoder() {
+        return new PacketDecoder(config.mapper(), config.maxAttachments());
+    }
+
+    /** A socket id or private session id: 20 url-safe base64 characters (as the base64id package). */
+    static String newId() {
+        byte[] bytes = new byte[15];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    static void checkEventName(String event) {
+        if (event == null) {
+            throw new IllegalArgumentException("event name must not be null");
+        }
+        if (RESERVED_EVENTS.contains(event)) {
+            throw new IllegalArgumentException("\"" + event + "\" is a reserved event name");
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.switchboard.socketio.recovery;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Connection state recovery for one namespace, as socket.io-adapter's in-memory
+ * {@code SessionAwareAdapter}: disconnected sessions by private id, and a log of eligible broadcast
+ * events with their offsets.
+ *
+ * <p>Bounds: a session is kept for {@code maxDisconnectionDuration} after its disconnection; the log
+ * keeps events for the same time and at most {@code maxStoredPackets} of them (oldest dropped first).
+ * A client whose offset is no longer in the log gets a fresh session, never a silent gap.
+ *
+ * <p>Threading: called from any event loop; the log is guarded by its own monitor, sessions by a
+ * concurrent map. Times come from the injected clock (milliseconds).
+ */
+public final class SessionStore {
+
+    /** A disconnected socket as kept for recovery. */
+    public record Session(String sid, String pid, Set<String> rooms, Map<String, Object> data, long disconnectedAt) {}
+
+    /** A session with the events it missed, in order. */
+    public record Restored(Session session, List<ArrayNode> missedPackets) {}
+
+    private record StoredPacket(String offset, ArrayNode data, Set<String> rooms, Set<String> except, long emittedAt) {}
+
+    private final long maxDisconnectionMs;
+    private final int maxStoredPackets;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final ArrayDeque<StoredPacket> packets = new ArrayDeque<>();
+    private final String offsetPrefix = Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 30, 1L << 35), 36) + "-";
+    private final AtomicLong nextOffset = new AtomicLong();
+
+    private final java.util.function.LongSupplier clock;
+
+    /**
+     * @param maxDisconnectionMs how long a session and the events after it are kept, milliseconds
+     * @param maxStoredPackets   bound of the event log
+     * @param clock              milliseconds since the epoch ({@code System::currentTimeMillis}; tests pass a manual one)
+     */
+    public SessionStore(long maxDisconnectionMs, int maxStoredPackets, java.util.function.LongSupplier clock) {
+        if (maxDisconnectionMs <= 0 || maxStoredPackets < 1) {
+            throw new IllegalArgumentException("need maxDisconnectionMs > 0 and maxStoredPackets >= 1, got "
+                    + maxDisconnectionMs + ", " + maxStoredPackets);
+        }
+        this.maxDisconnectionMs = maxDisconnectionMs;
+        this.maxStoredPackets = maxStoredPackets;
+        this.clock = clock;
+    }
+
+    /** Appends the offset to {@code data} (as its last argument) and keeps the event for replay. */
+    public void append(ArrayNode data, Set<String> rooms, Set<String> except) {
+        long now = clock.getAsLong();
+        String offset = offsetPrefix + Long.toString(nextOffset.getAndIncrement(), 36);
+        data.add(offset);
+        synchronized (packets) {
+            packets.addLast(new StoredPacket(offset, data, rooms, except, now));
+            while (packets.size() > maxStoredPackets) {
+                packets.removeFirst();
+            }
+            pruneLog(now);
+        }
+    }
+
+    public void persist(String sid, String pid, Set<String> rooms, Map<String, Object> data) {
+        long now = clock.getAsLong();
+        sessions.values().removeIf(s -> s.disconnectedAt() + maxDisconnectionMs < now);
+        sessions.put(pid, new Session(sid, pid, Set.copyOf(rooms), Map.copyOf(data), now));
+    }
+
+    /** The session and the events it missed after {@code offset}, or {@code null} when it cannot be restored. */
+    public Restored restore(String pid, String offset) {
+        Session session = sessions.remove(pid);
+        if (session == null) {
+            return null;
+        }
+        long now = clock.getAsLong();
+        if (session.disconnectedAt() + maxDisconnectionMs < now) {
+            return null;
+        }
+        List<ArrayNode> missed = new ArrayList<>();
+        synchronized (packets) {
+            pruneLog(now);
+            boolean found = false;
+            for (StoredPacket p : packets) {
+                if (found) {
+                    if (shouldInclude(session.rooms(), p)) {
+                        missed.add(p.data());
+                    }
+                } else if (p.offset().equals(offset)) {
+                    found = true;
+                }
+            }
+            if (!found) {
+                return null;
+            }
+        }
+        return new Restored(session, missed);
+    }
+
+    private void pruneLog(long now) {
+        long threshold = now - maxDisconnectionMs;
+        Iterator<StoredPacket> it = packets.iterator();
+        while (it.hasNext() && it.next().emittedAt() < threshold) {
+            it.remove();
+        }
+    }
+
+    private static boolean shouldInclude(Set<String> sessionRooms, StoredPacket p) {
+        boolean included = p.rooms().isEmpty();
+        for (String room : sessionRooms) {
+            if (p.except().contains(room)) {
+                return false;
+            }
+            if (p.rooms().contains(room)) {
+                included = true;
+            }
+        }
+        return included;
+    }
+}
