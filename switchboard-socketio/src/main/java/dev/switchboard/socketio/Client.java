@@ -42,8 +42,9 @@ final class Client implements EngineSocket.Listener {
     private final SocketIoRuntime runtime;
     private final EngineSocket conn;
     private final PacketDecoder decoder;
-    private final Map<String, SocketImpl> nsps = new HashMap<>();
-    private final Set<String> connecting = new HashSet<>();
+    // Sized for the usual one or two namespaces: a table of 2 rather than 16 per connection (issue 7).
+    private final Map<String, SocketImpl> nsps = new HashMap<>(2);
+    private final Set<String> connecting = new HashSet<>(2);
     private ScheduledFuture<?> connectTimer;
     private boolean closed;
 

@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -68,12 +67,12 @@ final class SocketImpl implements Socket, Subscriber {
     private final Set<String> pendingRooms = ConcurrentHashMap.newKeySet();
 
     private final Map<String, List<Registration>> listeners = new ConcurrentHashMap<>();
-    private final List<AnyListener> anyListeners = new CopyOnWriteArrayList<>();
-    private final List<AnyListener> anyOutgoing = new CopyOnWriteArrayList<>();
-    private final List<PacketMiddleware> packetMiddlewares = new CopyOnWriteArrayList<>();
-    private final List<Consumer<Throwable>> errorListeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<DisconnectReason>> disconnectingListeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<DisconnectReason>> disconnectListeners = new CopyOnWriteArrayList<>();
+    private final List<AnyListener> anyListeners = new CowList<>();
+    private final List<AnyListener> anyOutgoing = new CowList<>();
+    private final List<PacketMiddleware> packetMiddlewares = new CowList<>();
+    private final List<Consumer<Throwable>> errorListeners = new CowList<>();
+    private final List<Consumer<DisconnectReason>> disconnectingListeners = new CowList<>();
+    private final List<Consumer<DisconnectReason>> disconnectListeners = new CowList<>();
     /** Loop-confined: acknowledgements asked of the client, by ack id. */
     private final Map<Long, PendingAck> acks = new HashMap<>();
 
@@ -110,13 +109,34 @@ final class SocketImpl implements Socket, Subscriber {
     private static final DateTimeFormatter JS_DATE =
             DateTimeFormatter.ofPattern("EEE MMM dd yyyy HH:mm:ss 'GMT'xx '('zzzz')'", java.util.Locale.US);
 
+    /** The last {@code handshake.time} text made and its second; see {@link #jsTime}. */
+    private static volatile JsTime lastJsTime;
+
+    private record JsTime(long epochSecond, String text) {}
+
+    /**
+     * {@link #JS_DATE} of the given instant. The text has a resolution of one second, so every socket
+     * made within the same second shares one String instead of formatting its own (issue 7: heap per
+     * idle connection, and formatting work per connect). Any thread; a race only formats twice.
+     */
+    static String jsTime(long epochMillis) {
+        long second = Math.floorDiv(epochMillis, 1000L);
+        JsTime t = lastJsTime;
+        if (t == null || t.epochSecond() != second) {
+            t = new JsTime(second, JS_DATE.format(ZonedDateTime.ofInstant(
+                    java.time.Instant.ofEpochSecond(second), java.time.ZoneId.systemDefault())));
+            lastJsTime = t;
+        }
+        return t.text();
+    }
+
     private static Handshake buildHandshake(EngineSocket conn, Map<String, Object> auth) {
         dev.switchboard.engineio.Handshake h = conn.handshake();
         String address = h.remoteAddress() instanceof java.net.InetSocketAddress
                 ? ((java.net.InetSocketAddress) h.remoteAddress()).getAddress().getHostAddress()
                 : String.valueOf(h.remoteAddress());
         long now = System.currentTimeMillis();
-        String time = JS_DATE.format(ZonedDateTime.now());
+        String time = jsTime(now);
         return new Handshake(h.headers(), time, address, h.headers().contains("origin"), h.secure(), now, h.url(),
                 h.query(), auth);
     }
@@ -281,7 +301,7 @@ final class SocketImpl implements Socket, Subscriber {
     }
 
     private Socket register(String event, Registration r) {
-        listeners.computeIfAbsent(event, e -> new CopyOnWriteArrayList<>()).add(r);
+        listeners.computeIfAbsent(event, e -> new CowList<>()).add(r);
         return this;
     }
 

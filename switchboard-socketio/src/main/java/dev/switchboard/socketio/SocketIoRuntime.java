@@ -1,8 +1,10 @@
 package dev.switchboard.socketio;
 
 import dev.switchboard.core.routing.Router;
+import dev.switchboard.socketio.protocol.Packet;
 import dev.switchboard.socketio.protocol.PacketDecoder;
 import dev.switchboard.socketio.protocol.PacketEncoder;
+import dev.switchboard.socketio.protocol.PacketType;
 import dev.switchboard.socketio.protocol.Payloads;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -27,6 +29,26 @@ final class SocketIoRuntime {
         this.router = router;
         this.payloads = new Payloads(config.mapper());
         this.encoder = new PacketEncoder(config.mapper());
+        prime();
+    }
+
+    /**
+     * Does the one-time lazy work of the connect path now rather than in the first clients' handshakes
+     * after a start: SecureRandom seeding, the time-zone names of {@code handshake.time}, the mapper's
+     * first parser and serializer lookups (issue 7: a fresh server's connect storm). Nothing is kept;
+     * a failure here only means the first client pays instead.
+     */
+    private void prime() {
+        try {
+            newId();
+            SocketImpl.jsTime(System.currentTimeMillis());
+            Packet p = newDecoder().decodeText("2[\"prime\",{\"a\":[1,\"b\",true,null,1.5]}]");
+            encoder.encode(p);
+            payloads.toJava(p.data(), 0);
+            encoder.encode(Packet.of(PacketType.EVENT, "/", payloads.eventData("prime", new Object[] {"x", 1})));
+        } catch (Exception | LinkageError e) {
+            org.slf4j.LoggerFactory.getLogger(SocketIoRuntime.class).debug("priming skipped: {}", e.toString());
+        }
     }
 
     SocketIoConfig config() {
