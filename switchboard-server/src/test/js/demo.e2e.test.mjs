@@ -22,7 +22,7 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 async function person(name) {
-  // One context per person: separate localStorage, as two browsers would have.
+  // One context per person, as two browsers would be (the page keeps its name per tab).
   const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
   const page = await context.newPage();
   page.on("pageerror", (e) => { throw e; });

@@ -59,6 +59,7 @@ public final class SwitchboardServer {
     private HttpServer http;
     private Realtime realtime;
     private Health health;
+    private HttpApi httpApi;
     private InetSocketAddress address;
 
     private SwitchboardServer(ServerConfig config) {
@@ -72,6 +73,10 @@ public final class SwitchboardServer {
             server.doStart();
             return server;
         } catch (StartupProblem | RuntimeException e) {
+            if (server.http != null) {
+                // Built but not listening (bind failed): its event loops still need stopping.
+                server.http.shutdown().toCompletableFuture().completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
+            }
             server.closeAll();
             if (e instanceof StartupProblem p) {
                 throw p;
@@ -129,8 +134,8 @@ public final class SwitchboardServer {
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
         routes.route(config.socketIo().path(), new ByteCountingRoute(realtime.httpHandler(), "socketio", metrics.registry()));
         if (config.api().enabled()) {
-            ApiRoute api = new ApiRoute(new HttpApi(realtime.admin(), config.api().token(), metrics.registry()),
-                    config.http().maxRequestBody());
+            httpApi = new HttpApi(realtime.admin(), config.api().token(), metrics.registry());
+            ApiRoute api = new ApiRoute(httpApi, config.http().maxRequestBody());
             closeOnStop.push(api);
             routes.route(HttpApi.PREFIX, api);
         }
@@ -283,9 +288,12 @@ public final class SwitchboardServer {
     }
 
     /**
-     * Graceful stop, once (later calls wait for the first): stop accepting, disconnect clients with
-     * {@code server shutting down}, let acknowledgements in flight finish within the shutdown timeout,
-     * close the stores and release the data directory.
+     * Graceful stop, once (later calls wait for the first): let HTTP API publishes that wait for
+     * acknowledgements finish within the shutdown timeout (refusing new ones), tell every client
+     * (DISCONNECT, then {@code server shutting down} closes the sessions and new handshakes are refused),
+     * stop the listener, then close the node (the store flushes and closes) and release the data directory.
+     * Acknowledgements awaited by handler code ({@code socket.emitWithAck}) are not waited for: the
+     * Socket.IO layer does not expose them yet.
      */
     public void stop() {
         if (!stopping.compareAndSet(false, true)) {
@@ -295,8 +303,12 @@ public final class SwitchboardServer {
         long start = System.nanoTime();
         boolean clean = true;
         try {
+            if (httpApi != null && !httpApi.drainAcks(config.shutdownTimeout())) {
+                log.warn("publishes still waiting for acknowledgements after {}; their clients are disconnected now",
+                        config.shutdownTimeout());
+            }
             if (realtime != null) {
-                // First, while the listener still carries their connections: tell every client.
+                // Then, while the listener still carries their connections: tell every client.
                 realtime.close();
             }
             if (http != null) {

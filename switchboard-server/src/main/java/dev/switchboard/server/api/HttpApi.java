@@ -113,6 +113,17 @@ public final class HttpApi {
         return error(500, "internal_error", "the server could not complete the request");
     }
 
+    /**
+     * For shutdown: refuses new publishes that wait for acknowledgements (503) and waits up to
+     * {@code timeout} for those in flight to get their answers (or time out on their own).
+     *
+     * @return true if none was left waiting
+     */
+    public boolean drainAcks(java.time.Duration timeout) throws InterruptedException {
+        // Taking every permit both waits for the running ones and keeps new ones out.
+        return acksInFlight.tryAcquire(MAX_ACKS_IN_FLIGHT, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** The routes; {@code operation} is also the metric tag. */
     enum Route {
         OPENAPI("GET", "openapi.json", "openapi"),

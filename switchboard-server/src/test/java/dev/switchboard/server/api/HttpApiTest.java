@@ -26,7 +26,7 @@ class HttpApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Records what the API asked for; answers with fixed data. */
-    static final class RecordingAdmin implements SocketAdmin {
+    static class RecordingAdmin implements SocketAdmin {
         final List<String> calls = new ArrayList<>();
 
         @Override
@@ -126,6 +126,27 @@ class HttpApiTest {
             ApiResponse refused = open.handle(post("/api/publish", "{\"event\":\"ask\",\"ackTimeout\":" + bad + "}"));
             assertThat(refused.status()).as(bad).isEqualTo(400);
         }
+    }
+
+    @Test
+    void shutdownWaitsForAcknowledgementsInFlightThenRefusesNewOnes() throws Exception {
+        java.util.concurrent.CompletableFuture<SocketAdmin.AckResult> pending = new java.util.concurrent.CompletableFuture<>();
+        RecordingAdmin slow = new RecordingAdmin() {
+            @Override
+            public CompletionStage<AckResult> publishWithAck(String namespace, Set<String> rooms, Set<String> except,
+                                                             String event, List<Object> args, Duration timeout) {
+                return pending;
+            }
+        };
+        HttpApi api = new HttpApi(slow, "", registry);
+        var waiting = api.handleAsync(post("/api/publish", "{\"event\":\"ask\",\"ackTimeout\":5000}"));
+        assertThat(api.drainAcks(Duration.ofMillis(50))).isFalse();
+        pending.complete(new SocketAdmin.AckResult(1, List.of("yes"), false));
+        assertThat(waiting.get().status()).isEqualTo(200);
+        assertThat(api.drainAcks(Duration.ofSeconds(5))).isTrue();
+        ApiResponse refused = api.handle(post("/api/publish", "{\"event\":\"ask\",\"ackTimeout\":5000}"));
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(json(refused).get("error").asText()).isEqualTo("unavailable");
     }
 
     @Test

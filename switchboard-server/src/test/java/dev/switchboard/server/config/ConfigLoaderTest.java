@@ -57,6 +57,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void optionalSubstitutionsFromTheEnvironmentWork() throws Exception {
+        Path f = file("switchboard {\n  api.token = ${?SWITCHBOARD_TEST_SURELY_UNSET_4711}\n  http.port = ${?SWITCHBOARD_TEST_UNSET_PORT}\n"
+                + "  socketio.ping-timeout = ${switchboard.socketio.ping-interval}\n}\n");
+        ServerConfig c = loader.load(Optional.of(f), Map.of(), Map.of());
+        assertThat(c.api().token()).isEmpty();
+        assertThat(c.http().port()).isEqualTo(8080);
+        assertThat(c.socketIo().pingTimeout()).isEqualTo(Duration.ofSeconds(25));
+    }
+
+    @Test
     void aTypoInTheFileIsRefusedWithTheKeyTheLineAndASuggestion() throws Exception {
         Path f = file("switchboard {\n  http {\n    prot = 9000\n  }\n}\n");
         assertThatThrownBy(() -> loader.load(Optional.of(f), Map.of(), Map.of()))

@@ -1,14 +1,14 @@
 // Switchboard demo chat. Talks to the /demo namespace (server side: ChatDemo.java) with the official
-// socket.io-client. The name and the joined rooms are kept in localStorage, so a reload (or a
-// reconnection) signs in again and rejoins the same rooms.
+// socket.io-client. The name and the joined rooms are kept in sessionStorage (per tab), so a reload
+// (or a reconnection) signs in again and rejoins the same rooms, while two tabs can be two people.
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
   const store = {
-    get name() { return localStorage.getItem("switchboard.name") || ""; },
-    set name(v) { localStorage.setItem("switchboard.name", v); },
-    get rooms() { try { return JSON.parse(localStorage.getItem("switchboard.rooms") || "[]"); } catch (e) { return []; } },
-    set rooms(v) { localStorage.setItem("switchboard.rooms", JSON.stringify(v)); },
+    get name() { return sessionStorage.getItem("switchboard.name") || ""; },
+    set name(v) { sessionStorage.setItem("switchboard.name", v); },
+    get rooms() { try { return JSON.parse(sessionStorage.getItem("switchboard.rooms") || "[]"); } catch (e) { return []; } },
+    set rooms(v) { sessionStorage.setItem("switchboard.rooms", JSON.stringify(v)); },
   };
 
   const state = {
