@@ -181,7 +181,7 @@ public final class DurableApiRoute implements HttpHandler {
         try {
             body = mapper.readTree(ByteBufUtil.getBytes(request.content()));
         } catch (IOException e) {
-            throw new ApiFailure(400, "bad_request", "the body is not JSON: " + e.getOriginalMessage());
+            throw new ApiFailure(400, "bad_request", "the body is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
         if (body == null || !body.isObject()) {
             throw new ApiFailure(400, "bad_request", "expected a JSON object {\"user\", \"event\", \"data\" or \"args\"}");
