@@ -27,10 +27,12 @@ public interface EngineIoServer {
     }
 
     /**
-     * Sizes a transport for an Engine.IO route: the HTTP aggregator lets a body somewhat over
-     * maxPayload through (so Engine.IO answers 413 and closes the session itself rather than the
-     * transport answering for it), and the idle timeout outlasts the longest heartbeat silence
-     * (pingInterval + pingTimeout, doubled; at least 120 s). Returns the same builder.
+     * Sizes a transport for an Engine.IO route: the HTTP aggregator lets a body up to 64 KiB over
+     * maxPayload through (so Engine.IO answers 413 and closes the session itself; a larger body is
+     * answered 413 by the transport, which tells the route, and the session is closed all the same),
+     * and the idle timeout outlasts the longest heartbeat silence (pingInterval + pingTimeout,
+     * doubled; at least 120 s; upgraded WebSockets drop it, the heartbeat covering them). Returns the
+     * same builder.
      */
     static TransportConfig.Builder fitTransport(TransportConfig.Builder transport, EngineIoConfig config) {
         long heartbeat = config.pingInterval().toMillis() + config.pingTimeout().toMillis();

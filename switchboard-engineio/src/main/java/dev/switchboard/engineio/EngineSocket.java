@@ -39,7 +39,8 @@ public interface EngineSocket {
     /**
      * Whether the transport can take a packet now, as engine.io's {@code transport.writable} (which
      * socket.io checks before a volatile emit): for WebSocket, the channel's writability (below its
-     * high write watermark); for polling, whether a GET is waiting for data.
+     * high write watermark), counting frames still on their way to the channel when it lives on
+     * another event loop than the session; for polling, whether a GET is waiting for data.
      */
     boolean isWritable();
 

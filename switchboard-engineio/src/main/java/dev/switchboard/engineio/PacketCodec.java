@@ -77,13 +77,41 @@ final class PacketCodec {
         }
     }
 
+    /**
+     * Strict base64, except that line breaks and other ASCII white space are skipped: the official Java
+     * client (io.socket:socket.io-client 2.x) encodes binary over polling in MIME style, with a line
+     * break every 76 characters, and engine.io (Node's lenient {@code Buffer.from(s, "base64")})
+     * accepts it. Any other character outside the alphabet is still a parse error.
+     */
     private static ByteBuf decodeBase64(String s, int from) throws PacketDecodeException {
         try {
-            byte[] bytes = Base64.getDecoder().decode(s.substring(from));
+            byte[] bytes = Base64.getDecoder().decode(withoutWhitespace(s, from));
             return Unpooled.wrappedBuffer(bytes);
         } catch (IllegalArgumentException e) {
             throw new PacketDecodeException("bad base64 in binary packet: " + e.getMessage());
         }
+    }
+
+    private static String withoutWhitespace(String s, int from) {
+        int i = from;
+        while (i < s.length() && !isAsciiWhitespace(s.charAt(i))) {
+            i++;
+        }
+        if (i == s.length()) {
+            return s.substring(from); // the common case: no line breaks, no copy beyond the substring
+        }
+        StringBuilder sb = new StringBuilder(s.length() - from);
+        for (int j = from; j < s.length(); j++) {
+            char c = s.charAt(j);
+            if (!isAsciiWhitespace(c)) {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static boolean isAsciiWhitespace(char c) {
+        return c == '\n' || c == '\r' || c == ' ' || c == '\t';
     }
 
     /** A text packet in polling form: type digit + UTF-8 data. One allocation; caller owns it. */

@@ -7,7 +7,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -27,9 +26,12 @@ import org.slf4j.LoggerFactory;
  * Every field is owned by {@link #loop}, the event loop of the channel that carried the handshake.
  * Requests and frames that arrive on channels of other loops (a POST on a second keep-alive
  * connection, the WebSocket of an upgrade) are handed over with {@link #run}; answers are written to
- * those channels from this loop (Netty moves the write onto the channel's loop). {@link #state},
+ * those channels from this loop (Netty moves the write onto the channel's loop), except WebSocket
+ * frames, which go through {@link WsOutbound}: one hop per flush onto the WebSocket's loop, and a
+ * pending-bytes count that stays exact across the two loops (see there). {@link #state},
  * {@link #transport}, {@link #pollChannel} and {@link #ws} are volatile only so the getters and the
- * request router can read them from other threads.
+ * request router can read them from other threads. Inbound frames hop the other way, one task per
+ * frame ({@link WebSocketFrameHandler}), so the session sees them in the channel's order.
  *
  * <h2>States</h2>
  * OPEN, then CLOSING (server-initiated close waiting for a GET to carry the close packet), then
@@ -40,12 +42,13 @@ import org.slf4j.LoggerFactory;
  * <h2>Transports</h2>
  * Polling: packets queue in {@link #pollQueue} in their polling encoding; a pending GET
  * ({@link #pollChannel}) is answered with everything queued. At most one GET may be pending.
- * WebSocket: packets are written as complete frames straight to {@link #ws}. During an upgrade the
+ * WebSocket: packets are written as complete frames to {@link #ws}'s {@link WsOutbound}. During an upgrade the
  * probe WebSocket is held in {@link #probe} until the client sends {@code 5}; the queue then moves
  * to the WebSocket.
  *
  * <h2>Bounds</h2>
- * Queued polling bytes, and bytes pending in the WebSocket's outbound buffer, are capped by
+ * Queued polling bytes, and bytes written to the WebSocket and not yet taken by its socket
+ * ({@link WsOutbound#pendingBytes()}: batched, in flight to its loop, or in its outbound buffer), are capped by
  * {@link EngineIoConfig#maxPendingBytes()}; past it the session is closed as a slow client.
  */
 final class Session implements EngineSocket {
@@ -73,7 +76,8 @@ final class Session implements EngineSocket {
     // polling
     private volatile Channel pollChannel;
     private ChannelFutureListener pollCloseListener;
-    private final ArrayDeque<ByteBuf> pollQueue = new ArrayDeque<>(4);
+    /** Sized for polling; a WebSocket session (direct handshake) only needs it if it ever polls, which it cannot. */
+    private final ArrayDeque<ByteBuf> pollQueue;
     private long queuedBytes;
     /** A server close waits for the next GET to carry the close packet (engine.io's shouldClose). */
     private boolean closeOnNextPoll;
@@ -81,6 +85,8 @@ final class Session implements EngineSocket {
 
     // websocket
     private volatile Channel ws;
+    /** Frames to {@link #ws}; set with it. */
+    private volatile WsOutbound wsOut;
 
     // upgrade
     private Channel probe;
@@ -101,6 +107,7 @@ final class Session implements EngineSocket {
         this.config = server.config();
         this.transport = transport;
         this.alloc = alloc;
+        this.pollQueue = new ArrayDeque<>(transport == TransportKind.POLLING ? 4 : 0);
     }
 
     // ---------------------------------------------------------------- public API
@@ -133,8 +140,8 @@ final class Session implements EngineSocket {
     @Override
     public boolean isWritable() {
         if (transport == TransportKind.WEBSOCKET) {
-            Channel c = ws;
-            return c != null && c.isWritable();
+            WsOutbound out = wsOut;
+            return out != null && out.isWritable(loop.inEventLoop());
         }
         // As engine.io's polling transport: writable while a GET is waiting for data.
         return pollChannel != null;
@@ -194,8 +201,8 @@ final class Session implements EngineSocket {
         boolean sameFormat = message.format() == socketWireFormat();
         int n = message.frameCount();
         if (transport == TransportKind.WEBSOCKET) {
-            Channel c = ws;
-            long pending = outboundPending(c) + message.byteCount();
+            WsOutbound out = wsOut;
+            long pending = out.pendingBytes() + message.byteCount();
             if (pending > config.maxPendingBytes()) {
                 closeSlowClient(pending);
                 return Subscriber.Delivery.REJECTED;
@@ -203,7 +210,7 @@ final class Session implements EngineSocket {
             for (int i = 0; i < n; i++) {
                 ByteBuf frame = message.frame(i);
                 // Encoded once: every WebSocket subscriber writes a retained duplicate of the same bytes.
-                c.write(sameFormat ? frame.retainedDuplicate() : WsFrames.fromPolling(alloc, frame), c.voidPromise());
+                out.write(sameFormat ? frame.retainedDuplicate() : WsFrames.fromPolling(alloc, frame));
             }
             return Subscriber.Delivery.WRITTEN;
         }
@@ -220,9 +227,9 @@ final class Session implements EngineSocket {
     public void flush() {
         assert loop.inEventLoop();
         if (transport == TransportKind.WEBSOCKET) {
-            Channel c = ws;
-            if (c != null) {
-                c.flush();
+            WsOutbound out = wsOut;
+            if (out != null) {
+                out.flush();
             }
         } else {
             flushPolling();
@@ -250,6 +257,11 @@ final class Session implements EngineSocket {
         return state;
     }
 
+    /** The active WebSocket, or null (tests check which loop it landed on). */
+    Channel webSocketChannel() {
+        return ws;
+    }
+
     /** Handshake over polling: the handshake GET is the first poll and carries the open packet. */
     void openPolling(Channel ch) {
         enqueue(PacketCodec.pollingText(alloc, PacketType.OPEN, openPacketJson()));
@@ -261,8 +273,9 @@ final class Session implements EngineSocket {
 
     /** Handshake over WebSocket (after the 101 went out): the open packet is the first frame. */
     void openWebSocket(Channel ch) {
+        wsOut = new WsOutbound(ch);
         ws = ch;
-        ch.writeAndFlush(PacketCodec.wsText(alloc, PacketType.OPEN, openPacketJson()), ch.voidPromise());
+        wsOut.writeAndFlush(PacketCodec.wsText(alloc, PacketType.OPEN, openPacketJson()));
         schedulePing();
         notifyConnection();
     }
@@ -347,8 +360,11 @@ final class Session implements EngineSocket {
         }
         releaseQueue();
         Channel c = ws;
-        if (c != null && c.isActive()) {
-            c.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
+        if (c != null) {
+            wsOut.flush(); // what was written goes out before the close frame (same FIFO as below)
+            if (c.isActive()) {
+                c.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
+            }
         }
         if (reason == CloseReason.TRANSPORT_ERROR || reason == CloseReason.PARSE_ERROR) {
             log.info("engine.io session {} closed: {} ({})", id, reason, detail);
@@ -423,19 +439,14 @@ final class Session implements EngineSocket {
 
     /** Writes and flushes one complete frame (owned) to the WebSocket, within the pending-bytes cap. */
     private void writeWs(ByteBuf frame) {
-        Channel c = ws;
-        long pending = outboundPending(c) + frame.readableBytes();
+        WsOutbound out = wsOut;
+        long pending = out.pendingBytes() + frame.readableBytes();
         if (pending > config.maxPendingBytes()) {
             frame.release();
             closeSlowClient(pending);
             return;
         }
-        c.writeAndFlush(frame, c.voidPromise());
-    }
-
-    private static long outboundPending(Channel c) {
-        ChannelOutboundBuffer b = c.unsafe().outboundBuffer();
-        return b == null ? 0 : b.totalPendingWriteBytes();
+        out.writeAndFlush(frame);
     }
 
     /** Queues one polling packet (owned); false, with the session closed, when over the cap. */
@@ -582,6 +593,21 @@ final class Session implements EngineSocket {
         }
     }
 
+    /**
+     * A POST with this sid that the transport refused with 413 because its body passed the HTTP
+     * aggregator's limit (the request never reached {@link #onDataRequest}); closes the session as a
+     * body over maxPayload does.
+     *
+     * @param declaredLength the request's Content-Length, null for a chunked body; for the reason only
+     */
+    void onOversizedDataRequest(String declaredLength) {
+        if (state == State.CLOSED || transport != TransportKind.POLLING) {
+            return;
+        }
+        onError((declaredLength == null ? "chunked payload" : "payload of " + declaredLength + " bytes")
+                + " over maxPayload " + config.maxPayload() + " (refused by the transport with 413)");
+    }
+
     /** Close packet from the client: a pending GET answers noop, then the session ends. */
     private void onClientClose() {
         if (pollChannel != null) {
@@ -709,6 +735,8 @@ final class Session implements EngineSocket {
         upgradeTimeoutTask = null;
         probe = null;
         probed = false;
+        WsOutbound out = new WsOutbound(c);
+        wsOut = out;
         ws = c;
         transport = TransportKind.WEBSOCKET;
         if (pollChannel != null) {
@@ -718,13 +746,13 @@ final class Session implements EngineSocket {
         ByteBuf b;
         while ((b = pollQueue.poll()) != null) {
             try {
-                c.write(WsFrames.fromPolling(alloc, b), c.voidPromise());
+                out.write(WsFrames.fromPolling(alloc, b));
             } finally {
                 b.release();
             }
         }
         queuedBytes = 0;
-        c.flush();
+        out.flush();
         log.debug("engine.io session {} upgraded to websocket", id);
         try {
             listener.onUpgrade(TransportKind.WEBSOCKET);

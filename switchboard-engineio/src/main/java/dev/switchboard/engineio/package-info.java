@@ -10,6 +10,7 @@
  * {@link dev.switchboard.engineio.CloseReason}, {@link dev.switchboard.engineio.TransportKind}, and
  * {@link dev.switchboard.engineio.EngineWireFormats} for encode-once fan-out. Everything else is
  * package-private: {@code Session} (the state machine), {@code EngineRequestHandler} (request
- * checks and routing to sessions), {@code WebSocketFrameHandler}, {@code PacketCodec}.
+ * checks and routing to sessions), {@code WebSocketFrameHandler}, {@code WsOutbound} (frames to a
+ * WebSocket that may live on another event loop, and their pending-bytes count), {@code PacketCodec}.
  */
 package dev.switchboard.engineio;

@@ -59,6 +59,18 @@ class PacketCodecTest {
     }
 
     @Test
+    void base64WithLineBreaksDecodesAsEngineIoDoes() throws Exception {
+        // io.socket:socket.io-client 2.x sends MIME-style base64: wrapped lines and a trailing newline.
+        Packet packet = PacketCodec.decodeText("bAAEC\r\n/w==\n");
+        try {
+            assertThat(ByteBufUtil.getBytes(packet.binary())).containsExactly(0, 1, 2, (byte) 0xff);
+        } finally {
+            packet.release();
+        }
+        assertThatThrownBy(() -> PacketCodec.decodeText("bAAEC\n/w=.=")).hasMessageContaining("bad base64");
+    }
+
+    @Test
     void errorMessagesNameWhatWasWrong() {
         assertThatThrownBy(() -> PacketCodec.decodeText("9")).hasMessageContaining("unknown packet type '9'");
         assertThatThrownBy(() -> PacketCodec.decodeText("")).hasMessageContaining("empty packet");

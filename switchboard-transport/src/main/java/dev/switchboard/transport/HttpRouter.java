@@ -2,6 +2,7 @@ package dev.switchboard.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -75,6 +77,23 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             }
         } finally {
             request.release();
+        }
+    }
+
+    /**
+     * Tells the matching route of a request the aggregator refused for its size (see
+     * {@link RoutingAggregator}). A failing route is logged; the 413 goes out regardless.
+     */
+    void oversized(Channel channel, HttpRequest request) {
+        HttpHandler handler = match(path(request.uri()));
+        if (handler == null) {
+            return;
+        }
+        try {
+            handler.oversizedRequest(channel, request);
+        } catch (RuntimeException e) {
+            log.error("route failed on oversized {} {} from {}", request.method(), request.uri(),
+                    channel.remoteAddress(), e);
         }
     }
 

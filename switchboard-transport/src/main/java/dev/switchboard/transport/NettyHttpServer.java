@@ -20,7 +20,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.cors.CorsConfigBuilder;
@@ -124,6 +123,12 @@ final class NettyHttpServer implements HttpServer {
         return bound;
     }
 
+    // Handler names, so an upgraded connection can drop what only HTTP needs.
+    static final String IDLE_STATE = "idle-state";
+    static final String IDLE_CLOSER = "idle-closer";
+    static final String KEEP_ALIVE = "http-keep-alive";
+    static final String CORS = "cors";
+
     private void configure(SocketChannel ch) {
         connections.add(ch);
         ChannelPipeline p = ch.pipeline();
@@ -136,16 +141,32 @@ final class NettyHttpServer implements HttpServer {
         }
         long idleMs = config.idleTimeout().toMillis();
         if (idleMs > 0) {
-            p.addLast("idle-state", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
-            p.addLast("idle-closer", IdleCloser.INSTANCE);
+            p.addLast(IDLE_STATE, new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+            p.addLast(IDLE_CLOSER, IdleCloser.INSTANCE);
         }
         p.addLast("http-codec", new HttpServerCodec());
-        p.addLast("http-keep-alive", new HttpServerKeepAliveHandler());
-        p.addLast("http-aggregator", new HttpObjectAggregator(config.maxContentLength()));
+        p.addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler());
+        p.addLast("http-aggregator", new RoutingAggregator(config.maxContentLength(), router));
         if (nettyCors != null) {
-            p.addLast("cors", new CorsHandler(nettyCors));
+            p.addLast(CORS, new CorsHandler(nettyCors));
         }
         p.addLast(HttpHandler.ROUTER_NAME, router);
+    }
+
+    /** See {@link HttpHandler#trimAfterWebSocketUpgrade}. */
+    static void trimAfterWebSocketUpgrade(ChannelPipeline p, boolean protocolHeartbeat) {
+        removeIfPresent(p, KEEP_ALIVE);
+        removeIfPresent(p, CORS);
+        if (protocolHeartbeat) {
+            removeIfPresent(p, IDLE_STATE); // cancels its scheduled timeout task
+            removeIfPresent(p, IDLE_CLOSER);
+        }
+    }
+
+    private static void removeIfPresent(ChannelPipeline p, String name) {
+        if (p.get(name) != null) {
+            p.remove(name);
+        }
     }
 
     @Override

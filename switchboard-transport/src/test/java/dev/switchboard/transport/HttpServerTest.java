@@ -122,6 +122,63 @@ class HttpServerTest {
     }
 
     @Test
+    void tellsTheRouteOfARequestRefusedForItsSize() throws Exception {
+        TransportConfig config = local().maxContentLength(100).build();
+        List<String> refused = new CopyOnWriteArrayList<>();
+        HttpHandler route = new HttpHandler() {
+            @Override
+            public void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
+                ctx.writeAndFlush(text(HttpResponseStatus.OK, "handled"));
+            }
+
+            @Override
+            public void oversizedRequest(Channel channel, io.netty.handler.codec.http.HttpRequest request) {
+                assertThat(channel.eventLoop().inEventLoop()).isTrue();
+                refused.add(request.method() + " " + request.uri());
+            }
+        };
+        InetSocketAddress a = start(config, HttpServer.builder(config).route("/in/", route).route("/", named("root")));
+        try (Socket s = new Socket("127.0.0.1", a.getPort())) {
+            s.setSoTimeout(5000);
+            // Declared too long: refused on the head alone, the connection kept (the body is skipped).
+            s.getOutputStream().write("POST /in/x?sid=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 413");
+        }
+        try (Socket s = new Socket("127.0.0.1", a.getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("POST /other HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 413");
+        }
+        try (Socket s = new Socket("127.0.0.1", a.getPort())) {
+            s.setSoTimeout(5000);
+            // A chunked body that grows past the limit: 413, then the connection closes.
+            s.getOutputStream().write(("POST /in/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "c8\r\n" + "y".repeat(101)).getBytes(StandardCharsets.US_ASCII));
+            assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 413");
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(refused).containsExactly("POST /in/x?sid=1", "POST /in/chunked");
+    }
+
+    @Test
+    void trimsWhatOnlyHttpNeedsAfterAWebSocketUpgrade() {
+        io.netty.channel.embedded.EmbeddedChannel ch = new io.netty.channel.embedded.EmbeddedChannel();
+        ch.pipeline().addLast(NettyHttpServer.IDLE_STATE, new io.netty.handler.timeout.IdleStateHandler(0, 0, 60));
+        ch.pipeline().addLast(NettyHttpServer.IDLE_CLOSER, IdleCloser.INSTANCE);
+        ch.pipeline().addLast(NettyHttpServer.KEEP_ALIVE, new io.netty.handler.codec.http.HttpServerKeepAliveHandler());
+        ch.pipeline().addLast("frames", new io.netty.channel.ChannelInboundHandlerAdapter());
+        HttpHandler.trimAfterWebSocketUpgrade(ch.pipeline(), false);
+        assertThat(ch.pipeline().names()).contains(NettyHttpServer.IDLE_STATE, NettyHttpServer.IDLE_CLOSER, "frames")
+                .doesNotContain(NettyHttpServer.KEEP_ALIVE);
+        HttpHandler.trimAfterWebSocketUpgrade(ch.pipeline(), true);
+        assertThat(ch.pipeline().names()).contains("frames").doesNotContain(NettyHttpServer.IDLE_STATE,
+                NettyHttpServer.IDLE_CLOSER, NettyHttpServer.CORS);
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
     void answersCorsPreflightAndAddsHeadersToResponses() throws Exception {
         TransportConfig config = local().cors(CorsConfig.origins("https://app.example").allowCredentials(true)
                 .maxAge(Duration.ofSeconds(60)).build()).build();

@@ -1,6 +1,7 @@
 package dev.switchboard.core.routing;
 
 import dev.switchboard.core.routing.SubscriptionRegistry.Batch;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,12 +15,15 @@ final class FanOut implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(FanOut.class);
 
     private final Batch batch;
+    /** Ids excluded by the publication but still in the (shared) batch; null when none. */
+    private final Set<String> skipIds;
     private final EncodedMessage[] encoded;
     private final boolean isVolatile;
     private final RoutingMetrics metrics;
 
-    FanOut(Batch batch, EncodedMessage[] encoded, boolean isVolatile, RoutingMetrics metrics) {
+    FanOut(Batch batch, Set<String> skipIds, EncodedMessage[] encoded, boolean isVolatile, RoutingMetrics metrics) {
         this.batch = batch;
+        this.skipIds = skipIds;
         this.encoded = encoded;
         this.isVolatile = isVolatile;
         this.metrics = metrics;
@@ -36,6 +40,9 @@ final class FanOut implements Runnable {
         try {
             for (int i = 0; i < n; i++) {
                 Subscriber s = subs[i]; // the array may be a shared snapshot: read only
+                if (skipIds != null && skipIds.contains(s.id())) {
+                    continue;
+                }
                 EncodedMessage m = encoded[format == null ? 0 : format[i]];
                 Subscriber.Delivery d;
                 try {
@@ -76,7 +83,15 @@ final class FanOut implements Runnable {
     /** Called instead of {@link #run()} when the loop refused the task. */
     void abandon() {
         releaseEncoded();
-        report(0, 0, batch.size);
+        int skipped = 0;
+        if (skipIds != null) {
+            for (int i = 0; i < batch.size; i++) {
+                if (skipIds.contains(batch.subscribers[i].id())) {
+                    skipped++;
+                }
+            }
+        }
+        report(0, 0, batch.size - skipped);
     }
 
     private void releaseEncoded() {

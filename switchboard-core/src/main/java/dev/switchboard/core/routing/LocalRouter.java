@@ -81,7 +81,9 @@ final class LocalRouter implements Router {
         for (int i = 0; i < batches.count; i++) {
             Batch b = batches.batches[i];
             for (int j = 0; j < b.size; j++) {
-                out.add(b.subscribers[j]);
+                if (!batches.skips(b.subscribers[j])) {
+                    out.add(b.subscribers[j]);
+                }
             }
         }
         return out;
@@ -127,7 +129,7 @@ final class LocalRouter implements Router {
                 for (EncodedMessage m : encoded) {
                     m.retain();
                 }
-                FanOut task = new FanOut(b, encoded, publication.isVolatile(), metrics);
+                FanOut task = new FanOut(b, batches.skipIds, encoded, publication.isVolatile(), metrics);
                 try {
                     b.loop.execute(task);
                 } catch (RejectedExecutionException e) {
@@ -152,6 +154,9 @@ final class LocalRouter implements Router {
         for (int i = 0; i < batches.count; i++) {
             Batch b = batches.batches[i];
             for (int j = 0; j < b.size; j++) {
+                if (batches.skips(b.subscribers[j])) {
+                    continue; // excluded: needs no encoding (its format index is never read)
+                }
                 WireFormat f = Objects.requireNonNull(b.subscribers[j].wireFormat(), "wireFormat");
                 int idx = indexOf(formats, n, f);
                 if (idx < 0) {

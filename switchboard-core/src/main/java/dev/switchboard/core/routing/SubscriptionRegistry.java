@@ -37,15 +37,16 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Exactly once: a subscriber removed and re-added while a set is iterated can be returned twice
  * (the iterator may meet both the old node and the new one, linked after it), and a union of rooms
- * meets a subscriber once per room. Each space has a version, odd while a write is in progress; a
- * resolution that names several rooms, or that saw the version change, deduplicates its result.
+ * meets a subscriber once per room. Each room (and each space's set of all members) has a version,
+ * odd while a write to it is in progress; a resolution that names several rooms, or that saw its
+ * room's version change, deduplicates its result.
  * (Found by {@code RoutingConcurrencyTest}: a subscriber received one publication twice.)
  *
- * <p>Snapshots: each room (and each space's set of all members) has its own version, bumped the
- * same way by every add and remove, and caches the per-loop arrays collected at an even version
- * while no write ran. A publication that finds the version unchanged uses the cached arrays: the
- * membership then is exactly what it was when they were taken. Every write clears the cache, so a
- * removed subscriber is not kept alive by it.
+ * <p>Snapshots: each room (and each space's set of all members) caches the per-loop arrays collected
+ * at an even version while no write ran. A publication that finds the version unchanged uses the
+ * cached arrays: the membership then is exactly what it was when they were taken. Every write clears
+ * the cache, so a removed subscriber is not kept alive by it. A broadcast that excludes ids (the sender) uses the
+ * snapshot too: the excluded members are counted by id lookup and skipped by the fan-out.
  */
 final class SubscriptionRegistry {
 
@@ -58,14 +59,9 @@ final class SubscriptionRegistry {
                 if (space.removed) {
                     continue;
                 }
-                space.beginWrite();
-                try {
-                    Set<String> rooms = space.attachLocked(s);
-                    if (rooms.add(room)) {
-                        space.rooms.computeIfAbsent(room, r -> new Groups()).add(s);
-                    }
-                } finally {
-                    space.endWrite();
+                Set<String> rooms = space.attachLocked(s);
+                if (rooms.add(room)) {
+                    space.rooms.computeIfAbsent(room, r -> new Groups()).add(s);
                 }
                 return;
             }
@@ -79,12 +75,7 @@ final class SubscriptionRegistry {
                 if (space.removed) {
                     continue;
                 }
-                space.beginWrite();
-                try {
-                    space.attachLocked(s);
-                } finally {
-                    space.endWrite();
-                }
+                space.attachLocked(s);
                 return;
             }
         }
@@ -101,12 +92,7 @@ final class SubscriptionRegistry {
             if (space.removed || rooms == null || !rooms.remove(room)) {
                 return;
             }
-            space.beginWrite();
-            try {
-                space.leaveRoomLocked(room, s);
-            } finally {
-                space.endWrite();
-            }
+            space.leaveRoomLocked(room, s);
         }
     }
 
@@ -120,15 +106,11 @@ final class SubscriptionRegistry {
             if (space.removed || rooms == null) {
                 return;
             }
-            space.beginWrite();
-            try {
-                for (String room : rooms) {
-                    space.leaveRoomLocked(room, s);
-                }
-                space.all.remove(s);
-            } finally {
-                space.endWrite();
+            for (String room : rooms) {
+                space.leaveRoomLocked(room, s);
             }
+            space.all.remove(s);
+            space.byId.remove(s.id(), s);
             if (space.memberRooms.isEmpty()) {
                 space.removed = true;
                 spaces.remove(spaceName, space);
@@ -171,25 +153,34 @@ final class SubscriptionRegistry {
         if (space == null) {
             return Batches.EMPTY;
         }
-        long before = space.version;
         Groups[] except = groupsOf(space, p.except());
         Set<String> exceptIds = p.exceptIds();
-        if (except == null && exceptIds.isEmpty() && p.to().size() <= 1) {
-            Groups source = p.wholeSpace() ? space.all : space.rooms.get(p.to().iterator().next());
-            return source == null ? Batches.EMPTY : snapshotOf(source);
-        }
         Batches out = new Batches();
-        if (p.wholeSpace()) {
-            collect(space.all, except, exceptIds, out);
-        } else {
+        if (p.to().size() > 1) {
+            // A union of rooms holds a subscriber once per room it is in.
             for (String name : p.to()) {
                 Groups room = space.rooms.get(name);
                 if (room != null) {
                     collect(room, except, exceptIds, out);
                 }
             }
+            out.deduplicate();
+            return out;
         }
-        if (p.to().size() > 1 || mayRepeat(before, space.version)) {
+        Groups source = p.wholeSpace() ? space.all : space.rooms.get(p.to().iterator().next());
+        if (source == null) {
+            return Batches.EMPTY;
+        }
+        if (except == null) {
+            Batches cached = fromSnapshot(space, source, exceptIds);
+            if (cached != null) {
+                return cached;
+            }
+            // The room changed while we looked: collect afresh.
+        }
+        long before = source.version;
+        collect(source, except, exceptIds, out);
+        if (mayRepeat(before, source.version)) {
             out.deduplicate();
         }
         return out;
@@ -204,18 +195,49 @@ final class SubscriptionRegistry {
         return (before & 1) != 0 || after != before;
     }
 
-    /** The members of {@code g} as batches: its snapshot if still current, else a fresh collection. */
-    private static Batches snapshotOf(Groups g) {
+    /**
+     * The members of {@code g} as batches over its snapshot (taken now if it has none at the current
+     * version), with {@code exceptIds} left for the fan-out to skip and counted out here; null if a
+     * write to {@code g} ran meanwhile.
+     */
+    private static Batches fromSnapshot(Space space, Groups g, Set<String> exceptIds) {
         long v = g.version;
-        Snapshot cached = g.snapshot;
-        if (cached != null && cached.version == v) {
-            return cached.batches();
+        if ((v & 1) != 0) {
+            return null;
         }
+        Snapshot snapshot = g.snapshot;
+        if (snapshot == null || snapshot.version != v) {
+            snapshot = take(g, v);
+            if (snapshot == null) {
+                return null;
+            }
+        }
+        Batches out = snapshot.batches();
+        if (!exceptIds.isEmpty()) {
+            // Excluded members are counted here (a lookup per excluded id) and skipped by the fan-out;
+            // the version check below makes the count exact for the snapshot's membership.
+            int excluded = 0;
+            for (String id : exceptIds) {
+                Subscriber x = space.byId.get(id);
+                if (x != null && g.contains(x)) {
+                    excluded++;
+                }
+            }
+            if (g.version != v) {
+                return null;
+            }
+            out.skipIds = exceptIds;
+            out.skipped = excluded;
+        }
+        return out;
+    }
+
+    /** Collects {@code g} and caches it as its snapshot at version {@code v}; null if a write ran meanwhile. */
+    private static Snapshot take(Groups g, long v) {
         Batches fresh = new Batches();
         collect(g, null, Set.of(), fresh);
-        if (mayRepeat(v, g.version)) {
-            fresh.deduplicate();
-            return fresh;
+        if (g.version != v) {
+            return null;
         }
         // No write ran during the collection: it is exactly the membership at version v.
         Snapshot taken = new Snapshot(v, fresh);
@@ -224,7 +246,7 @@ final class SubscriptionRegistry {
             // A write slipped in after the check: do not keep (and pin) members it may have removed.
             g.snapshot = null;
         }
-        return taken.batches();
+        return taken;
     }
 
     private static Groups[] groupsOf(Space space, Set<String> names) {
@@ -272,14 +294,13 @@ final class SubscriptionRegistry {
         final String name;
         /** Guarded by this. */
         boolean removed;
-        /**
-         * Odd while a write is in progress, bumped at its start and end (written under this, read
-         * lock-free): a resolution that reads the same even value before and after it ran concurrently
-         * with no write.
-         */
-        volatile long version;
         /** Subscriber to the rooms it is in; guarded by this (writers only, and roomsOf). */
         final Map<Subscriber, Set<String>> memberRooms = new HashMap<>();
+        /**
+         * Member by id, for {@code exceptIds} on the snapshot path; written under this, read lock-free.
+         * Ids are unique among a node's live subscribers (the {@link Subscriber#id()} contract).
+         */
+        final ConcurrentHashMap<String, Subscriber> byId = new ConcurrentHashMap<>();
         /** Every member, for whole-space publications; written under this, read lock-free. */
         final Groups all = new Groups();
         /** Room name to its members; written under this, read lock-free. */
@@ -289,22 +310,13 @@ final class SubscriptionRegistry {
             this.name = name;
         }
 
-        /** Caller holds this. */
-        void beginWrite() {
-            version++;
-        }
-
-        /** Caller holds this. */
-        void endWrite() {
-            version++;
-        }
-
         /** Caller holds this. Returns the member's room set, adding the member if new. */
         Set<String> attachLocked(Subscriber s) {
             Set<String> rooms = memberRooms.get(s);
             if (rooms == null) {
                 rooms = new HashSet<>(4);
                 memberRooms.put(s, rooms);
+                byId.put(s.id(), s);
                 all.add(s);
             }
             return rooms;
@@ -443,6 +455,14 @@ final class SubscriptionRegistry {
 
         Batch[] batches = new Batch[4];
         int count;
+        /** Ids the fan-out must skip (the batches still hold them); null when none. */
+        Set<String> skipIds;
+        /** How many members the batches hold that {@link #skipIds} excludes. */
+        int skipped;
+
+        boolean skips(Subscriber s) {
+            return skipIds != null && skipIds.contains(s.id());
+        }
 
         Batch batchFor(EventExecutor loop, int sizeHint) {
             for (int i = 0; i < count; i++) {
@@ -504,12 +524,13 @@ final class SubscriptionRegistry {
             }
         }
 
+        /** Subscribers the publication is handed to: those in the batches, minus the skipped. */
         int subscriberCount() {
             int n = 0;
             for (int i = 0; i < count; i++) {
                 n += batches[i].size;
             }
-            return n;
+            return n - skipped;
         }
     }
 }

@@ -289,4 +289,36 @@ class LocalRouterTest {
     private void publishTo(String room, String payload) throws Exception {
         router.publish(to("/", Set.of(room), Set.of(), Set.of(), new CountingEncoder(payload))).toCompletableFuture().get();
     }
+
+    @Test
+    void aBroadcastExcludingTheSenderSkipsItOnTheCachedPathAndCountsExactly() throws Exception {
+        var sender = new RecordingSubscriber("sender", loopA, TEXT);
+        var other = new RecordingSubscriber("other", loopA, TEXT);
+        var third = new RecordingSubscriber("third", loopB, BINARY);
+        var outsider = new RecordingSubscriber("outsider", loopB, TEXT); // in the space, not the room
+        router.subscribe("/", "r", sender);
+        router.subscribe("/", "r", other);
+        router.subscribe("/", "r", third);
+        router.attach("/", outsider);
+        var enc = new CountingEncoder("hi");
+        Publication broadcast = to("/", Set.of("r"), Set.of(), Set.of("sender"), enc);
+        assertThat(router.publish(broadcast).toCompletableFuture().get()).isEqualTo(2); // takes the snapshot
+        assertThat(router.publish(broadcast).toCompletableFuture().get()).isEqualTo(2); // uses it
+        // Excluding someone who is not in the room changes nothing.
+        assertThat(router.publish(to("/", Set.of("r"), Set.of(), Set.of("outsider", "nobody"), enc))
+                .toCompletableFuture().get()).isEqualTo(3);
+        assertThat(router.resolve(broadcast)).containsExactlyInAnyOrder(other, third);
+        // A broadcast that excludes the room's only TEXT subscriber encodes no TEXT.
+        var binaryOnly = new CountingEncoder("b");
+        router.unsubscribe("/", "r", other);
+        assertThat(router.publish(to("/", Set.of("r"), Set.of(), Set.of("sender"), binaryOnly))
+                .toCompletableFuture().get()).isEqualTo(1);
+        drainLoops();
+        assertThat(sender.received).containsExactly("text:hi");
+        assertThat(other.received).containsExactly("text:hi", "text:hi", "text:hi");
+        assertThat(third.received).containsExactly("binary:hi", "binary:hi", "binary:hi", "binary:b");
+        assertThat(outsider.received).isEmpty();
+        assertThat(binaryOnly.calls(TEXT)).isZero();
+        assertThat(binaryOnly.calls(BINARY)).isEqualTo(1);
+    }
 }

@@ -119,7 +119,7 @@ class RoutingConcurrencyTest {
     }
 
     /** What one publication was: its id encodes publisher and sequence; stamps around the publish call. */
-    record Sent(long id, int kind, String room, String except, long start, long end) {}
+    record Sent(long id, int kind, String room, String except, String exceptId, long start, long end) {}
 
     @Test
     void everyPublicationReachesExactlyTheSubscribersThatWereInItsRoomsThroughout() throws Exception {
@@ -328,7 +328,9 @@ class RoutingConcurrencyTest {
         List<Sent> sent = new ArrayList<>();
         for (int n = 1; n <= PUBLICATIONS_PER_PUBLISHER; n++) {
             long id = publisher * 1_000_000L + n;
-            int kind = rnd.nextInt(3); // 0 room, 1 room except another room, 2 whole space
+            // 0 room, 1 room except another room, 2 whole space, 3 room except one subscriber (broadcast)
+            int kind = rnd.nextInt(4);
+            String exceptId = "s" + rnd.nextInt(SUBSCRIBERS);
             String room = ROOMS[rnd.nextInt(ROOMS.length)];
             String except = ROOMS[(java.util.Arrays.asList(ROOMS).indexOf(room) + 1 + rnd.nextInt(ROOMS.length - 1))
                     % ROOMS.length];
@@ -340,12 +342,13 @@ class RoutingConcurrencyTest {
             Publication p = switch (kind) {
                 case 0 -> new Publication(SPACE, Set.of(room), Set.of(), Set.of(), enc, false, false);
                 case 1 -> new Publication(SPACE, Set.of(room), Set.of(except), Set.of(), enc, false, false);
-                default -> new Publication(SPACE, Set.of(), Set.of(), Set.of(), enc, false, false);
+                case 2 -> new Publication(SPACE, Set.of(), Set.of(), Set.of(), enc, false, false);
+                default -> new Publication(SPACE, Set.of(room), Set.of(), Set.of(exceptId), enc, false, false);
             };
             long start = clock.incrementAndGet();
             router.publish(p);
             long end = clock.incrementAndGet();
-            sent.add(new Sent(id, kind, room, except, start, end));
+            sent.add(new Sent(id, kind, room, except, exceptId, start, end));
         }
         return sent;
     }
@@ -364,8 +367,10 @@ class RoutingConcurrencyTest {
                 }
                 return in == Verdict.MUST && excluded == Verdict.MUST_NOT ? Verdict.MUST : Verdict.EITHER;
             }
-            default:
+            case 2:
                 return membership(m.space, s);
+            default:
+                return m.id.equals(s.exceptId()) ? Verdict.MUST_NOT : membership(m.rooms.get(s.room()), s);
         }
     }
 

@@ -200,14 +200,9 @@ class JavaClientTest {
         assertThat(back[7].toString()).isEqualTo("[1,\"a\"]");
     }
 
-    /**
-     * Over polling only, not yet: this Java client base64-encodes binary packets with line breaks (Android's
-     * Base64.DEFAULT), which engine.io's decoder ignores and our Engine.IO decoder refuses as a parse error
-     * (switchboard-engineio PacketCodec). Reported to the Engine.IO owner; remove "polling" from the
-     * exclusion once the decoder accepts it.
-     */
+    /** Over polling this client sends base64 with line breaks (Android's Base64.DEFAULT), as engine.io accepts. */
     @ParameterizedTest
-    @ValueSource(strings = {"websocket", "upgrade"})
+    @ValueSource(strings = {"websocket", "polling", "upgrade"})
     void binaryAttachmentsBothWays(String mode) throws Exception {
         Connected c = connect(mode, Map.of());
         byte[] bin1 = {1, 2, 3};
