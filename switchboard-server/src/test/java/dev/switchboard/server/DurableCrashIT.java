@@ -86,6 +86,30 @@ class DurableCrashIT {
     }
 
     /** A socket.io-client of the inbox user that acknowledges every inbox event and reports it. */
+    private static final String CHAT_ROOM = "durable-chat";
+    /** Chat messages the socket.io-client publisher saw acknowledged. */
+    private final Set<Integer> chatAcked = ConcurrentHashMap.newKeySet();
+
+    private Process demoPublisher(String base, int start) {
+        Process p = NodePeers.start(Path.of("src/test/js/demo-publisher.mjs"),
+                Map.of("SERVER_URL", base, "ROOM", CHAT_ROOM, "START", Integer.toString(start)));
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.startsWith("{\"acked\"")) {
+                        chatAcked.add(JSON.readTree(line).path("acked").asInt());
+                    }
+                }
+            } catch (IOException ignored) {
+                // ended
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return p;
+    }
+
     private Process inboxClient(String base, String user, boolean ack, List<Integer> received) {
         Process p = NodePeers.start(Path.of("src/test/js/durable-client.mjs"),
                 Map.of("SERVER_URL", base, "AUTH", "{\"userId\":\"" + user + "\"}", "ACK", ack ? "on" : "off"));
@@ -113,19 +137,20 @@ class DurableCrashIT {
         return p;
     }
 
-    @Test
-    void acknowledgedMessagesSurviveKillNineInOrderExactlyOnce() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "policy {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"os", "fsync"})
+    void acknowledgedMessagesSurviveKillNineInOrderExactlyOnce(String policy) throws Exception {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         System.out.println("DurableCrashIT seed " + seed);
         Path conf = dir.resolve("switchboard.conf");
         Files.writeString(conf, """
                 switchboard {
-                  demo.enabled = false
-                  durable.rooms = [ { room = "orders-*" } ]
+                  durable.rooms = [ { room = "orders-*" }, { namespace = "/demo", room = "durable-*" } ]
+                  durable.policy = %s
                   inbox { ack-timeout = 2s, max-attempts = 1000 }
                 }
-                """);
+                """.formatted(policy));
         ROOMS.forEach(r -> acked.put(r, ConcurrentHashMap.newKeySet()));
         AtomicInteger next = new AtomicInteger();
         AtomicInteger nextInbox = new AtomicInteger();
@@ -137,6 +162,8 @@ class DurableCrashIT {
                 String base = server.awaitListening(Duration.ofSeconds(60));
                 server.awaitReady(base, http);
                 Process client = inboxClient(base, USER, true, received);
+                // Publishes through Socket.IO: the demo chat acknowledges a message once it is stored.
+                Process chat = demoPublisher(base, round * 1_000_000 + 1);
                 List<Integer> silentReceived = Collections.synchronizedList(new ArrayList<>());
                 Process silent = inboxClient(base, SILENT, false, silentReceived);
                 AtomicBoolean running = new AtomicBoolean(true);
@@ -173,7 +200,9 @@ class DurableCrashIT {
                 }));
                 publishers.forEach(Thread::start);
                 int killAt = answered.get() + 100 + random.nextInt(400);
-                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> answered.get() >= killAt);
+                int chatBefore = chatAcked.size();
+                Awaitility.await().atMost(Duration.ofSeconds(60))
+                        .until(() -> answered.get() >= killAt && chatAcked.size() > chatBefore);
                 // SIGKILL (Process.destroyForcibly on Linux): no shutdown hook, no flush.
                 server.process.toHandle().destroyForcibly();
                 server.process.waitFor();
@@ -185,6 +214,8 @@ class DurableCrashIT {
                 client.waitFor();
                 silent.destroyForcibly();
                 silent.waitFor();
+                chat.destroyForcibly();
+                chat.waitFor();
                 assertThat(silentReceived).as("the silent user's client got deliveries (and did not ack them)").isNotEmpty();
             } finally {
                 server.close();
@@ -212,6 +243,25 @@ class DurableCrashIT {
                 assertThat(history).as(room + ": every acknowledged publish is stored").containsAll(acked.get(room));
                 System.out.println(room + ": " + acked.get(room).size() + " acknowledged, " + history.size() + " stored");
             }
+
+            List<Integer> chatHistory = new ArrayList<>();
+            long from = 0;
+            while (true) {
+                JsonNode page = get(base, "/api/history?namespace=/demo&room=" + CHAT_ROOM + "&from=" + from + "&limit=1000");
+                for (JsonNode m : page.path("messages")) {
+                    if (m.path("event").asText().equals("message")) {
+                        chatHistory.add(Integer.parseInt(m.path("args").get(0).path("text").asText()));
+                    }
+                    from = m.path("offset").asLong() + 1;
+                }
+                if (page.path("messages").isEmpty() || from >= page.path("nextOffset").asLong()) {
+                    break;
+                }
+            }
+            assertThat(chatAcked).as("the socket.io-client publisher got acknowledgements").isNotEmpty();
+            assertThat(page(chatHistory)).as("chat: strictly increasing").isTrue();
+            assertThat(chatHistory).as("chat: every acknowledged message is stored").containsAll(chatAcked);
+            System.out.println("chat via socket.io-client: " + chatAcked.size() + " acknowledged, " + chatHistory.size() + " stored");
 
             Set<Integer> owed = new TreeSet<>(inboxAcked);
             owed.removeAll(clientAcked);
