@@ -454,6 +454,13 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
         }
     }
 
+    /** Before a socket subscribes to rooms (so that a restore does not replay what came before the join). */
+    void joining(SocketImpl s, Collection<String> rooms) {
+        if (sessions != null && s.pid() != null && !rooms.isEmpty()) {
+            sessions.joining(s.pid(), rooms);
+        }
+    }
+
     /** A connected socket's recoverable state changed (connect, join, leave). */
     void track(SocketImpl s) {
         if (sessions != null && s.pid() != null) {

@@ -182,6 +182,7 @@ final class SocketImpl implements Socket, Subscriber {
             pendingRooms.addAll(List.of(rooms));
             return;
         }
+        nsp.joining(this, List.of(rooms));
         for (String room : rooms) {
             if (!connected) {
                 return;
@@ -400,6 +401,7 @@ final class SocketImpl implements Socket, Subscriber {
         for (String room : restoredRooms) {
             runtime.router().subscribe(nsp.name(), room, this);
         }
+        nsp.joining(this, pendingRooms);
         for (String room : pendingRooms) {
             runtime.router().subscribe(nsp.name(), room, this);
         }

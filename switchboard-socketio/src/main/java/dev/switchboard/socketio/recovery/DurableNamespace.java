@@ -96,6 +96,7 @@ final class DurableNamespace implements RecoveryBackend {
     @Override
     public void persist(String sid, String pid, Set<String> rooms, Map<String, Object> data) {
         state.save(sid, pid, rooms, data);
+        state.dropJoins(pid); // in the file now; reloaded by a restore
     }
 
     @Override
@@ -104,7 +105,17 @@ final class DurableNamespace implements RecoveryBackend {
     }
 
     @Override
+    public void joining(String pid, java.util.Collection<String> rooms) {
+        for (String room : rooms) {
+            if (durable(room)) {
+                state.joining(pid, room);
+            }
+        }
+    }
+
+    @Override
     public void forget(String pid) {
+        state.dropJoins(pid);
         state.forget(pid);
     }
 
@@ -144,6 +155,8 @@ final class DurableNamespace implements RecoveryBackend {
         state.delete(pid); // a session is restored once
         Set<String> rooms = new HashSet<>();
         session.path("rooms").forEach(r -> rooms.add(r.asText()));
+        Map<String, Long> joined = new java.util.HashMap<>();
+        session.path("joined").fields().forEachRemaining(e -> joined.put(e.getKey(), e.getValue().asLong()));
         TreeMap<Long, ArrayNode> missed = new TreeMap<>();
         List<Map<String, Object>> truncated = new ArrayList<>();
         int budget = state.config.maxReplay();
@@ -151,7 +164,7 @@ final class DurableNamespace implements RecoveryBackend {
             if (!durable(room)) {
                 continue;
             }
-            budget = replayRoom(room, seen, rooms, missed, truncated, budget);
+            budget = replayRoom(room, seen, joined.getOrDefault(room, -1L), rooms, missed, truncated, budget);
         }
         if (!truncated.isEmpty()) {
             Map<String, Object> notice = new LinkedHashMap<>();
@@ -162,6 +175,7 @@ final class DurableNamespace implements RecoveryBackend {
                     session.path("sid").asText(), truncated.stream().map(t -> t.get("room")).toList());
             return new Outcome(null, notice);
         }
+        state.restoreJoins(pid, joined);
         @SuppressWarnings("unchecked")
         Map<String, Object> data = state.mapper.convertValue(session.path("data"), Map.class);
         SessionStore.Session s = new SessionStore.Session(session.path("sid").asText(), pid, Set.copyOf(rooms),
@@ -170,7 +184,7 @@ final class DurableNamespace implements RecoveryBackend {
     }
 
     /** Adds the room's events after {@code seen} to {@code missed}; records a truncation. Returns the budget left. */
-    private int replayRoom(String room, long seen, Set<String> sessionRooms, TreeMap<Long, ArrayNode> missed,
+    private int replayRoom(String room, long seen, long joinedAt, Set<String> sessionRooms, TreeMap<Long, ArrayNode> missed,
                            List<Map<String, Object>> truncated, int budget) {
         String stream = stream(room);
         ReadResult head = read(stream, 0, 1);
@@ -222,7 +236,8 @@ final class DurableNamespace implements RecoveryBackend {
             for (StoredMessage m : page.messages()) {
                 JsonNode env = parse(m);
                 long g = env.path("g").asLong();
-                if (g <= seen || missed.containsKey(g) || excluded(env, sessionRooms)) {
+                // Before joinedAt: sent to the room before this session joined it (not for this client).
+                if (g <= seen || g < joinedAt || missed.containsKey(g) || excluded(env, sessionRooms)) {
                     continue;
                 }
                 if (budget-- <= 0) {

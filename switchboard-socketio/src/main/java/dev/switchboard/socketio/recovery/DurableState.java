@@ -76,6 +76,12 @@ final class DurableState implements DurableRecovery.Opened {
             return size() > MAX_REMEMBERED_STREAMS;
         }
     };
+    /**
+     * Per session, per durable room: the sequence number the next event had when the session joined the
+     * room (taken before subscribing: a restore replays nothing older, and misses nothing delivered).
+     * Kept in memory while the socket is connected, in its session file otherwise.
+     */
+    private final Map<String, Map<String, Long>> joins = new ConcurrentHashMap<>();
     /** Snapshots waiting for the I/O thread, by pid (null value: delete). */
     private final Map<String, ObjectNode> pending = new ConcurrentHashMap<>();
     private static final ObjectNode DELETE = new ObjectMapper().createObjectNode();
@@ -133,6 +139,26 @@ final class DurableState implements DurableRecovery.Opened {
 
     // ---- sessions ----
 
+    void joining(String pid, String room) {
+        long now;
+        synchronized (appendLock) {
+            now = next;
+        }
+        joins.computeIfAbsent(pid, k -> new ConcurrentHashMap<>()).putIfAbsent(room, now);
+    }
+
+    void dropJoins(String pid) {
+        if (pid != null) {
+            joins.remove(pid);
+        }
+    }
+
+    void restoreJoins(String pid, Map<String, Long> joined) {
+        if (!joined.isEmpty()) {
+            joins.computeIfAbsent(pid, k -> new ConcurrentHashMap<>()).putAll(joined);
+        }
+    }
+
     void save(String sid, String pid, Set<String> rooms, Map<String, Object> data) {
         if (pid == null || !VALID_PID.matcher(pid).matches()) {
             return;
@@ -149,6 +175,12 @@ final class DurableState implements DurableRecovery.Opened {
             s.putObject("data");
         }
         s.put("savedAt", System.currentTimeMillis());
+        Map<String, Long> joined = joins.get(pid);
+        if (joined != null) {
+            joined.keySet().retainAll(rooms);
+            ObjectNode j = s.putObject("joined");
+            joined.forEach(j::put);
+        }
         pending.put(pid, s);
         kick();
     }

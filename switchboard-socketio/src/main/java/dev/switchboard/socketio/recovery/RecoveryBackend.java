@@ -39,6 +39,12 @@ public interface RecoveryBackend extends AutoCloseable {
      */
     default void track(String sid, String pid, Set<String> rooms, Map<String, Object> data) {}
 
+    /**
+     * A socket of session {@code pid} is about to join {@code rooms}: a backend that replays by room
+     * remembers from where, so that a restore does not hand it events sent to a room before it joined.
+     */
+    default void joining(String pid, java.util.Collection<String> rooms) {}
+
     /** A socket left for good (the client disconnected the namespace): its session is not recoverable. */
     default void forget(String pid) {}
 

@@ -112,6 +112,18 @@ class DurableRecoveryTest {
     }
 
     @Test
+    void eventsSentToARoomBeforeTheSessionJoinedItAreNotReplayed() {
+        RecoveryBackend b = backend();
+        b.joining("pid6", Set.of("d-a"));
+        String seen = append(b, "a1", Set.of("d-a"), Set.of());
+        append(b, "b-before-join", Set.of("d-b"), Set.of());
+        b.joining("pid6", Set.of("d-b"));
+        append(b, "b-after-join", Set.of("d-b"), Set.of());
+        b.persist("sid", "pid6", Set.of("d-a", "d-b"), Map.of());
+        assertThat(names(b.restore("pid6", seen).toCompletableFuture().join())).containsExactly("b-after-join");
+    }
+
+    @Test
     void unknownPidsAndBadOffsetsAreNotRecovered() {
         RecoveryBackend b = backend();
         b.persist("sid", "pid5", Set.of("d-1"), Map.of());
