@@ -68,6 +68,7 @@ public final class DurablePlane implements AutoCloseable {
      */
     public static DurablePlane open(DurableSettings settings, Path dataDir, Supplier<EmbeddedStore> store) {
         StoreHandle handle = new StoreHandle(store);
+        awaitStore(store, STORE_WAIT);
         DurableRecovery.Opened recovery = null;
         if (settings.hasDurableRooms()) {
             DurableRooms rooms = settings.rooms();
@@ -81,6 +82,29 @@ public final class DurablePlane implements AutoCloseable {
                     .open();
         }
         return new DurablePlane(settings, handle, recovery);
+    }
+
+    /** How long opening waits for the store to be open (its supervisor opens it on its own thread). */
+    private static final Duration STORE_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Waits, bounded, until the store is open: a client that reconnects (or an inbox that leases) in the
+     * first moments after a restart would otherwise find no store and not be recovered. Past the bound the
+     * server starts anyway (health says the store is down; recovery and inboxes answer 503 until it is up).
+     */
+    private static void awaitStore(Supplier<EmbeddedStore> store, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (store.get() == null && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (store.get() == null) {
+            log.warn("the store is not open after {}: durable rooms and inboxes wait for it", bound);
+        }
     }
 
     public DurableSettings settings() {
