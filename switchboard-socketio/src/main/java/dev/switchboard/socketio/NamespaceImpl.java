@@ -360,7 +360,15 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
             }
             // Kept on disk first (durable room): delivered once stored, carrying its offset. The backend
             // completes in append order, so the delivery order is the offset order.
-            return kept.thenRun(() -> publishNow(data, flags));
+            CompletionStage<Void> delivered = kept.thenRun(() -> publishNow(data, flags));
+            delivered.whenComplete((v, e) -> {
+                if (e != null) {
+                    // emit() callers do not look at the stage: the operator must hear of it.
+                    log.warn("namespace {}: event to rooms {} not stored, so not delivered: {}", name, flags.rooms(),
+                            e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+                }
+            });
+            return delivered;
         }
         publishNow(data, flags);
         return DONE;
