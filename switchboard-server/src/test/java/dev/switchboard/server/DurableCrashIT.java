@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.server.durable.DurableClient;
 import dev.switchboard.testkit.NodePeers;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -80,9 +81,19 @@ class DurableCrashIT {
         return JSON.readTree(r.body());
     }
 
+    /** 0 for the first start, then the port it got: a restarted server is where clients left it. */
+    private int port;
+
     private LaunchedServer launch(Path conf) {
-        return LaunchedServer.start(dir, Map.of(), "--config", conf.toString(), "--port", "0",
+        return LaunchedServer.start(dir, Map.of(), "--config", conf.toString(), "--port", Integer.toString(port),
                 "--data", dir.resolve("data").toString());
+    }
+
+    private String listening(LaunchedServer server) {
+        String base = server.awaitListening(Duration.ofSeconds(60));
+        port = URI.create(base).getPort();
+        server.awaitReady(base, http);
+        return base;
     }
 
     /** A socket.io-client of the inbox user that acknowledges every inbox event and reports it. */
@@ -156,11 +167,19 @@ class DurableCrashIT {
         AtomicInteger nextInbox = new AtomicInteger();
         List<Integer> received = Collections.synchronizedList(new ArrayList<>());
 
+        DurableClient watcher = null;
         for (int round = 0; round < 2; round++) {
             LaunchedServer server = launch(conf);
             try {
-                String base = server.awaitListening(Duration.ofSeconds(60));
-                server.awaitReady(base, http);
+                String base = listening(server);
+                if (round == 0) {
+                    // A socket.io-client in a durable room, connected when the first kill comes; it
+                    // reconnects (pid + offset) only to the last server, after two crashes.
+                    watcher = new DurableClient(base, "{}", true);
+                    String id = watcher.awaitConnect(0).path("id").asText();
+                    assertThat(post(base, "/api/join", "{\"sockets\":[\"" + id + "\"],\"rooms\":[\"orders-a\"]}")).isEqualTo(200);
+                }
+                DurableClient w = watcher;
                 Process client = inboxClient(base, USER, true, received);
                 // Publishes through Socket.IO: the demo chat acknowledges a message once it is stored.
                 Process chat = demoPublisher(base, round * 1_000_000 + 1);
@@ -202,7 +221,8 @@ class DurableCrashIT {
                 int killAt = answered.get() + 100 + random.nextInt(400);
                 int chatBefore = chatAcked.size();
                 Awaitility.await().atMost(Duration.ofSeconds(60))
-                        .until(() -> answered.get() >= killAt && chatAcked.size() > chatBefore);
+                        .until(() -> answered.get() >= killAt && chatAcked.size() > chatBefore
+                                && !w.events(0, "order").isEmpty());
                 // SIGKILL (Process.destroyForcibly on Linux): no shutdown hook, no flush.
                 server.process.toHandle().destroyForcibly();
                 server.process.waitFor();
@@ -224,8 +244,7 @@ class DurableCrashIT {
 
         LaunchedServer server = launch(conf);
         try {
-            String base = server.awaitListening(Duration.ofSeconds(60));
-            server.awaitReady(base, http);
+            String base = listening(server);
             for (String room : ROOMS) {
                 List<Integer> history = new ArrayList<>();
                 long from = 0;
@@ -241,6 +260,9 @@ class DurableCrashIT {
                 }
                 assertThat(page(history)).as(room + ": strictly increasing (in order, no duplicate)").isTrue();
                 assertThat(history).as(room + ": every acknowledged publish is stored").containsAll(acked.get(room));
+                if (room.equals("orders-a")) {
+                    checkRecoveredAfterCrashes(watcher, history);
+                }
                 System.out.println(room + ": " + acked.get(room).size() + " acknowledged, " + history.size() + " stored");
             }
 
@@ -291,6 +313,22 @@ class DurableCrashIT {
             server.awaitExit(Duration.ofSeconds(30));
             server.close();
         }
+    }
+
+    /** The watcher got part of the room live before the first kill; recovery must give it exactly the rest. */
+    private static void checkRecoveredAfterCrashes(DurableClient watcher, List<Integer> history) {
+        List<Integer> live = watcher.events(0, "order").stream().map(e -> e.path("args").get(0).asInt()).toList();
+        int mark = watcher.mark();
+        watcher.command("{\"cmd\":\"connect\"}");
+        assertThat(watcher.awaitConnect(mark).path("recovered").asBoolean())
+                .as("socket.recovered after two kill -9 and restarts").isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> live.size() + watcher.events(mark, "order").size() >= history.size());
+        List<Integer> all = new ArrayList<>(live);
+        watcher.events(mark, "order").forEach(e -> all.add(e.path("args").get(0).asInt()));
+        assertThat(all).as("live, then replayed: the room's whole history, no gap, no duplicate").isEqualTo(history);
+        System.out.println("recovery after crashes: " + live.size() + " live + " + (all.size() - live.size()) + " replayed");
+        watcher.close();
     }
 
     private static boolean page(List<Integer> values) {

@@ -19,14 +19,14 @@ import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 
 /** The official socket.io-client in a Node process (src/test/js/durable-client.mjs), driven by commands. */
-final class DurableClient implements AutoCloseable {
+public final class DurableClient implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Process process;
     private final OutputStream stdin;
     private final List<JsonNode> lines = Collections.synchronizedList(new ArrayList<>());
 
-    DurableClient(String serverUrl, String authJson, boolean ack) {
+    public DurableClient(String serverUrl, String authJson, boolean ack) {
         process = NodePeers.start(Path.of("src/test/js/durable-client.mjs"),
                 Map.of("SERVER_URL", serverUrl, "AUTH", authJson, "ACK", ack ? "on" : "off"));
         stdin = process.getOutputStream();
@@ -48,33 +48,33 @@ final class DurableClient implements AutoCloseable {
         t.start();
     }
 
-    List<JsonNode> lines() {
+    public List<JsonNode> lines() {
         synchronized (lines) {
             return List.copyOf(lines);
         }
     }
 
-    int mark() {
+    public int mark() {
         return lines().size();
     }
 
     /** The n-th line (from {@code from}) matching, waiting for it. */
-    JsonNode await(String what, int from, Predicate<JsonNode> p) {
+    public JsonNode await(String what, int from, Predicate<JsonNode> p) {
         Awaitility.await().alias(what + " (client saw: " + lines() + ")").atMost(Duration.ofSeconds(20))
                 .until(() -> lines().stream().skip(from).anyMatch(p));
         return lines().stream().skip(from).filter(p).findFirst().orElseThrow();
     }
 
-    JsonNode awaitConnect(int from) {
+    public JsonNode awaitConnect(int from) {
         return await("connect", from, l -> l.path("type").asText().equals("connect"));
     }
 
-    JsonNode awaitEvent(int from, String event) {
+    public JsonNode awaitEvent(int from, String event) {
         return await("event " + event, from, l -> isEvent(l, event));
     }
 
     /** Events named {@code event} seen from line {@code from}. */
-    List<JsonNode> events(int from, String event) {
+    public List<JsonNode> events(int from, String event) {
         return lines().stream().skip(from).filter(l -> isEvent(l, event)).toList();
     }
 
@@ -82,7 +82,7 @@ final class DurableClient implements AutoCloseable {
         return l.path("type").asText().equals("event") && l.path("event").asText().equals(event);
     }
 
-    void command(String json) {
+    public void command(String json) {
         int from = mark();
         try {
             stdin.write((json + "\n").getBytes(StandardCharsets.UTF_8));
