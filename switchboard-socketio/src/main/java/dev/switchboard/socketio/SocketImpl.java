@@ -65,6 +65,8 @@ final class SocketImpl implements Socket, Subscriber {
     private volatile boolean closed;
     /** Rooms joined by middleware before the socket is connected; subscribed in {@link #onConnect}. */
     private final Set<String> pendingRooms = ConcurrentHashMap.newKeySet();
+    /** Tasks run once after {@link #onConnect}. */
+    private final List<Runnable> afterConnect = new CopyOnWriteArrayList<>();
 
     private final Map<String, List<Registration>> listeners = new ConcurrentHashMap<>();
     private final List<AnyListener> anyListeners = new CowList<>();
@@ -200,6 +202,7 @@ final class SocketImpl implements Socket, Subscriber {
             pendingRooms.addAll(List.of(rooms));
             return;
         }
+        nsp.joining(this, List.of(rooms));
         for (String room : rooms) {
             if (!connected) {
                 return;
@@ -209,13 +212,32 @@ final class SocketImpl implements Socket, Subscriber {
         if (!connected) {
             // Raced with onClose on the loop: make sure nothing stays subscribed.
             runtime.router().detach(nsp.name(), this);
+            return;
         }
+        nsp.track(this);
     }
 
     @Override
     public void leave(String room) {
         pendingRooms.remove(room);
         runtime.router().unsubscribe(nsp.name(), room, this);
+        if (connected) {
+            nsp.track(this);
+        }
+    }
+
+    /** The private session id ({@code pid}), null when recovery is off. */
+    String pid() {
+        return pid;
+    }
+
+    Map<String, Object> dataSnapshot() {
+        return Map.copyOf(data);
+    }
+
+    /** Runs {@code task} on the loop right after the CONNECT reply and the replay (e.g. a notice to the client). */
+    void afterConnect(Runnable task) {
+        afterConnect.add(task);
     }
 
     @Override
@@ -399,6 +421,7 @@ final class SocketImpl implements Socket, Subscriber {
         for (String room : restoredRooms) {
             runtime.router().subscribe(nsp.name(), room, this);
         }
+        nsp.joining(this, pendingRooms);
         for (String room : pendingRooms) {
             runtime.router().subscribe(nsp.name(), room, this);
         }
@@ -412,6 +435,11 @@ final class SocketImpl implements Socket, Subscriber {
         for (ArrayNode missed : missedPackets) {
             client.send(Packet.of(PacketType.EVENT, nsp.name(), missed), false);
         }
+        nsp.track(this);
+        for (Runnable task : afterConnect) {
+            task.run();
+        }
+        afterConnect.clear();
     }
 
     /** A decoded packet for this namespace (not CONNECT / CONNECT_ERROR). */
@@ -533,6 +561,8 @@ final class SocketImpl implements Socket, Subscriber {
         }
         if (nsp.sessions() != null && reason.recoverable()) {
             nsp.sessions().persist(id, pid, rooms(), data);
+        } else if (nsp.sessions() != null && reason == DisconnectReason.CLIENT_NAMESPACE_DISCONNECT) {
+            nsp.sessions().forget(pid);
         }
         connected = false;
         runtime.router().detach(nsp.name(), this);

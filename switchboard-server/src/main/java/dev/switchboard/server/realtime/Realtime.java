@@ -41,6 +41,15 @@ public final class Realtime implements AutoCloseable {
 
     /** Creates the Socket.IO server over {@code router}; nothing listens until its handler is mounted. */
     public static Realtime create(ServerConfig config, Router router, MeterRegistry registry) {
+        return create(config, router, registry, null);
+    }
+
+    /**
+     * @param durableRecovery the recovery backend of durable rooms (switchboard.durable.rooms), or null:
+     *                        when given, connection state recovery is on and uses it
+     */
+    public static Realtime create(ServerConfig config, Router router, MeterRegistry registry,
+                                  dev.switchboard.socketio.recovery.RecoveryBackend.Factory durableRecovery) {
         ServerConfig.SocketIo s = config.socketIo();
         EngineIoConfig engine = EngineIoConfig.builder()
                 .path(s.path())
@@ -53,7 +62,13 @@ public final class Realtime implements AutoCloseable {
                 .engine(engine)
                 .connectTimeout(s.connectTimeout())
                 .metrics(meters);
-        if (!s.recovery().isZero()) {
+        if (durableRecovery != null) {
+            // Sessions live as long as switchboard.durable.session-ttl; this duration is not used then.
+            b.recovery(RecoveryConfig.builder()
+                    .maxDisconnectionDuration(s.recovery().isZero() ? Duration.ofMinutes(2) : s.recovery())
+                    .backend(durableRecovery)
+                    .build());
+        } else if (!s.recovery().isZero()) {
             b.recovery(RecoveryConfig.builder().maxDisconnectionDuration(s.recovery()).build());
         }
         SocketIoServer io = SocketIoServer.create(b.build(), router);
