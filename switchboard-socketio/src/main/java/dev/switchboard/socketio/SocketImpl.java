@@ -66,7 +66,7 @@ final class SocketImpl implements Socket, Subscriber {
     /** Rooms joined by middleware before the socket is connected; subscribed in {@link #onConnect}. */
     private final Set<String> pendingRooms = ConcurrentHashMap.newKeySet();
     /** Tasks run once after {@link #onConnect}. */
-    private final List<Runnable> afterConnect = new CopyOnWriteArrayList<>();
+    private final List<Runnable> afterConnect = new CowList<>();
 
     private final Map<String, List<Registration>> listeners = new ConcurrentHashMap<>();
     private final List<AnyListener> anyListeners = new CowList<>();
@@ -436,10 +436,10 @@ final class SocketImpl implements Socket, Subscriber {
             client.send(Packet.of(PacketType.EVENT, nsp.name(), missed), false);
         }
         nsp.track(this);
-        for (Runnable task : afterConnect) {
+        for (Runnable task : afterConnect) { // iterates a snapshot; CowList has no clear()
+            afterConnect.remove(task);
             task.run();
         }
-        afterConnect.clear();
     }
 
     /** A decoded packet for this namespace (not CONNECT / CONNECT_ERROR). */
