@@ -134,7 +134,7 @@ public final class SwitchboardServer {
         // Durable rooms and inboxes: closed after Socket.IO (which saves sessions through it), before the node.
         durable = DurablePlane.open(config.durable(), config.dataDir(), storeComponent::current);
         closeOnStop.push(durable);
-        realtime = Realtime.create(config, node.router(), metrics.registry(), durable.recoveryBackend().orElse(null));
+        realtime = Realtime.create(config, node.router(), metrics.registry(), durable.recoveryBackend().orElse(null), node.handlers());
         closeOnStop.push(realtime);
         durable.install(realtime.io());
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());

@@ -50,6 +50,13 @@ public final class Realtime implements AutoCloseable {
      */
     public static Realtime create(ServerConfig config, Router router, MeterRegistry registry,
                                   dev.switchboard.socketio.recovery.RecoveryBackend.Factory durableRecovery) {
+        return create(config, router, registry, durableRecovery, null);
+    }
+
+    /** @param handlers the node's handler runner ({@code SwitchboardNode.handlers()}), or null for a standalone one */
+    public static Realtime create(ServerConfig config, Router router, MeterRegistry registry,
+                                  dev.switchboard.socketio.recovery.RecoveryBackend.Factory durableRecovery,
+                                  dev.switchboard.core.handler.HandlerRunner handlers) {
         ServerConfig.SocketIo s = config.socketIo();
         EngineIoConfig engine = EngineIoConfig.builder()
                 .path(s.path())
@@ -71,7 +78,8 @@ public final class Realtime implements AutoCloseable {
         } else if (!s.recovery().isZero()) {
             b.recovery(RecoveryConfig.builder().maxDisconnectionDuration(s.recovery()).build());
         }
-        SocketIoServer io = SocketIoServer.create(b.build(), router);
+        SocketIoServer io = handlers == null ? SocketIoServer.create(b.build(), router)
+                : SocketIoServer.create(b.build(), router, handlers);
         io.sockets(); // the main namespace exists from the start, as in socket.io
         if (config.demoEnabled()) {
             ChatDemo.install(io.of(ChatDemo.NAMESPACE));
