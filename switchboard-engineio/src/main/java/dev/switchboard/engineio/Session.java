@@ -189,6 +189,20 @@ final class Session implements EngineSocket {
         return transport == TransportKind.WEBSOCKET ? EngineWireFormats.WEBSOCKET : EngineWireFormats.POLLING;
     }
 
+    /**
+     * This subscriber's reference to a shared encoded frame. Normally {@code retainedDuplicate()}: for
+     * a pooled frame a recycled object, nothing allocated per subscriber. But when the leak detector
+     * has sampled the frame (1 in 128 at the default level; the frame is then a leak-aware wrapper,
+     * {@code unwrap() != null}), each {@code retainedDuplicate()} of it is tracked on its own with a
+     * stack trace, so every subscriber of that publication captures one and 1 in 128 broadcasts
+     * stalls its loops (issue 7: fan-out p99; JFR put 12% of a fan-out run's allocated bytes there).
+     * {@code retain().duplicate()} of a wrapper shares its reference count and leak record instead:
+     * the frame is still tracked until its last release.
+     */
+    private static ByteBuf sharedCopy(ByteBuf frame) {
+        return frame.unwrap() != null ? frame.retain().duplicate() : frame.retainedDuplicate();
+    }
+
     @Override
     public Subscriber.Delivery write(EncodedMessage message, boolean isVolatile) {
         assert loop.inEventLoop();
@@ -210,13 +224,13 @@ final class Session implements EngineSocket {
             for (int i = 0; i < n; i++) {
                 ByteBuf frame = message.frame(i);
                 // Encoded once: every WebSocket subscriber writes a retained duplicate of the same bytes.
-                out.write(sameFormat ? frame.retainedDuplicate() : WsFrames.fromPolling(alloc, frame));
+                out.write(sameFormat ? sharedCopy(frame) : WsFrames.fromPolling(alloc, frame));
             }
             return Subscriber.Delivery.WRITTEN;
         }
         for (int i = 0; i < n; i++) {
             ByteBuf frame = message.frame(i);
-            if (!enqueue(sameFormat ? frame.retainedDuplicate() : WsFrames.toPolling(alloc, frame))) {
+            if (!enqueue(sameFormat ? sharedCopy(frame) : WsFrames.toPolling(alloc, frame))) {
                 return Subscriber.Delivery.REJECTED;
             }
         }

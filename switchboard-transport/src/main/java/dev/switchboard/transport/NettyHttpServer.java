@@ -81,16 +81,7 @@ final class NettyHttpServer implements HttpServer {
         this.epoll = config.preferNative() && Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, factory);
-        this.workerGroup = new MultiThreadIoEventLoopGroup(workerThreads(config), factory);
-    }
-
-    /**
-     * One event loop per core unless configured: the loops never block, so Netty's default of twice the
-     * cores only adds context switches, a pooled-allocator thread cache and timer wheel per loop, and
-     * more loops for each fan-out to visit (issue 7: idle RSS and fan-out latency on 2 cores).
-     */
-    static int workerThreads(TransportConfig config) {
-        return config.ioThreads() > 0 ? config.ioThreads() : io.netty.util.NettyRuntime.availableProcessors();
+        this.workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), factory);
     }
 
     @Override

@@ -144,7 +144,7 @@ public final class TransportConfig {
         return shutdownTimeout;
     }
 
-    /** Worker event loops; 0 (default) means one per available processor. */
+    /** Worker event loops; 0 (default) lets Netty choose (twice the available processors). */
     public int ioThreads() {
         return ioThreads;
     }
