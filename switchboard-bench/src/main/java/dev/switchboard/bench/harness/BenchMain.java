@@ -181,7 +181,8 @@ public final class BenchMain {
         sb.append("Ratios compare each server's headline figure with `").append(baseline)
                 .append("` (for latency and memory lower is better, for rates higher is better). ")
                 .append("Latency is measured from a timestamp the sender put in the payload, in the same JVM. ")
-                .append("Drops are expected deliveries still missing two seconds after deliveries stopped.\n");
+                .append("Drops are expected deliveries still missing ").append(Load.DRAIN_QUIET.toSeconds())
+                .append(" s after deliveries stopped (waiting at most ").append(Load.DRAIN_MAX.toSeconds()).append(" s).\n");
         notes.forEach(n -> sb.append("\n> ").append(n).append('\n'));
         return sb.toString();
     }

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * unthrottled, as fast as the server turns broadcasts around: at most {@code fanoutInFlight}
  * broadcasts the publisher has not yet received back. Figures per phase: delivered messages per
  * second, latency p50/p99/p99.9 (send timestamp in the payload, same JVM), drops (expected
- * deliveries that had not arrived when deliveries stopped for two seconds).
+ * deliveries that had not arrived when deliveries stopped for {@link Load#DRAIN_QUIET}).
  */
 final class FanoutScenario {
 
@@ -63,7 +63,7 @@ final class FanoutScenario {
             // warm-up at the fixed rate, not measured
             latency.enabled(false);
             seq = publishAtRate(publisher[0], "fan", p.fanoutRate(), Duration.ofSeconds(1), seq, p.payloadBytes());
-            Load.drain(delivered, seq * subscribers, Duration.ofSeconds(2), Duration.ofSeconds(10));
+            Load.drain(delivered, seq * subscribers, Load.DRAIN_QUIET, Duration.ofSeconds(10));
             latency.takeInterval();
             latency.enabled(true);
 
@@ -75,13 +75,17 @@ final class FanoutScenario {
             seq = publishAtRate(publisher[0], "fan", p.fanoutRate(), p.fanoutWindow(), seq, p.payloadBytes());
             double sendSeconds = (System.nanoTime() - t0) / 1e9;
             long expected = (seq - s0) * subscribers;
-            long got = Load.drain(delivered, d0 + expected, Duration.ofSeconds(2), Duration.ofSeconds(30)) - d0;
+            long got = Load.drain(delivered, d0 + expected, Load.DRAIN_QUIET, Load.DRAIN_MAX) - d0;
             fixed.put("offered msg/s", (seq - s0) / sendSeconds * subscribers);
             // from the first send to the last arrival: a server that falls behind spreads the same
             // deliveries over a longer time, and its rate drops below the offered one
             fixed.put("delivered msg/s", got / Math.max(sendSeconds, last.secondsSince(t0)));
             Load.percentiles(latency.takeInterval(), fixed);
             fixed.put("drops", Math.max(0, expected - got));
+            long closedFixed = clients.stream().filter(c -> !c.isActive()).count();
+            if (closedFixed > 0) {
+                fixed.note(closedFixed + " subscribers disconnected during the run");
+            }
             fixed.put("generator CPU %", cpu.percent());
 
             // unthrottled, closed loop on the publisher's own copy
@@ -107,7 +111,7 @@ final class FanoutScenario {
             double maxCpu = cpuMax.percent();
             long inWindow = delivered.sum() - d1;
             long expectedMax = (seq - s1) * subscribers;
-            long gotMax = Load.drain(delivered, d1 + expectedMax, Duration.ofSeconds(2), Duration.ofSeconds(30)) - d1;
+            long gotMax = Load.drain(delivered, d1 + expectedMax, Load.DRAIN_QUIET, Load.DRAIN_MAX) - d1;
             max.put("published msg/s", (seq - s1) / maxSeconds);
             max.put("delivered msg/s", inWindow / maxSeconds);
             Load.percentiles(latency.takeInterval(), max);

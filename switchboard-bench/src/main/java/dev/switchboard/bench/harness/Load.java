@@ -27,6 +27,16 @@ final class Load {
      */
     static volatile int ioThreads = 1;
 
+    /**
+     * A phase's deliveries are over once nothing arrived for this long: long enough for a GC pause or
+     * a scheduling gap on a busy 2-core machine (2 s was not: an overloaded server paused that long
+     * and its late deliveries were counted as drops).
+     */
+    static final Duration DRAIN_QUIET = Duration.ofSeconds(5);
+
+    /** Bound on waiting for a phase's deliveries; what is missing then counts as dropped. */
+    static final Duration DRAIN_MAX = Duration.ofSeconds(45);
+
     private Load() {}
 
     /**

@@ -68,6 +68,12 @@ final class Report {
                 md.append(' ').append(ratio).append(" | ").append(r.note.replace("|", "/")).append(" |\n");
             }
         }
+        List<Result> failed = results.stream().filter(r -> !ORDER.contains(r.scenario)).toList();
+        if (!failed.isEmpty()) {
+            md.append("\n### Scenario runs that failed\n\n");
+            failed.forEach(r -> md.append("- ").append(r.server).append(", ").append(r.scenario).append(": ")
+                    .append(r.note).append('\n'));
+        }
         if (!charts.isEmpty()) {
             md.append("\n### Charts\n\n");
             charts.forEach(c -> md.append("![").append(c).append("](").append(c).append(")\n\n"));

@@ -24,6 +24,10 @@ import java.util.regex.Pattern;
  */
 final class ServerProcess implements AutoCloseable {
 
+    /** Server ports come from here: above the registered services we might meet, below Linux's ephemeral range (32768+). */
+    private static final int PORT_LOW = 20_000;
+    private static final int PORT_HIGH = 32_000;
+
     private static final Pattern USED_KB = Pattern.compile("used (\\d+)K");
 
     private final ServerSpec spec;
@@ -174,12 +178,22 @@ final class ServerProcess implements AutoCloseable {
         Children.unregister(process);
     }
 
+    /**
+     * A port free on every interface and outside the ephemeral range: the load generator's own
+     * connections take source ports from that range on 127.0.0.2+, and a server that binds the
+     * wildcard address (as {@code bin/switchboard echo} does) cannot bind a port one of them holds.
+     */
     private static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(PORT_LOW, PORT_HIGH);
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress("0.0.0.0", port));
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free port in " + PORT_LOW + ".." + PORT_HIGH));
     }
 }

@@ -28,7 +28,7 @@ final class Servers {
     /** Same for both JVM servers: a fixed heap bound and G1, so memory figures compare. */
     static final String JVM_OPTS = "-Xmx2g -XX:+UseG1GC";
 
-    static final String DEFAULT_SWITCHBOARD = "bin/switchboard echo --port {port} --ping-interval {pingInterval}"
+    static final String DEFAULT_SWITCHBOARD = "bin/switchboard echo --host 127.0.0.1 --port {port} --ping-interval {pingInterval}"
             + " --ping-timeout {pingTimeout} --max-payload {maxPayload} --connect-timeout {connectTimeout} --cors *";
 
     private Servers() {}
