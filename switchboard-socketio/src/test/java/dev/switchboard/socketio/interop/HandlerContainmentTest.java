@@ -50,6 +50,7 @@ class HandlerContainmentTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final AtomicInteger rejected = new AtomicInteger();
+    private final AtomicInteger guardedRan = new AtomicInteger();
     private final Map<String, Throwable> errorsSeen = new ConcurrentHashMap<>();
     private final CountDownLatch slowStarted = new CountDownLatch(1);
     private final CountDownLatch fastAnswered = new CountDownLatch(1);
@@ -86,6 +87,13 @@ class HandlerContainmentTest {
 
     private void install(Socket socket) {
         socket.onError(e -> errorsSeen.put(socket.id(), e));
+        socket.use((event, args, next) -> {
+            if ("guarded".equals(event)) {
+                throw new IllegalArgumentException("middleware bug");
+            }
+            next.proceed();
+        });
+        socket.on("guarded", (args, ack) -> guardedRan.incrementAndGet());
         socket.on("echo", (args, ack) -> ack.send(args.toArray()));
         socket.on("boom", (args, ack) -> {
             throw new IllegalStateException("database password is hunter2");
@@ -137,6 +145,18 @@ class HandlerContainmentTest {
         assertThat(failures).hasSize(1);
         assertThat(failures.get(0).getLevel()).isEqualTo(Level.WARN);
         assertThat(failures.get(0).getFormattedMessage()).contains(a.id()).contains("namespace /");
+    }
+
+    @Test
+    void aThrowingPacketMiddlewareStopsTheEventWithAnErrorAck() throws Exception {
+        io.socket.client.Socket a = connect();
+
+        Object[] answer = ask(a, "guarded", "x");
+        assertThat(((JSONObject) answer[0]).getJSONObject("error").getString("message")).isEqualTo("internal error");
+        assertThat(ask(a, "echo", "after")).containsExactly("after"); // processed after 'guarded' on the loop
+        assertThat(guardedRan).hasValue(0);
+        assertThat(a.connected()).isTrue();
+        assertThat(logs.list.stream().filter(e -> e.getFormattedMessage().contains("'guarded'"))).hasSize(1);
     }
 
     @Test
