@@ -23,9 +23,16 @@ final class StoreComponent implements Component {
     static final String NAME = "store";
 
     private final Path directory;
+    private final java.util.function.UnaryOperator<StoreConfig.Builder> options;
     private volatile EmbeddedStore store;
 
     StoreComponent(Path dataDir, MeterRegistry registry) {
+        this(dataDir, registry, java.util.function.UnaryOperator.identity());
+    }
+
+    /** @param options applied to the store's configuration (durability, retention: switchboard.durable) */
+    StoreComponent(Path dataDir, MeterRegistry registry, java.util.function.UnaryOperator<StoreConfig.Builder> options) {
+        this.options = options;
         this.directory = dataDir.resolve("store");
         counter(registry, "appends", "stream messages stored", StoreStats::appends);
         counter(registry, "enqueues", "queue messages stored", StoreStats::enqueues);
@@ -44,7 +51,12 @@ final class StoreComponent implements Component {
 
     @Override
     public void start(ComponentContext context) {
-        store = EmbeddedStore.open(StoreConfig.newBuilder(directory).build());
+        store = EmbeddedStore.open(options.apply(StoreConfig.newBuilder(directory)).build());
+    }
+
+    /** The store open now; null while it opens, reopens or after the node stopped. */
+    EmbeddedStore current() {
+        return store;
     }
 
     @Override

@@ -8,6 +8,8 @@ import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.server.metrics.FanOutMetrics;
 import dev.switchboard.server.api.HttpApi;
 import dev.switchboard.server.config.ServerConfig;
+import dev.switchboard.server.durable.DurableApiRoute;
+import dev.switchboard.server.durable.DurablePlane;
 import dev.switchboard.server.health.Health;
 import dev.switchboard.server.metrics.ServerMetrics;
 import dev.switchboard.server.realtime.Realtime;
@@ -60,6 +62,7 @@ public final class SwitchboardServer {
     private Realtime realtime;
     private Health health;
     private HttpApi httpApi;
+    private DurablePlane durable;
     private InetSocketAddress address;
 
     private SwitchboardServer(ServerConfig config) {
@@ -100,6 +103,8 @@ public final class SwitchboardServer {
 
         // The actor system is the slowest part of a start: it comes up (and opens the store) on its own
         // thread while this one loads the page assets.
+        StoreComponent storeComponent = new StoreComponent(config.dataDir(), metrics.registry(),
+                config.durable()::configureStore);
         CompletableFuture<SwitchboardNode> starting = new CompletableFuture<>();
         Thread nodeStarter = new Thread(() -> {
             try {
@@ -109,8 +114,7 @@ public final class SwitchboardServer {
                                 ? config.shutdownTimeout() : Duration.ofSeconds(1))
                         .build());
                 // The store opens (on the node's blocking dispatcher) while the rest starts.
-                node.supervise(StoreComponent.NAME, new StoreComponent(config.dataDir(), metrics.registry()),
-                        SupervisionPolicy.restartWithBackoff());
+                node.supervise(StoreComponent.NAME, storeComponent, SupervisionPolicy.restartWithBackoff());
                 starting.complete(node);
             } catch (Throwable t) {
                 starting.completeExceptionally(t);
@@ -127,8 +131,12 @@ public final class SwitchboardServer {
             closeOnStop.push(node);
         }
         health.registerAll(() -> supervised(node));
-        realtime = Realtime.create(config, node.router(), metrics.registry());
+        // Durable rooms and inboxes: closed after Socket.IO (which saves sessions through it), before the node.
+        durable = DurablePlane.open(config.durable(), config.dataDir(), storeComponent::current);
+        closeOnStop.push(durable);
+        realtime = Realtime.create(config, node.router(), metrics.registry(), durable.recoveryBackend().orElse(null), node.handlers());
         closeOnStop.push(realtime);
+        durable.install(realtime.io());
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
@@ -138,6 +146,9 @@ public final class SwitchboardServer {
             ApiRoute api = new ApiRoute(httpApi, config.http().maxRequestBody());
             closeOnStop.push(api);
             routes.route(HttpApi.PREFIX, api);
+            DurableApiRoute durableApi = new DurableApiRoute(durable, config.api().token(), config.http().maxRequestBody());
+            routes.route(DurableApiRoute.HISTORY, durableApi);
+            routes.route(DurableApiRoute.INBOX, durableApi);
         }
         routes.route(HealthRoute.PREFIX, new HealthRoute(health));
         if (config.metricsEnabled()) {
@@ -239,6 +250,11 @@ public final class SwitchboardServer {
             Thread.sleep(10);
         }
         return true;
+    }
+
+    /** Durable rooms' history and inboxes (the Java API behind /api/history and /api/inbox). */
+    public DurablePlane durable() {
+        return durable;
     }
 
     /** The bound address (the real port when configured with 0). */

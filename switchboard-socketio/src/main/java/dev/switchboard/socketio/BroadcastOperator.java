@@ -46,6 +46,14 @@ public interface BroadcastOperator {
     void emit(String event, Object... args);
 
     /**
+     * {@link #emit}, telling when the event is kept for recovery: the future completes once the recovery
+     * backend holds it (for a durable room, once it is stored under the store's durability policy),
+     * before it is delivered; at once when recovery is off or the broadcast is volatile. It fails when
+     * the event could not be stored, and then is not delivered either.
+     */
+    CompletableFuture<Void> emitStored(String event, Object... args);
+
+    /**
      * Emits with an acknowledgement asked of every target. Completes, once every targeted client
      * answered, with the first argument of each answer; or fails with {@link AckTimeoutException}
      * (holding the answers that came) after {@link #timeout}. Requires a timeout.

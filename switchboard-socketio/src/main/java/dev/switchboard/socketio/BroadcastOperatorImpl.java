@@ -57,6 +57,12 @@ final class BroadcastOperatorImpl implements BroadcastOperator {
     }
 
     @Override
+    public CompletableFuture<Void> emitStored(String event, Object... args) {
+        SocketIoRuntime.checkEventName(event);
+        return target.broadcast(target.runtime().payloads().eventData(event, args), flags).toCompletableFuture();
+    }
+
+    @Override
     public CompletableFuture<BroadcastAcks> emitWithAck(String event, Object... args) {
         SocketIoRuntime.checkEventName(event);
         if (flags.timeout() == null) {

@@ -7,8 +7,11 @@ import java.util.concurrent.CompletableFuture;
 /** What a {@link BroadcastOperatorImpl} broadcasts to: a namespace, or every child of a dynamic parent. */
 interface BroadcastTarget {
 
-    /** Publishes an EVENT with {@code data} ({@code [event, ...args]}, owned from now on). */
-    void broadcast(ArrayNode data, BroadcastFlags flags);
+    /**
+     * Publishes an EVENT with {@code data} ({@code [event, ...args]}, owned from now on). The stage
+     * completes once the recovery backend kept it (at once without recovery), before delivery.
+     */
+    java.util.concurrent.CompletionStage<Void> broadcast(ArrayNode data, BroadcastFlags flags);
 
     CompletableFuture<BroadcastOperator.BroadcastAcks> broadcastWithAck(ArrayNode data, BroadcastFlags flags);
 

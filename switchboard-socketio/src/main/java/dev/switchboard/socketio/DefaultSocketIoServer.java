@@ -1,5 +1,6 @@
 package dev.switchboard.socketio;
 
+import dev.switchboard.core.handler.HandlerRunner;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.engineio.EngineIoServer;
 import dev.switchboard.transport.HttpHandler;
@@ -33,7 +34,12 @@ final class DefaultSocketIoServer implements SocketIoServer {
     private volatile boolean closing;
 
     DefaultSocketIoServer(SocketIoConfig config, Router router) {
-        this.runtime = new SocketIoRuntime(Objects.requireNonNull(config, "config"), Objects.requireNonNull(router, "router"));
+        this(config, router, ContainedHandlers.standaloneRunner());
+    }
+
+    DefaultSocketIoServer(SocketIoConfig config, Router router, HandlerRunner handlers) {
+        this.runtime = new SocketIoRuntime(Objects.requireNonNull(config, "config"), Objects.requireNonNull(router, "router"),
+                Objects.requireNonNull(handlers, "handlers"));
         this.main = (NamespaceImpl) of("/");
         this.engine = EngineIoServer.create(config.engine(), session -> {
             if (closing) {

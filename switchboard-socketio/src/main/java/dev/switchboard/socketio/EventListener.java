@@ -3,8 +3,10 @@ package dev.switchboard.socketio;
 import java.util.List;
 
 /**
- * Receives one event. Runs on the socket's event loop: do not block (hand long work to an executor and
- * call {@code ack.send} from there).
+ * Receives one event. Registered with {@link Socket#on} it runs on the socket's event loop: do not block
+ * there (the watchdog names a listener that holds the loop); register one that blocks with
+ * {@link Socket#onBlocking}, which runs it on the node's bounded worker pool. What it throws is logged
+ * and answered with an error ack ({@link HandlerErrorAck}); the connection stays open.
  */
 @FunctionalInterface
 public interface EventListener {

@@ -8,6 +8,7 @@ import dev.switchboard.core.routing.Publication;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.core.routing.WireFormat;
 import dev.switchboard.socketio.protocol.Packet;
+import dev.switchboard.socketio.recovery.RecoveryBackend;
 import dev.switchboard.socketio.recovery.SessionStore;
 import dev.switchboard.socketio.protocol.PacketEncoder;
 import dev.switchboard.socketio.protocol.PacketType;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +54,7 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
     private final List<Consumer<Socket>> connectionListeners = new CopyOnWriteArrayList<>();
     private final Map<String, SocketImpl> sockets = new ConcurrentHashMap<>();
     private final AtomicLong ackIds = new AtomicLong();
-    private final SessionStore sessions;
+    private final RecoveryBackend sessions;
 
     /**
      * @param onEmpty called when the last socket left (dynamic child namespaces with cleanup on), or null
@@ -62,7 +64,7 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
         this.name = name;
         this.onEmpty = onEmpty;
         this.sessions = runtime.config().recovery()
-                .map(r -> new SessionStore(r.maxDisconnectionDuration().toMillis(), r.maxStoredPackets(), System::currentTimeMillis))
+                .map(r -> r.backend().create(name, r.maxDisconnectionDuration().toMillis(), r.maxStoredPackets()))
                 .orElse(null);
     }
 
@@ -77,7 +79,7 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
         return runtime;
     }
 
-    SessionStore sessions() {
+    RecoveryBackend sessions() {
         return sessions;
     }
 
@@ -134,24 +136,39 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
 
     // ---- connection of a new socket (on the client's event loop) ----
 
-    /** socket.io Namespace._add: restore or create the socket, run middleware, then connect it. */
+    /**
+     * socket.io Namespace._add: restore or create the socket, run middleware, then connect it. A restore
+     * asks the recovery backend (which may read from disk) and continues on the client's event loop.
+     */
     void add(Client client, JsonNode authNode) {
         Map<String, Object> auth = toAuth(authNode);
-        SocketImpl socket = null;
         if (sessions != null && authNode != null) {
             JsonNode pid = authNode.get("pid");
             JsonNode offset = authNode.get("offset");
             if (pid != null && pid.isTextual() && offset != null && offset.isTextual()) {
-                SessionStore.Restored restored = sessions.restore(pid.textValue(), offset.textValue());
-                if (restored != null) {
-                    socket = new SocketImpl(this, client, auth, restored);
-                }
+                sessions.restore(pid.textValue(), offset.textValue()).whenComplete((outcome, err) -> {
+                    RecoveryBackend.Outcome o = outcome == null ? RecoveryBackend.Outcome.none() : outcome;
+                    if (err != null) {
+                        log.warn("namespace {}: restoring a session failed: {}", name, err.toString());
+                    }
+                    Runnable proceed = () -> addRestored(client, auth, o);
+                    if (client.engineSocket().eventLoop().inEventLoop()) {
+                        proceed.run();
+                    } else {
+                        Client.execute(client.engineSocket().eventLoop(), proceed);
+                    }
+                });
+                return;
             }
         }
-        if (socket == null) {
-            socket = new SocketImpl(this, client, auth, null);
+        addRestored(client, auth, RecoveryBackend.Outcome.none());
+    }
+
+    private void addRestored(Client client, Map<String, Object> auth, RecoveryBackend.Outcome outcome) {
+        SocketImpl s = new SocketImpl(this, client, auth, outcome.restored());
+        if (outcome.truncation() != null) {
+            s.afterConnect(() -> s.emit(RecoveryBackend.HISTORY_TRUNCATED, outcome.truncation()));
         }
-        SocketImpl s = socket;
         if (s.recovered() && runtime.config().recovery().get().skipMiddlewares()) {
             doConnect(s);
             return;
@@ -304,6 +321,11 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
     }
 
     @Override
+    public CompletableFuture<Void> emitStored(String event, Object... args) {
+        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL).emitStored(event, args);
+    }
+
+    @Override
     public List<Socket> fetchSockets() {
         return matching(BroadcastFlags.ALL);
     }
@@ -328,10 +350,33 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
      * path never carries an ack id) that is not volatile gets its offset appended and is kept for replay.
      */
     @Override
-    public void broadcast(ArrayNode data, BroadcastFlags flags) {
+    public CompletionStage<Void> broadcast(ArrayNode data, BroadcastFlags flags) {
         if (sessions != null && !flags.isVolatile()) {
-            sessions.append(data, flags.rooms(), flags.except());
+            CompletionStage<Void> kept = sessions.append(data, flags.rooms(), flags.except());
+            CompletableFuture<Void> done = kept.toCompletableFuture();
+            if (done.isDone() && !done.isCompletedExceptionally()) {
+                publishNow(data, flags); // in-memory backend: delivered on the caller's thread, as before
+                return kept;
+            }
+            // Kept on disk first (durable room): delivered once stored, carrying its offset. The backend
+            // completes in append order, so the delivery order is the offset order.
+            CompletionStage<Void> delivered = kept.thenRun(() -> publishNow(data, flags));
+            delivered.whenComplete((v, e) -> {
+                if (e != null) {
+                    // emit() callers do not look at the stage: the operator must hear of it.
+                    log.warn("namespace {}: event to rooms {} not stored, so not delivered: {}", name, flags.rooms(),
+                            e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+                }
+            });
+            return delivered;
         }
+        publishNow(data, flags);
+        return DONE;
+    }
+
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private void publishNow(ArrayNode data, BroadcastFlags flags) {
         PacketEncoder.Encoded encoded = runtime.encoder().encode(Packet.of(PacketType.EVENT, name, data));
         runtime.router().publish(publication(flags.rooms(), flags.except(), new SocketIoMessageEncoder(encoded),
                 flags.isVolatile(), flags.local()));
@@ -414,6 +459,20 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
     void closeAll() {
         for (SocketImpl s : sockets.values()) {
             s.closeFromServer(DisconnectReason.SERVER_SHUTTING_DOWN);
+        }
+    }
+
+    /** Before a socket subscribes to rooms (so that a restore does not replay what came before the join). */
+    void joining(SocketImpl s, Collection<String> rooms) {
+        if (sessions != null && s.pid() != null && !rooms.isEmpty()) {
+            sessions.joining(s.pid(), rooms);
+        }
+    }
+
+    /** A connected socket's recoverable state changed (connect, join, leave). */
+    void track(SocketImpl s) {
+        if (sessions != null && s.pid() != null) {
+            sessions.track(s.id(), s.pid(), s.rooms(), s.dataSnapshot());
         }
     }
 

@@ -108,10 +108,12 @@ final class ParentNamespaceImpl implements Namespace, BroadcastTarget {
     }
 
     @Override
-    public void broadcast(ArrayNode data, BroadcastFlags flags) {
+    public java.util.concurrent.CompletionStage<Void> broadcast(ArrayNode data, BroadcastFlags flags) {
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
         for (NamespaceImpl c : children.values()) {
-            c.broadcast(data.deepCopy(), flags);
+            parts.add(c.broadcast(data.deepCopy(), flags).toCompletableFuture());
         }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
     }
 
     /** Every child broadcasts with its own ack id; the answers are put together, as if one namespace. */
@@ -196,6 +198,11 @@ final class ParentNamespaceImpl implements Namespace, BroadcastTarget {
     @Override
     public void emit(String event, Object... args) {
         op(BroadcastFlags.ALL).emit(event, args);
+    }
+
+    @Override
+    public CompletableFuture<Void> emitStored(String event, Object... args) {
+        return op(BroadcastFlags.ALL).emitStored(event, args);
     }
 
     @Override

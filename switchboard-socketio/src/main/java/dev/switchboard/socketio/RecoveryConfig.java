@@ -1,6 +1,7 @@
 package dev.switchboard.socketio;
 
 import java.time.Duration;
+import dev.switchboard.socketio.recovery.RecoveryBackend;
 import java.util.Objects;
 
 /**
@@ -15,8 +16,10 @@ public final class RecoveryConfig {
     private final Duration maxDisconnectionDuration;
     private final boolean skipMiddlewares;
     private final int maxStoredPackets;
+    private final RecoveryBackend.Factory backend;
 
     private RecoveryConfig(Builder b) {
+        this.backend = b.backend;
         this.maxDisconnectionDuration = b.maxDisconnectionDuration;
         this.skipMiddlewares = b.skipMiddlewares;
         this.maxStoredPackets = b.maxStoredPackets;
@@ -48,13 +51,28 @@ public final class RecoveryConfig {
         return maxStoredPackets;
     }
 
+    /**
+     * Where sessions and replayable events are kept, per namespace; default
+     * {@link RecoveryBackend#IN_MEMORY} (socket.io's in-memory adapter behaviour).
+     */
+    public RecoveryBackend.Factory backend() {
+        return backend;
+    }
+
     /** Validating builder. */
     public static final class Builder {
         private Duration maxDisconnectionDuration = Duration.ofMinutes(2);
         private boolean skipMiddlewares = true;
         private int maxStoredPackets = 10_000;
+        private RecoveryBackend.Factory backend = RecoveryBackend.IN_MEMORY;
 
         private Builder() {}
+
+        /** The recovery backend of each namespace (e.g. durable rooms over a stream store). */
+        public Builder backend(RecoveryBackend.Factory backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
 
         public Builder maxDisconnectionDuration(Duration d) {
             Objects.requireNonNull(d, "maxDisconnectionDuration");

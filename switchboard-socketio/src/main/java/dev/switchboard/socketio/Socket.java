@@ -62,8 +62,30 @@ public interface Socket {
     /** The sockets in these rooms, this socket excluded (socket.io's {@code socket.to}). */
     BroadcastOperator to(String... rooms);
 
-    /** Registers a listener for {@code event}. */
+    /**
+     * Registers a listener for {@code event}, run on the socket's event loop. If it throws, the error
+     * is logged once (socket, namespace, event) and given to {@link #onError} listeners, the client is
+     * answered with an error ack if it asked for one and the listener had not answered
+     * ({@link SocketIoConfig#handlerErrorAck()}), and the connection stays open. A listener that holds
+     * the loop past the runner's threshold (100 ms by default) is named in a warning: declare it with
+     * {@link #onBlocking} instead.
+     */
     Socket on(String event, EventListener listener);
+
+    /**
+     * Registers a listener for {@code event} that may block (I/O, a database, a remote call): it runs on
+     * the node's bounded worker pool, never on the event loop, so other sockets are not delayed. Its
+     * arguments are converted before it is queued; {@code ack.send}, emits, joins and the other socket
+     * methods are safe from it (they hop onto the socket's loop). Listeners of one event registered with
+     * {@link #on} run first, on the loop; blocking listeners of one socket may run concurrently with each
+     * other. When the pool is full the listener is not run: the refusal is logged and counted once, given
+     * to {@link #onError} listeners, and answered with an error ack if one was asked. Failures as {@link #on}.
+     *
+     * <pre>{@code
+     * socket.onBlocking("report", (args, ack) -> ack.send(reports.render((String) args.get(0))));
+     * }</pre>
+     */
+    Socket onBlocking(String event, EventListener listener);
 
     /** Registers a listener that receives the first argument converted to {@code type} by Jackson. */
     <T> Socket on(String event, Class<T> type, TypedEventListener<T> listener);

@@ -65,6 +65,8 @@ final class SocketImpl implements Socket, Subscriber {
     private volatile boolean closed;
     /** Rooms joined by middleware before the socket is connected; subscribed in {@link #onConnect}. */
     private final Set<String> pendingRooms = ConcurrentHashMap.newKeySet();
+    /** Tasks run once after {@link #onConnect}. */
+    private final List<Runnable> afterConnect = new CowList<>();
 
     private final Map<String, List<Registration>> listeners = new ConcurrentHashMap<>();
     private final List<AnyListener> anyListeners = new CowList<>();
@@ -73,6 +75,8 @@ final class SocketImpl implements Socket, Subscriber {
     private final List<Consumer<Throwable>> errorListeners = new CowList<>();
     private final List<Consumer<DisconnectReason>> disconnectingListeners = new CowList<>();
     private final List<Consumer<DisconnectReason>> disconnectListeners = new CowList<>();
+    /** Loop-confined: see {@link #handlerLabel()}. */
+    private String handlerLabel;
     /** Loop-confined: acknowledgements asked of the client, by ack id. */
     private final Map<Long, PendingAck> acks = new HashMap<>();
 
@@ -200,6 +204,7 @@ final class SocketImpl implements Socket, Subscriber {
             pendingRooms.addAll(List.of(rooms));
             return;
         }
+        nsp.joining(this, List.of(rooms));
         for (String room : rooms) {
             if (!connected) {
                 return;
@@ -209,13 +214,32 @@ final class SocketImpl implements Socket, Subscriber {
         if (!connected) {
             // Raced with onClose on the loop: make sure nothing stays subscribed.
             runtime.router().detach(nsp.name(), this);
+            return;
         }
+        nsp.track(this);
     }
 
     @Override
     public void leave(String room) {
         pendingRooms.remove(room);
         runtime.router().unsubscribe(nsp.name(), room, this);
+        if (connected) {
+            nsp.track(this);
+        }
+    }
+
+    /** The private session id ({@code pid}), null when recovery is off. */
+    String pid() {
+        return pid;
+    }
+
+    Map<String, Object> dataSnapshot() {
+        return Map.copyOf(data);
+    }
+
+    /** Runs {@code task} on the loop right after the CONNECT reply and the replay (e.g. a notice to the client). */
+    void afterConnect(Runnable task) {
+        afterConnect.add(task);
     }
 
     @Override
@@ -298,6 +322,13 @@ final class SocketImpl implements Socket, Subscriber {
     @Override
     public Socket once(String event, EventListener listener) {
         return register(event, new Registration(listener, true, (d, args, ack) -> listener.onEvent(args.get(), ack)));
+    }
+
+    @Override
+    public Socket onBlocking(String event, EventListener listener) {
+        Registration r = new Registration(listener, false, (d, args, ack) -> listener.onEvent(args.get(), ack));
+        r.blocking = true;
+        return register(event, r);
     }
 
     private Socket register(String event, Registration r) {
@@ -399,6 +430,7 @@ final class SocketImpl implements Socket, Subscriber {
         for (String room : restoredRooms) {
             runtime.router().subscribe(nsp.name(), room, this);
         }
+        nsp.joining(this, pendingRooms);
         for (String room : pendingRooms) {
             runtime.router().subscribe(nsp.name(), room, this);
         }
@@ -411,6 +443,11 @@ final class SocketImpl implements Socket, Subscriber {
         client.send(Packet.of(PacketType.CONNECT, nsp.name(), reply), false);
         for (ArrayNode missed : missedPackets) {
             client.send(Packet.of(PacketType.EVENT, nsp.name(), missed), false);
+        }
+        nsp.track(this);
+        for (Runnable task : afterConnect) { // iterates a snapshot; CowList has no clear()
+            afterConnect.remove(task);
+            task.run();
         }
     }
 
@@ -441,11 +478,9 @@ final class SocketImpl implements Socket, Subscriber {
         LazyArgs args = new LazyArgs(d);
         Ack ack = packet.hasId() ? new AckImpl(packet.id()) : NO_ACK;
         for (AnyListener l : anyListeners) {
-            try {
-                l.onAny(event, args.get());
-            } catch (RuntimeException e) {
-                reportError(e);
-            }
+            // A failing onAny listener does not stop the event (as socket.io), so no error ack here:
+            // the event's listeners may still answer.
+            runtime.handlers().inline(handlerLabel(), event, () -> l.onAny(event, args.get()), this::handlerFailed);
         }
         runPacketMiddlewares(0, event, d, args, ack);
     }
@@ -455,8 +490,15 @@ final class SocketImpl implements Socket, Subscriber {
             dispatch(event, d, args, ack);
             return;
         }
-        Middleware.Next next = new Middleware.Next() {
+        final class PacketNext implements Middleware.Next {
             private boolean called;
+
+            /** Loop: takes the one outcome of this step for a thrown exception; false if already decided. */
+            boolean claim() {
+                boolean first = !called;
+                called = true;
+                return first;
+            }
 
             @Override
             public void proceed() {
@@ -477,12 +519,16 @@ final class SocketImpl implements Socket, Subscriber {
                     }
                 });
             }
-        };
-        try {
-            packetMiddlewares.get(index).handle(event, args.get(), next);
-        } catch (Exception e) {
-            next.reject(e);
         }
+        PacketNext next = new PacketNext();
+        PacketMiddleware m = packetMiddlewares.get(index);
+        runtime.handlers().inline(handlerLabel(), event, () -> m.handle(event, args.get(), next), e -> {
+            // Thrown, not rejected: stop the event as a rejection would, and answer the client.
+            handlerFailed(e);
+            if (next.claim()) {
+                runtime.handlers().answerError(ack, event, e);
+            }
+        });
     }
 
     private void dispatch(String event, JsonNode d, LazyArgs args, Ack ack) {
@@ -494,12 +540,45 @@ final class SocketImpl implements Socket, Subscriber {
             if (r.once && !regs.remove(r)) {
                 continue; // another thread removed it first
             }
-            try {
-                r.invoker.invoke(d, args, ack);
-            } catch (Exception e) {
-                reportError(e);
+            if (r.blocking) {
+                args.get(); // convert on the loop; the worker only reads
+                runtime.handlers().blocking(handlerLabel(), event, () -> r.invoker.invoke(d, args, ack), executor(),
+                        e -> handlerFailed(event, e, ack));
+            } else {
+                runtime.handlers().inline(handlerLabel(), event, () -> r.invoker.invoke(d, args, ack),
+                        e -> handlerFailed(event, e, ack));
             }
         }
+    }
+
+    /** A listener failed or was refused (logged by the runner): error listeners, then the error ack. Loop. */
+    private void handlerFailed(String event, Throwable e, Ack ack) {
+        handlerFailed(e);
+        runtime.handlers().answerError(ack, event, e);
+    }
+
+    /** Tells the error listeners of a handler failure the runner has already logged. */
+    private void handlerFailed(Throwable e) {
+        for (Consumer<Throwable> l : errorListeners) {
+            try {
+                l.accept(e);
+            } catch (RuntimeException ex) {
+                log.warn("error listener of socket {} failed: {}", id, ex.toString());
+            }
+        }
+    }
+
+    /**
+     * How the handler runner names this socket in its logs: id and namespace. Made on the first event,
+     * so idle sockets do not keep it.
+     */
+    private String handlerLabel() {
+        String l = handlerLabel;
+        if (l == null) {
+            l = id + " (namespace " + nsp.name() + ")";
+            handlerLabel = l;
+        }
+        return l;
     }
 
     private void reportError(Throwable e) {
@@ -533,6 +612,8 @@ final class SocketImpl implements Socket, Subscriber {
         }
         if (nsp.sessions() != null && reason.recoverable()) {
             nsp.sessions().persist(id, pid, rooms(), data);
+        } else if (nsp.sessions() != null && reason == DisconnectReason.CLIENT_NAMESPACE_DISCONNECT) {
+            nsp.sessions().forget(pid);
         }
         connected = false;
         runtime.router().detach(nsp.name(), this);
@@ -680,6 +761,8 @@ final class SocketImpl implements Socket, Subscriber {
         final Object key;
         final boolean once;
         final Invoker invoker;
+        /** Runs on the handler runner's worker pool ({@link #onBlocking}); set before it is registered. */
+        boolean blocking;
 
         Registration(Object key, boolean once, Invoker invoker) {
             this.key = key;

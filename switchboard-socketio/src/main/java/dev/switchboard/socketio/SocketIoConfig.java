@@ -32,6 +32,7 @@ public final class SocketIoConfig {
     private final int maxAttachments;
     private final ObjectMapper mapper;
     private final SocketIoMetrics metrics;
+    private final HandlerErrorAck handlerErrorAck;
 
     private SocketIoConfig(Builder b) {
         this.engine = b.engine;
@@ -42,6 +43,7 @@ public final class SocketIoConfig {
         this.maxAttachments = b.maxAttachments;
         this.mapper = b.mapper;
         this.metrics = b.metrics;
+        this.handlerErrorAck = b.handlerErrorAck;
     }
 
     public static Builder builder() {
@@ -92,6 +94,11 @@ public final class SocketIoConfig {
         return metrics;
     }
 
+    /** What a client that asked for an ack gets when the handler failed; default {@link HandlerErrorAck#DEFAULT}. */
+    public HandlerErrorAck handlerErrorAck() {
+        return handlerErrorAck;
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.engine = engine;
@@ -102,6 +109,7 @@ public final class SocketIoConfig {
         b.maxAttachments = maxAttachments;
         b.mapper = mapper;
         b.metrics = metrics;
+        b.handlerErrorAck = handlerErrorAck;
         return b;
     }
 
@@ -115,6 +123,7 @@ public final class SocketIoConfig {
         private int maxAttachments = PacketDecoder.DEFAULT_MAX_ATTACHMENTS;
         private ObjectMapper mapper = Payloads.defaultMapper();
         private SocketIoMetrics metrics = SocketIoMetrics.NONE;
+        private HandlerErrorAck handlerErrorAck = HandlerErrorAck.DEFAULT;
 
         private Builder() {}
 
@@ -163,6 +172,12 @@ public final class SocketIoConfig {
 
         public Builder metrics(SocketIoMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /** See {@link HandlerErrorAck}; {@link HandlerErrorAck#NONE} answers nothing, as socket.io. */
+        public Builder handlerErrorAck(HandlerErrorAck handlerErrorAck) {
+            this.handlerErrorAck = Objects.requireNonNull(handlerErrorAck, "handlerErrorAck");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.socketio;
 
+import dev.switchboard.core.handler.HandlerRunner;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.socketio.protocol.Packet;
 import dev.switchboard.socketio.protocol.PacketDecoder;
@@ -23,9 +24,15 @@ final class SocketIoRuntime {
     private final Router router;
     private final Payloads payloads;
     private final PacketEncoder encoder;
+    private final ContainedHandlers handlers;
 
     SocketIoRuntime(SocketIoConfig config, Router router) {
+        this(config, router, ContainedHandlers.standaloneRunner());
+    }
+
+    SocketIoRuntime(SocketIoConfig config, Router router, HandlerRunner handlers) {
         this.config = config;
+        this.handlers = new ContainedHandlers(handlers, config.handlerErrorAck());
         this.router = router;
         this.payloads = new Payloads(config.mapper());
         this.encoder = new PacketEncoder(config.mapper());
@@ -61,6 +68,11 @@ final class SocketIoRuntime {
 
     Payloads payloads() {
         return payloads;
+    }
+
+    /** Runs user handlers contained (the node's {@link HandlerRunner}). */
+    ContainedHandlers handlers() {
+        return handlers;
     }
 
     PacketEncoder encoder() {

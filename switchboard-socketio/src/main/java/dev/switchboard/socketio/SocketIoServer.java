@@ -1,5 +1,6 @@
 package dev.switchboard.socketio;
 
+import dev.switchboard.core.handler.HandlerRunner;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.Routers;
 import dev.switchboard.engineio.EngineIoServer;
@@ -40,6 +41,18 @@ public interface SocketIoServer {
     /** A server publishing through {@code router} (shared with other protocols, or clustered). */
     static SocketIoServer create(SocketIoConfig config, Router router) {
         return new DefaultSocketIoServer(config, router);
+    }
+
+    /**
+     * A server publishing through {@code router} whose users' handlers run through {@code handlers}
+     * (the node's, {@code SwitchboardNode.handlers()}): a handler that throws is logged and answered
+     * with an error ack ({@link SocketIoConfig#handlerErrorAck()}), blocking ones
+     * ({@link Socket#onBlocking}) run on its bounded pool, and its watchdog names inline handlers that
+     * hold an event loop. The other factories use a runner with default options shared in the JVM.
+     * The caller owns {@code handlers}: closing the server does not close it.
+     */
+    static SocketIoServer create(SocketIoConfig config, Router router, HandlerRunner handlers) {
+        return new DefaultSocketIoServer(config, router, handlers);
     }
 
     SocketIoConfig config();

@@ -159,7 +159,8 @@ public final class ConfigLoader {
                 r.bool("switchboard.demo.enabled"),
                 r.bool("switchboard.metrics.enabled"),
                 r.duration("switchboard.shutdown.timeout", true),
-                source);
+                source,
+                dev.switchboard.server.durable.DurableSettings.read(r.config));
     }
 
     // ---- unknown keys ----

@@ -19,9 +19,18 @@ public record ServerConfig(
         boolean demoEnabled,
         boolean metricsEnabled,
         Duration shutdownTimeout,
-        String source) {
+        String source,
+        dev.switchboard.server.durable.DurableSettings durable) {
+
+    /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
+    public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
+                        Duration shutdownTimeout, String source) {
+        this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source,
+                dev.switchboard.server.durable.DurableSettings.defaults());
+    }
 
     public ServerConfig {
+        Objects.requireNonNull(durable, "durable");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(socketIo, "socketIo");

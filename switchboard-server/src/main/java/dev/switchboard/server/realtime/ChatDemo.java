@@ -133,8 +133,10 @@ final class ChatDemo {
             return;
         }
         out.put("room", room);
-        ns.to(room).emit("message", out);
-        ack.send(ok(Map.of("id", out.get("id"))));
+        // Acknowledged once kept: for a durable room (switchboard.durable.rooms), once stored.
+        ns.to(room).emitStored("message", out).whenComplete((v, e) -> ack.send(e == null
+                ? ok(Map.of("id", out.get("id")))
+                : error("the message could not be stored, try again")));
     }
 
     private void onTyping(Socket socket, Map<String, Object> body) {

@@ -41,6 +41,22 @@ public final class Realtime implements AutoCloseable {
 
     /** Creates the Socket.IO server over {@code router}; nothing listens until its handler is mounted. */
     public static Realtime create(ServerConfig config, Router router, MeterRegistry registry) {
+        return create(config, router, registry, null);
+    }
+
+    /**
+     * @param durableRecovery the recovery backend of durable rooms (switchboard.durable.rooms), or null:
+     *                        when given, connection state recovery is on and uses it
+     */
+    public static Realtime create(ServerConfig config, Router router, MeterRegistry registry,
+                                  dev.switchboard.socketio.recovery.RecoveryBackend.Factory durableRecovery) {
+        return create(config, router, registry, durableRecovery, null);
+    }
+
+    /** @param handlers the node's handler runner ({@code SwitchboardNode.handlers()}), or null for a standalone one */
+    public static Realtime create(ServerConfig config, Router router, MeterRegistry registry,
+                                  dev.switchboard.socketio.recovery.RecoveryBackend.Factory durableRecovery,
+                                  dev.switchboard.core.handler.HandlerRunner handlers) {
         ServerConfig.SocketIo s = config.socketIo();
         EngineIoConfig engine = EngineIoConfig.builder()
                 .path(s.path())
@@ -53,10 +69,17 @@ public final class Realtime implements AutoCloseable {
                 .engine(engine)
                 .connectTimeout(s.connectTimeout())
                 .metrics(meters);
-        if (!s.recovery().isZero()) {
+        if (durableRecovery != null) {
+            // Sessions live as long as switchboard.durable.session-ttl; this duration is not used then.
+            b.recovery(RecoveryConfig.builder()
+                    .maxDisconnectionDuration(s.recovery().isZero() ? Duration.ofMinutes(2) : s.recovery())
+                    .backend(durableRecovery)
+                    .build());
+        } else if (!s.recovery().isZero()) {
             b.recovery(RecoveryConfig.builder().maxDisconnectionDuration(s.recovery()).build());
         }
-        SocketIoServer io = SocketIoServer.create(b.build(), router);
+        SocketIoServer io = handlers == null ? SocketIoServer.create(b.build(), router)
+                : SocketIoServer.create(b.build(), router, handlers);
         io.sockets(); // the main namespace exists from the start, as in socket.io
         if (config.demoEnabled()) {
             ChatDemo.install(io.of(ChatDemo.NAMESPACE));

@@ -177,11 +177,23 @@ final class SocketIoAdmin implements SocketAdmin {
         return target;
     }
 
+    /** Longest wait for a durable room's store before a publish fails. */
+    private static final long STORE_WAIT_SECONDS = 10;
+
     @Override
     public int publish(String namespace, Set<String> rooms, Set<String> except, String event, List<Object> args) {
         BroadcastOperator target = target(namespace, rooms, except);
         int recipients = target.fetchSockets().size();
-        target.emit(event, args.toArray());
+        // Answered once kept for recovery: for a durable room, once stored (the HTTP 2xx is a promise).
+        try {
+            target.emitStored(event, args.toArray()).get(STORE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while storing the message");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the message could not be stored: "
+                    + (e.getCause() != null ? e.getCause() : e), e);
+        }
         return recipients;
     }
 }

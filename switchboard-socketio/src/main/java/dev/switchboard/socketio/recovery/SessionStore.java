@@ -7,6 +7,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threading: called from any event loop; the log is guarded by its own monitor, sessions by a
  * concurrent map. Times come from the injected clock (milliseconds).
  */
-public final class SessionStore {
+public final class SessionStore implements RecoveryBackend {
 
     /** A disconnected socket as kept for recovery. */
     public record Session(String sid, String pid, Set<String> rooms, Map<String, Object> data, long disconnectedAt) {}
@@ -56,8 +58,16 @@ public final class SessionStore {
         this.clock = clock;
     }
 
-    /** Appends the offset to {@code data} (as its last argument) and keeps the event for replay. */
-    public void append(ArrayNode data, Set<String> rooms, Set<String> except) {
+    /** Appends the offset to {@code data} (as its last argument) and keeps the event for replay; completes at once. */
+    @Override
+    public CompletionStage<Void> append(ArrayNode data, Set<String> rooms, Set<String> except) {
+        appendNow(data, rooms, except);
+        return DONE;
+    }
+
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private void appendNow(ArrayNode data, Set<String> rooms, Set<String> except) {
         long now = clock.getAsLong();
         String offset = offsetPrefix + Long.toString(nextOffset.getAndIncrement(), 36);
         data.add(offset);
@@ -70,14 +80,20 @@ public final class SessionStore {
         }
     }
 
+    @Override
     public void persist(String sid, String pid, Set<String> rooms, Map<String, Object> data) {
         long now = clock.getAsLong();
         sessions.values().removeIf(s -> s.disconnectedAt() + maxDisconnectionMs < now);
         sessions.put(pid, new Session(sid, pid, Set.copyOf(rooms), Map.copyOf(data), now));
     }
 
+    @Override
+    public CompletionStage<Outcome> restore(String pid, String offset) {
+        return CompletableFuture.completedFuture(Outcome.of(restoreNow(pid, offset)));
+    }
+
     /** The session and the events it missed after {@code offset}, or {@code null} when it cannot be restored. */
-    public Restored restore(String pid, String offset) {
+    public Restored restoreNow(String pid, String offset) {
         Session session = sessions.remove(pid);
         if (session == null) {
             return null;

@@ -1,7 +1,9 @@
 /**
  * Connection state recovery: what is kept of disconnected sockets and of the events they may have
- * missed. {@link dev.switchboard.socketio.recovery.SessionStore} is the in-memory store of one
- * namespace (socket.io-adapter's {@code SessionAwareAdapter}); durable rooms will keep their events in
- * the core's stream store instead.
+ * missed, behind {@link dev.switchboard.socketio.recovery.RecoveryBackend} (one per namespace, chosen by
+ * {@code RecoveryConfig.Builder#backend}). {@link dev.switchboard.socketio.recovery.SessionStore} is the
+ * in-memory default (socket.io-adapter's {@code SessionAwareAdapter}, bounded by
+ * {@code maxDisconnectionDuration}); {@link dev.switchboard.socketio.recovery.DurableRecovery} keeps
+ * durable rooms' events in the core's {@code StreamStore}, bounded by retention, across restarts.
  */
 package dev.switchboard.socketio.recovery;

@@ -29,11 +29,11 @@ class SessionStoreTest {
         store.append(event("except-r"), Set.of(), Set.of("r"));
         store.append(event("all"), Set.of(), Set.of());
         store.persist("sid", "pid", Set.of("sid", "r"), Map.of("k", "v"));
-        SessionStore.Restored r = store.restore("pid", offsetOf(seen));
+        SessionStore.Restored r = store.restoreNow("pid", offsetOf(seen));
         assertThat(r.session().sid()).isEqualTo("sid");
         assertThat(r.session().data()).containsEntry("k", "v");
         assertThat(r.missedPackets()).extracting(p -> p.get(0).textValue()).containsExactly("to-r", "all");
-        assertThat(store.restore("pid", offsetOf(seen))).as("a session is restored once").isNull();
+        assertThat(store.restoreNow("pid", offsetOf(seen))).as("a session is restored once").isNull();
     }
 
     @Test
@@ -44,7 +44,7 @@ class SessionStoreTest {
         store.append(event("second"), Set.of(), Set.of());
         store.append(event("third"), Set.of(), Set.of());
         store.persist("sid", "pid", Set.of("sid"), Map.of());
-        assertThat(store.restore("pid", offsetOf(first))).isNull();
+        assertThat(store.restoreNow("pid", offsetOf(first))).isNull();
     }
 
     @Test
@@ -57,8 +57,8 @@ class SessionStoreTest {
         now.addAndGet(40);
         store.append(event("later"), Set.of(), Set.of());
         store.persist("sid2", "pid2", Set.of("sid2"), Map.of());
-        assertThat(store.restore("pid2", offsetOf(last))).as("within 50 ms").isNotNull();
+        assertThat(store.restoreNow("pid2", offsetOf(last))).as("within 50 ms").isNotNull();
         now.addAndGet(11);
-        assertThat(store.restore("pid", offsetOf(last))).as("51 ms after the disconnection").isNull();
+        assertThat(store.restoreNow("pid", offsetOf(last))).as("51 ms after the disconnection").isNull();
     }
 }

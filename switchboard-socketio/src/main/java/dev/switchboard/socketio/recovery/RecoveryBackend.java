@@ -1,0 +1,90 @@
+package dev.switchboard.socketio.recovery;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where connection state recovery keeps the sessions of disconnected sockets and the events they may
+ * have missed, for one namespace (socket.io-adapter's {@code SessionAwareAdapter} role). The default is
+ * the in-memory {@link SessionStore} (bounded by {@code maxDisconnectionDuration}); a backend over the
+ * core's {@code StreamStore} keeps durable rooms' events on disk, bounded by their retention.
+ *
+ * <p>Ordering contract: {@link #append} is called in publication order per namespace, and the event is
+ * delivered only once its stage completed; a backend must complete the stages in the order it was
+ * called so that delivery order equals offset order.
+ *
+ * <p>Threading: every method may be called from any thread (event loops included) and must not block.
+ */
+public interface RecoveryBackend extends AutoCloseable {
+
+    /**
+     * Gives an eligible event (no ack id, not volatile) its offset, appended to {@code data} as its last
+     * argument, and keeps it for replay. The event is delivered once the stage completes; a failed stage
+     * means the event is not delivered (it could not be kept).
+     *
+     * @param data   {@code [event, ...args]}, owned by the backend until the stage completes
+     * @param rooms  target rooms (empty: every socket of the namespace)
+     * @param except excluded rooms
+     */
+    CompletionStage<Void> append(ArrayNode data, Set<String> rooms, Set<String> except);
+
+    /** A socket left for a recoverable reason: keep its session for a later {@link #restore}. */
+    void persist(String sid, String pid, Set<String> rooms, Map<String, Object> data);
+
+    /**
+     * A connected socket's session changed (it connected, joined or left a room). Backends that must
+     * survive a server crash keep the snapshot; the in-memory one ignores it.
+     */
+    default void track(String sid, String pid, Set<String> rooms, Map<String, Object> data) {}
+
+    /**
+     * A socket of session {@code pid} is about to join {@code rooms}: a backend that replays by room
+     * remembers from where, so that a restore does not hand it events sent to a room before it joined.
+     */
+    default void joining(String pid, java.util.Collection<String> rooms) {}
+
+    /** A socket left for good (the client disconnected the namespace): its session is not recoverable. */
+    default void forget(String pid) {}
+
+    /**
+     * Restores a session: its state and the events it missed after {@code offset}, in order. Never
+     * completes exceptionally: failures are an {@link Outcome#none()}.
+     */
+    CompletionStage<Outcome> restore(String pid, String offset);
+
+    @Override
+    default void close() {}
+
+    /**
+     * What a restore found.
+     *
+     * @param restored   the session and its missed events, or null when it cannot be restored
+     * @param truncation when the session's history was cut by retention: what to tell the client (the
+     *                   payload of the {@value #HISTORY_TRUNCATED} event), else null
+     */
+    record Outcome(SessionStore.Restored restored, Map<String, Object> truncation) {
+        private static final Outcome NONE = new Outcome(null, null);
+
+        public static Outcome none() {
+            return NONE;
+        }
+
+        public static Outcome of(SessionStore.Restored restored) {
+            return restored == null ? NONE : new Outcome(restored, null);
+        }
+    }
+
+    /** The event a socket gets, right after connecting, when its history was truncated by retention. */
+    String HISTORY_TRUNCATED = "switchboard:history-truncated";
+
+    /** Makes the backend of each namespace. */
+    @FunctionalInterface
+    interface Factory {
+        RecoveryBackend create(String namespace, long maxDisconnectionMs, int maxStoredPackets);
+    }
+
+    /** The in-memory default. */
+    Factory IN_MEMORY = (nsp, maxMs, maxPackets) -> new SessionStore(maxMs, maxPackets, System::currentTimeMillis);
+}
