@@ -3,32 +3,8 @@
 // Env: SIO_URL, SIO_TRANSPORT (websocket | polling | upgrade).
 const { test } = require("node:test");
 const assert = require("node:assert/strict");
-const { io } = require("socket.io-client");
+const { URL, MODE, TRANSPORTS, open, client, once, nothing } = require("./sio-test-support.cjs");
 
-const URL = process.env.SIO_URL;
-const MODE = process.env.SIO_TRANSPORT ?? "websocket";
-const TRANSPORTS = { websocket: ["websocket"], polling: ["polling"], upgrade: ["polling", "websocket"] }[MODE];
-assert.ok(URL && TRANSPORTS, "SIO_URL and SIO_TRANSPORT must be set");
-
-const open = [];
-function client(nsp = "/", opts = {}) {
-  const s = io(URL + nsp, { transports: TRANSPORTS, forceNew: true, reconnection: false, ...opts });
-  open.push(s);
-  return s;
-}
-function once(emitter, event, ms = 10000) {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no '${event}' within ${ms} ms`)), ms);
-    emitter.once(event, (...args) => { clearTimeout(t); resolve(args); });
-  });
-}
-function nothing(emitter, event, ms = 300) {
-  return new Promise((resolve, reject) => {
-    const handler = (...args) => reject(new Error(`unexpected '${event}' ${JSON.stringify(args)}`));
-    emitter.once(event, handler);
-    setTimeout(() => { emitter.off(event, handler); resolve(); }, ms);
-  });
-}
 async function connected(nsp = "/", opts = {}) {
   const s = client(nsp, opts);
   const welcome = once(s, "welcome");

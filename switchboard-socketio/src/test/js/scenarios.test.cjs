@@ -5,34 +5,8 @@
 const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const { io } = require("socket.io-client");
-
-const URL = process.env.SIO_URL;
-const MODE = process.env.SIO_TRANSPORT ?? "websocket";
+const { URL, MODE, TRANSPORTS, open, client, once, nothing } = require("./sio-test-support.cjs");
 const RECOVERY = process.env.SIO_RECOVERY === "1";
-const TRANSPORTS = { websocket: ["websocket"], polling: ["polling"], upgrade: ["polling", "websocket"] }[MODE];
-assert.ok(URL && TRANSPORTS, "SIO_URL and SIO_TRANSPORT must be set");
-
-const open = [];
-function client(nsp = "/", opts = {}) {
-  const s = io(URL + nsp, { transports: TRANSPORTS, forceNew: true, reconnection: false, ...opts });
-  open.push(s);
-  return s;
-}
-
-function once(emitter, event, ms = 10000) {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no '${event}' within ${ms} ms`)), ms);
-    emitter.once(event, (...args) => { clearTimeout(t); resolve(args); });
-  });
-}
-
-function nothing(emitter, event, ms = 300) {
-  return new Promise((resolve, reject) => {
-    const handler = (...args) => reject(new Error(`unexpected '${event}' ${JSON.stringify(args)}`));
-    emitter.once(event, handler);
-    setTimeout(() => { emitter.off(event, handler); resolve(); }, ms);
-  });
-}
 
 // Connected (and, in upgrade mode, upgraded to WebSocket) socket; resolves with the 'auth' event args.
 async function connected(nsp = "/", opts = {}) {
