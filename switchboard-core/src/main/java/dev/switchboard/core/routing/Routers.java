@@ -12,7 +12,7 @@ public final class Routers {
 
     /**
      * An in-process router for one node: subscriptions in memory, delivery to local subscribers only
-     * ({@link Publication#local()} makes no difference here: a clustered router wraps this one and
+     * ({@link dev.switchboard.core.message.Message#local()} makes no difference here: a clustered router wraps this one and
      * forwards non-local publications through the backplane). Thread-safe; every method may be called
      * from any thread, including event loops (none of them blocks).
      */

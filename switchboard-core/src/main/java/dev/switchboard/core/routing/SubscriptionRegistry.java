@@ -1,5 +1,6 @@
 package dev.switchboard.core.routing;
 
+import dev.switchboard.core.message.Message;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -148,17 +149,17 @@ final class SubscriptionRegistry {
      * event loop, 4 or 8 bytes a subscriber), caching them when the room did not change meanwhile,
      * plus an identity table when a subscriber could appear twice (see {@link #mayRepeat}).
      */
-    Batches resolve(Publication p) {
+    Batches resolve(Message p) {
         Space space = spaces.get(p.space());
         if (space == null) {
             return Batches.EMPTY;
         }
-        Groups[] except = groupsOf(space, p.except());
+        Groups[] except = groupsOf(space, p.exceptRooms());
         Set<String> exceptIds = p.exceptIds();
         Batches out = new Batches();
-        if (p.to().size() > 1) {
+        if (p.rooms().size() > 1) {
             // A union of rooms holds a subscriber once per room it is in.
-            for (String name : p.to()) {
+            for (String name : p.rooms()) {
                 Groups room = space.rooms.get(name);
                 if (room != null) {
                     collect(room, except, exceptIds, out);
@@ -167,7 +168,7 @@ final class SubscriptionRegistry {
             out.deduplicate();
             return out;
         }
-        Groups source = p.wholeSpace() ? space.all : space.rooms.get(p.to().iterator().next());
+        Groups source = p.wholeSpace() ? space.all : space.rooms.get(p.rooms().iterator().next());
         if (source == null) {
             return Batches.EMPTY;
         }
