@@ -3,6 +3,7 @@ package dev.switchboard.socketio;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.switchboard.core.message.Message;
+import dev.switchboard.core.routing.RequestType;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.socketio.protocol.Packet;
 import dev.switchboard.socketio.recovery.RecoveryBackend;
@@ -41,6 +42,7 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
     private final Map<String, SocketImpl> sockets = new ConcurrentHashMap<>();
     private final AtomicLong ackIds = new AtomicLong();
     private final RecoveryBackend sessions;
+    private final NamespaceCluster cluster;
 
     /**
      * @param onEmpty called when the last socket left (dynamic child namespaces with cleanup on), or null
@@ -52,6 +54,7 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
         this.sessions = runtime.config().recovery()
                 .map(r -> r.backend().create(name, r.maxDisconnectionDuration().toMillis(), r.maxStoredPackets()))
                 .orElse(null);
+        this.cluster = new NamespaceCluster(this, runtime);
     }
 
     /** A child of a dynamic parent: starts with the parent's middleware and listeners, as socket.io does. */
@@ -401,6 +404,40 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
             }
         }
         return out;
+    }
+
+    @Override
+    public void forward(RequestType type, BroadcastFlags flags, Object... args) {
+        cluster.forward(type, flags, args);
+    }
+
+    @Override
+    public CompletableFuture<List<RemoteSocket>> fetchAllSockets(BroadcastFlags flags) {
+        return cluster.fetchAllSockets(flags);
+    }
+
+    @Override
+    public CompletableFuture<List<RemoteSocket>> fetchAllSockets() {
+        return fetchAllSockets(BroadcastFlags.ALL);
+    }
+
+    @Override
+    public void serverSideEmit(String event, Object... args) {
+        SocketIoRuntime.checkEventName(event);
+        cluster.serverSideEmit(event, args);
+    }
+
+    @Override
+    public CompletableFuture<List<Object>> serverSideEmitWithAck(Duration timeout, String event, Object... args) {
+        SocketIoRuntime.checkEventName(event);
+        return cluster.serverSideEmitWithAck(timeout, event, args);
+    }
+
+    @Override
+    public Namespace onServerSideEmit(String event, EventListener listener) {
+        cluster.onServerSideEmit(java.util.Objects.requireNonNull(event, "event"),
+                java.util.Objects.requireNonNull(listener, "listener"));
+        return this;
     }
 
     /** A message that only addresses (for {@code resolve}); never published. */

@@ -41,10 +41,12 @@ final class LocalRouter implements Router {
     private final RoutingMetrics metrics;
     /** Copy-on-write (registrations are rare, lookups once per format per publication); read without locking. */
     private volatile Map<WireFormat, MessageRenderer> renderers = new IdentityHashMap<>();
-    private final AtomicLong ackIds = new AtomicLong(
-            (1L + java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 11)) << 41);
+    private final AtomicLong ackIds = new AtomicLong();
 
-    LocalRouter(RouterConfig config) {
+    private final String nodeId;
+
+    LocalRouter(RouterConfig config, String nodeId) {
+        this.nodeId = nodeId;
         this.alloc = config.allocator();
         this.metrics = config.metrics();
     }
@@ -146,12 +148,32 @@ final class LocalRouter implements Router {
     }
 
     /**
-     * A new acknowledgement id of this node: from a per-node random base at or above 2^41, so that it
-     * cannot meet the small per-namespace counters of a protocol's own acks (socket.io counts from 0),
-     * and below 2^53, so that a JavaScript client reads it exactly.
+     * A new acknowledgement id of this node, in [2^30, 2^31): apart from the per-namespace counters of a
+     * protocol's own acks (socket.io counts from 0), and within a Java int, because the official Java
+     * client reads ack ids as {@code int}. Ids are only ever compared on this node (a node that receives
+     * another's broadcast with acks gives it an id of its own), so no two nodes need to agree; after
+     * 2^30 broadcasts with acks the counter wraps, long after any of them timed out.
      */
     long nextAckId() {
-        return ackIds.getAndIncrement();
+        return (1L << 30) | (ackIds.getAndIncrement() & ((1L << 30) - 1));
+    }
+
+    /** Alone, there is nobody to ask. */
+    @Override
+    public CompletionStage<RequestResult> request(RequestType type, Message request, Duration timeout) {
+        return CompletableFuture.completedFuture(new RequestResult(java.util.List.of(), 0, true));
+    }
+
+    /** Alone, no request ever comes. */
+    @Override
+    public void handle(String space, RequestHandler handler) {
+        Objects.requireNonNull(space, "space");
+        Objects.requireNonNull(handler, "handler");
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
     }
 
     /**

@@ -60,4 +60,19 @@ public interface Router {
      * never later, whatever a node does.
      */
     CompletionStage<AckResult> publishWithAck(Message message, java.time.Duration timeout);
+
+    /**
+     * Asks every other node ({@link RequestType}); this node's own part is the caller's to do. With a
+     * {@code timeout} (only for a type that {@link RequestType#mayReply()}), completes when every node
+     * asked has replied or left, or when the timeout passed ({@link RequestResult#complete()} false,
+     * with the replies that came); without one, completes once sent. On a node without peers, at once
+     * with no replies.
+     */
+    CompletionStage<RequestResult> request(RequestType type, Message request, java.time.Duration timeout);
+
+    /** Registers the handler of requests from other nodes about {@code space} (replaces any earlier one). */
+    void handle(String space, RequestHandler handler);
+
+    /** The id of this node in its cluster (the origin its messages carry). */
+    String nodeId();
 }
