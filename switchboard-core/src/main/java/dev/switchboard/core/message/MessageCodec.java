@@ -300,8 +300,8 @@ public final class MessageCodec {
         private final byte[] buf;
         private int pos;
         private final int end;
-        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        /** Made on the first string that is not ASCII (most names are). */
+        private CharsetDecoder utf8;
 
         Reader(byte[] buf, int offset, int length) throws MessageFormatException {
             if (offset < 0 || length < 0 || offset > buf.length - length) {
@@ -386,8 +386,19 @@ public final class MessageCodec {
             if (n > remaining()) {
                 throw new MessageFormatException(field + ": " + n + " bytes but " + remaining() + " left");
             }
+            int len = (int) n;
+            if (isAscii(buf, pos, len)) {
+                // ASCII is valid UTF-8 and maps byte for byte: a compact String, no decoder.
+                String ascii = new String(buf, pos, len, StandardCharsets.ISO_8859_1);
+                pos += len;
+                return ascii;
+            }
+            if (utf8 == null) {
+                utf8 = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+            }
             try {
-                CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(buf, pos, (int) n));
+                CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(buf, pos, len));
                 pos += (int) n;
                 return chars.toString();
             } catch (CharacterCodingException e) {
@@ -395,8 +406,20 @@ public final class MessageCodec {
             }
         }
 
+        private static boolean isAscii(byte[] b, int from, int len) {
+            for (int i = from; i < from + len; i++) {
+                if (b[i] < 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         Set<String> set(String field) throws MessageFormatException {
             int n = count(field, MAX_ENTRIES);
+            if (n == 0) {
+                return Set.of();
+            }
             Set<String> out = new HashSet<>(Math.max(4, n * 2));
             for (int i = 0; i < n; i++) {
                 out.add(str(field));
@@ -408,6 +431,9 @@ public final class MessageCodec {
             int n = count("headers", MAX_ENTRIES * 2);
             if ((n & 1) != 0) {
                 throw new MessageFormatException("headers: odd number of names and values");
+            }
+            if (n == 0) {
+                return Map.of();
             }
             Map<String, String> out = new HashMap<>(Math.max(4, n));
             for (int i = 0; i < n; i += 2) {
