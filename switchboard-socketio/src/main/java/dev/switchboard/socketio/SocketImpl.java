@@ -249,8 +249,8 @@ final class SocketImpl implements Socket, Subscriber {
         ArrayNode payload = runtime.payloads().eventData(event, args);
         if (runtime.recoveryEnabled()) {
             // As socket.io: with recovery on, emits go through the broadcast path so they get an offset
-            // and are kept for replay.
-            nsp.broadcast(payload, BroadcastFlags.ALL.to(id));
+            // and are kept for replay; local, as the socket is connected here.
+            nsp.broadcast(payload, BroadcastFlags.ALL.to(id).asLocal());
             return;
         }
         notifyOutgoing(payload);
