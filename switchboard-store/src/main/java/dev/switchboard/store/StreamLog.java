@@ -1,5 +1,6 @@
 package dev.switchboard.store;
 
+import dev.switchboard.core.spi.RetentionPolicy;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,14 +60,19 @@ final class StreamLog {
     private final Clock clock;
     private final Map<String, State> streams = new HashMap<>();
     private final List<State> dirty = new ArrayList<>();
+    private final DedupWindow dedup;
+    private final Tails tails;
 
     volatile long appends;
+    volatile long duplicates;
     volatile long retainedDeletes;
 
-    StreamLog(RocksContext rocks, StoreConfig config) {
+    StreamLog(RocksContext rocks, StoreConfig config, Tails tails) {
         this.rocks = rocks;
         this.config = config;
         this.clock = config.clock();
+        this.tails = tails;
+        this.dedup = new DedupWindow(config.dedupWindowEntries(), config.dedupWindow().toMillis());
     }
 
     /**
@@ -118,12 +124,27 @@ final class StreamLog {
         return true;
     }
 
-    /** Adds one entry to the batch and returns its offset. */
-    long append(Writer.Batch batch, String id, byte[] name, byte[] payload) throws RocksDBException {
+    /**
+     * Adds one entry to the batch and returns its offset; a message id still in the de-duplication
+     * window returns the offset it got then and adds nothing.
+     */
+    long append(Writer.Batch batch, String id, byte[] name, String messageId, byte[] messageIdBytes, byte[] payload)
+            throws RocksDBException {
+        long now = clock.millis();
+        String dedupKey = DedupWindow.key(id, messageId);
+        long seen = dedup.find(dedupKey, now);
+        if (seen != Long.MIN_VALUE) {
+            duplicates++;
+            return seen;
+        }
         State s = state(id, name);
-        long millis = Math.max(clock.millis(), s.lastAppendMillis);
+        long millis = Math.max(now, s.lastAppendMillis);
         long offset = s.next;
-        batch.writeBatch.put(rocks.streamData, Keys.key(s.name, offset), Keys.streamValue(millis, payload));
+        batch.writeBatch.put(rocks.streamData, Keys.key(s.name, offset), Keys.streamEntry(millis, messageIdBytes, payload));
+        dedup.remember(dedupKey, offset, now);
+        if (tails.has(id)) {
+            batch.appended(new dev.switchboard.core.spi.StreamStore.StoredMessage(id, offset, messageId, millis, payload));
+        }
         if (s.first == s.next) {
             s.firstMillis = millis;
         }
@@ -207,13 +228,13 @@ final class StreamLog {
             for (it.seekToFirst(); it.isValid() && newFirst - s.first < maxDeletes; it.next()) {
                 long offset = Keys.sequence(it.key());
                 byte[] value = it.value();
-                long millis = Keys.millis(value);
+                long millis = Keys.entryMillis(value);
                 boolean drop = offset < countFirst || millis < cutoffMillis || (maxBytes > 0 && bytes > maxBytes);
                 if (!drop) {
                     s.firstMillis = millis;
                     break;
                 }
-                bytes -= value.length - 8;
+                bytes -= Keys.entryPayloadLength(value);
                 lastDropped = millis;
                 newFirst = offset + 1;
             }
