@@ -5,12 +5,12 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.switchboard.core.durable.DurableRooms;
+import dev.switchboard.core.inbox.InboxConfig;
+import dev.switchboard.core.spi.RetentionPolicy;
 import dev.switchboard.server.config.ConfigProblem;
-import dev.switchboard.store.DurableRooms;
 import dev.switchboard.store.Durability;
-import dev.switchboard.store.RetentionPolicy;
 import dev.switchboard.store.StoreConfig;
-import dev.switchboard.store.inbox.InboxConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +26,7 @@ import java.util.Set;
  * @param sessionTtl  how long a disconnected socket of a durable room stays recoverable
  * @param maxReplay   most events replayed to one reconnecting socket
  * @param retentionCheck how often retention drops old messages
+ * @param store       which storage plane holds streams, queues and sessions ({@code switchboard.store})
  */
 public record DurableSettings(
         DurableRooms rooms,
@@ -33,9 +34,11 @@ public record DurableSettings(
         Duration sessionTtl,
         int maxReplay,
         Duration retentionCheck,
-        Inbox inbox) {
+        Inbox inbox,
+        String store) {
 
     public DurableSettings {
+        Objects.requireNonNull(store, "store");
         Objects.requireNonNull(rooms, "rooms");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(sessionTtl, "sessionTtl");
@@ -73,10 +76,15 @@ public record DurableSettings(
         }
     }
 
-    /** No durable rooms, inboxes with their defaults (as the reference configuration). */
+    /** No durable rooms, inboxes with their defaults, the embedded store (as the reference configuration). */
     public static DurableSettings defaults() {
         return new DurableSettings(DurableRooms.none(), Durability.OS, Duration.ofDays(1), 10_000, Duration.ofSeconds(30),
-                new Inbox(true, "/", "auth.userId", Duration.ofSeconds(30), 5, InboxConfig.Fanout.ALL, 32));
+                new Inbox(true, "/", "auth.userId", Duration.ofSeconds(30), 5, InboxConfig.Fanout.ALL, 32), "embedded");
+    }
+
+    /** The same settings on another storage plane. */
+    public DurableSettings withStore(String store) {
+        return new DurableSettings(rooms, policy, sessionTtl, maxReplay, retentionCheck, inbox, store);
     }
 
     public boolean hasDurableRooms() {
@@ -185,7 +193,7 @@ public record DurableSettings(
         Inbox inbox = new Inbox(c.getBoolean("switchboard.inbox.enabled"), ns, userIdFrom, ackTimeout,
                 intIn(c, "switchboard.inbox.max-attempts", 1, 10_000), fanout,
                 intIn(c, "switchboard.inbox.max-in-flight", 1, 10_000));
-        return new DurableSettings(rooms.build(), policy, ttl, maxReplay, retentionCheck, inbox);
+        return new DurableSettings(rooms.build(), policy, ttl, maxReplay, retentionCheck, inbox, "embedded");
     }
 
     private static String text(Config rule, String path, String key) throws ConfigProblem {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.switchboard.server.config.ConfigLoader;
 import dev.switchboard.server.config.ConfigProblem;
 import dev.switchboard.store.Durability;
-import dev.switchboard.store.inbox.InboxConfig;
+import dev.switchboard.core.inbox.InboxConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
