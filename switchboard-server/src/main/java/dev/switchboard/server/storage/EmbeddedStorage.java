@@ -4,7 +4,9 @@ import dev.switchboard.core.node.Component;
 import dev.switchboard.core.spi.QueueStore;
 import dev.switchboard.core.spi.SessionStore;
 import dev.switchboard.core.spi.StreamStore;
+import dev.switchboard.server.durable.DurableSettings;
 import dev.switchboard.store.Durability;
+import dev.switchboard.store.StoreConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,11 +35,20 @@ final class EmbeddedStorage implements StoragePlane {
     private final SessionHandle sessionHandle;
 
     private EmbeddedStorage(StorageContext context) {
-        this.store = new StoreComponent(context.dataDir(), context.registry(), context.settings()::configureStore);
+        DurableSettings settings = context.settings();
+        this.store = new StoreComponent(context.dataDir(), context.registry(), b -> configure(b, settings));
         this.sessions = new SessionsComponent(context.dataDir().resolve("recovery").resolve("sessions"),
-                context.settings().policy() == Durability.FSYNC);
+                settings.policy() == DurableSettings.Policy.FSYNC);
         this.storeHandle = new StoreHandle(store::current);
         this.sessionHandle = new SessionHandle(sessions::current);
+    }
+
+    /** The store-level options: durability, per-room retention, delivery limit, retention interval. */
+    static StoreConfig.Builder configure(StoreConfig.Builder b, DurableSettings settings) {
+        return b.durability(settings.policy() == DurableSettings.Policy.FSYNC ? Durability.FSYNC : Durability.OS)
+                .retention(settings.rooms().retentionByStream(DurableSettings.OTHER_STREAMS))
+                .retentionInterval(settings.retentionCheck())
+                .deliveryLimit(settings.inbox().maxAttempts());
     }
 
     @Override
