@@ -100,6 +100,8 @@ final class Tails {
         // Guarded by this.
         private final ArrayDeque<StoredMessage> ready = new ArrayDeque<>();
         private final ArrayDeque<StoredMessage> waitingLive = new ArrayDeque<>();
+        /** Whether the subscriber asked for what is retained ({@code afterPosition = -1}): then a cut is no news. */
+        private final boolean fromRetained;
         private boolean live;
         private boolean pageWanted;
         private boolean draining;
@@ -116,6 +118,7 @@ final class Tails {
             this.listener = listener;
             this.last = after;
             this.handed = after;
+            this.fromRetained = after < 0;
         }
 
         void readPage() {
@@ -137,6 +140,8 @@ final class Tails {
                 }
                 if (err != null) {
                     endLocked(End.FAILED, err);
+                } else if (page.truncated() && !fromRetained && last + 1 < page.firstPosition()) {
+                    endLocked(End.TRUNCATED, null);
                 } else {
                     for (StoredMessage m : page.messages()) {
                         if (m.position() > last) {

@@ -204,6 +204,28 @@ class SpiContractTest {
     }
 
     @Test
+    void aTailFromAPositionThatRetentionPassedEndsAsTruncated() throws Exception {
+        try (EmbeddedStore store = EmbeddedStore.open(StoreConfig.newBuilder(dir).clock(clock)
+                .retention(RetentionPolicy.newBuilder().maxMessages(2).build()).build())) {
+            for (int i = 0; i < 5; i++) {
+                get(store.append("room", "m" + i, bytes("m" + i)));
+            }
+            get(store.enforceRetention());
+            Recorder fromZero = new Recorder();
+            store.subscribe("room", 0, 10, listenerThread, fromZero);
+            Object[] end = fromZero.end.get(10, TimeUnit.SECONDS);
+            assertThat(end[0]).isEqualTo(Tail.End.TRUNCATED);
+            assertThat(end[1]).isEqualTo(0L);
+            assertThat(fromZero.payloads).isEmpty();
+
+            Recorder retained = new Recorder();
+            store.subscribe("room", -1, 10, listenerThread, retained);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> retained.payloads.size() == 2);
+            assertThat(retained.payloads).containsExactly("m3", "m4");
+        }
+    }
+
+    @Test
     void closingTheStoreEndsItsTails() throws Exception {
         Recorder r = new Recorder();
         EmbeddedStore store = open();

@@ -57,7 +57,8 @@ public interface StreamStore extends AutoCloseable {
      *
      * <p>Bounded: at most {@code maxPending} messages wait for the listener. A listener that falls
      * further behind is ended with {@link Tail.End#LAGGED} and the position to resume from (after
-     * reading what it missed with {@link #read}, it may subscribe again); nothing is dropped silently.
+     * reading what it missed with {@link #read}, it may subscribe again); one whose position retention
+     * has passed is ended with {@link Tail.End#TRUNCATED}: nothing is dropped silently.
      *
      * @param afterPosition {@code -1} for the whole retained stream
      */
@@ -101,6 +102,11 @@ public interface StreamStore extends AutoCloseable {
             CLOSED,
             /** More than {@code maxPending} messages waited for the listener. */
             LAGGED,
+            /**
+             * Retention had dropped messages after {@code afterPosition} before they could be handed on
+             * (never reported for {@code afterPosition = -1}, which asks for what is retained).
+             */
+            TRUNCATED,
             /** The store closed or failed, or a read it needed failed. */
             FAILED
         }
