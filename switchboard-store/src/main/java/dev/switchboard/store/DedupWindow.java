@@ -10,8 +10,9 @@ import java.util.Map;
  * first one's answer instead of storing twice.
  *
  * <p>Bounds: at most {@code maxEntries} ids and none older than {@code maxAgeMillis}, oldest forgotten
- * first; an id retried after it left the window is stored again. Held in memory only: the window
- * starts empty when the store opens (a retry across a restart of the store may store twice).
+ * first; an id retried after it left the window is stored again. Held in memory; the stream side is
+ * refilled from the stored message ids when the store opens ({@link StreamLog#recover}), so a retry
+ * after a crash is still recognised; the queue side starts empty (queue values do not keep their key).
  *
  * <p>Thread confinement: the writer thread.
  */
@@ -41,6 +42,12 @@ final class DedupWindow {
 
     void remember(String key, long value, long nowMillis) {
         entries.put(key, new Entry(value, nowMillis));
+        expire(nowMillis);
+    }
+
+    /** Refills the window at open; call in increasing {@code seenMillis} order. */
+    void restore(String key, long value, long seenMillis, long nowMillis) {
+        entries.put(key, new Entry(value, seenMillis));
         expire(nowMillis);
     }
 

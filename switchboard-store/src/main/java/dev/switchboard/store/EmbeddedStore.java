@@ -108,7 +108,7 @@ public final class EmbeddedStore implements StreamStore, QueueStore {
      *
      * <p>Positions here are dense (each append takes the next one, from 0), which callers must not rely
      * on. De-duplication window: {@link StoreConfig#dedupWindow()} and
-     * {@link StoreConfig#dedupWindowEntries()}, in memory since the store opened.
+     * {@link StoreConfig#dedupWindowEntries()}, refilled from the stored ids when the store opens.
      */
     @Override
     public CompletionStage<Long> append(String stream, String messageId, byte[] payload) {
@@ -185,7 +185,10 @@ public final class EmbeddedStore implements StreamStore, QueueStore {
 
     // ---- queues --------------------------------------------------------------------------------
 
-    /** {@inheritDoc} De-duplication window: as for stream appends ({@link StoreConfig#dedupWindow()}). */
+    /**
+     * {@inheritDoc} De-duplication window: as for stream appends ({@link StoreConfig#dedupWindow()}), but
+     * since the store opened only (a queue message does not keep its key).
+     */
     @Override
     public CompletionStage<Long> enqueue(String queue, String dedupKey, byte[] payload) {
         byte[] name;

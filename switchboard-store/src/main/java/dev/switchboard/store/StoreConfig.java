@@ -262,7 +262,8 @@ public final class StoreConfig {
         /**
          * How long a message id (stream append) or dedup key (queue enqueue) is remembered, so that a
          * retry stores nothing new. Default 10 min: well past any client's retry loop; 1 s..1 day. The
-         * window lives in memory and starts empty when the store opens.
+         * window lives in memory; at open, stream ids are read back from the stored messages (so a retry
+         * after a crash is recognised), queue keys are not.
          */
         public Builder dedupWindow(Duration window) {
             this.dedupWindow = duration("dedupWindow", window, Duration.ofSeconds(1), Duration.ofDays(1));

@@ -99,7 +99,43 @@ final class StreamLog {
                 streams.put(id, s);
             }
         }
+        refillDedup();
         return streams.size();
+    }
+
+    private record Seen(String key, long offset, long millis) {}
+
+    /**
+     * Reads back the message ids appended within the de-duplication window, newest first per stream
+     * (at most the window's size per stream), so that an append retried across a restart is still
+     * recognised. Runs once at open.
+     */
+    private void refillDedup() {
+        long now = clock.millis();
+        long cutoff = now - config.dedupWindow().toMillis();
+        int max = config.dedupWindowEntries();
+        List<Seen> seen = new ArrayList<>();
+        try (RocksIterator it = rocks.db.newIterator(rocks.streamData)) {
+            for (State s : streams.values()) {
+                int n = 0;
+                for (it.seekForPrev(Keys.key(s.name, Long.MAX_VALUE)); it.isValid() && hasName(it.key(), s.name) && n < max; it.prev()) {
+                    byte[] value = it.value();
+                    long millis = Keys.entryMillis(value);
+                    if (millis < cutoff) {
+                        break;
+                    }
+                    String messageId = Keys.entryMessageId(value);
+                    if (messageId != null) {
+                        seen.add(new Seen(DedupWindow.key(s.id, messageId), Keys.sequence(it.key()), millis));
+                    }
+                    n++;
+                }
+            }
+        }
+        seen.sort(java.util.Comparator.comparingLong(Seen::millis).thenComparingLong(Seen::offset));
+        for (Seen e : seen) {
+            dedup.restore(e.key(), e.offset(), e.millis(), now);
+        }
     }
 
     private long lastOffset(byte[] name) {

@@ -90,6 +90,23 @@ class SpiContractTest {
     }
 
     @Test
+    void anAppendRetriedAfterARestartIsStillRecognised() {
+        long first;
+        try (EmbeddedStore store = open()) {
+            first = get(store.append("s", "before-crash", bytes("a")));
+            get(store.append("s", "other", bytes("b")));
+        }
+        try (EmbeddedStore store = open()) {
+            assertThat(get(store.append("s", "before-crash", bytes("a, retried")))).isEqualTo(first);
+            assertThat(get(store.read("s", 0, 10)).messages()).hasSize(2);
+        }
+        clock.advance(Duration.ofMinutes(2));
+        try (EmbeddedStore store = open()) {
+            assertThat(get(store.append("s", "before-crash", bytes("a, much later")))).as("older than the window").isEqualTo(2);
+        }
+    }
+
+    @Test
     void enqueuingTheSameDedupKeyTwiceStoresOneMessage() {
         try (EmbeddedStore store = open()) {
             long id = get(store.enqueue("q", "order-7", bytes("first")));
