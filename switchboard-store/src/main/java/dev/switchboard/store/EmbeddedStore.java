@@ -294,7 +294,7 @@ public final class EmbeddedStore implements StreamStore, QueueStore {
     public StoreStats stats() {
         return new StoreStats(streams.appends, streams.duplicates + queues.duplicates, queues.enqueues, writer.commits(), writer.committedOps(),
                 writer.rejectedOverload(), queues.rejectedQueueFull, queues.redeliveries, queues.deadLettered,
-                streams.retainedDeletes);
+                streams.retainedDeletes, tails.lagged.sum());
     }
 
     /**

@@ -14,6 +14,7 @@ package dev.switchboard.store;
  * @param redeliveries     leases that ended without an ack (expired or released) and were made deliverable again
  * @param deadLettered     messages moved to dead letters after reaching the delivery limit
  * @param retainedDeletes  stream messages dropped by retention
+ * @param laggedTails      tail subscriptions ended because their listener fell more than its bound behind
  */
 public record StoreStats(long appends, long duplicates, long enqueues, long commits, long committedOps, long rejectedOverload,
-                         long rejectedQueueFull, long redeliveries, long deadLettered, long retainedDeletes) {}
+                         long rejectedQueueFull, long redeliveries, long deadLettered, long retainedDeletes, long laggedTails) {}

@@ -44,6 +44,8 @@ final class Tails {
     /** Reads a page: (stream, from, max) on a reader thread. */
     private final PageReader reader;
     private final int maxPage;
+    /** Subscriptions ended because their listener fell behind; read without locking. */
+    final java.util.concurrent.atomic.LongAdder lagged = new java.util.concurrent.atomic.LongAdder();
 
     interface PageReader {
         CompletionStage<ReadResult> read(String stream, long from, int max);
@@ -276,6 +278,7 @@ final class Tails {
             waitingLive.clear();
             ready.clear();
             if (reason == End.LAGGED) {
+                lagged.increment();
                 log.info("stream {}: a tail subscriber fell more than {} messages behind, ended", stream, maxPending);
             }
             remove(this);

@@ -217,6 +217,7 @@ class SpiContractTest {
             List<String> rest = get(store.read("room", resumeAfter + 1, 100)).messages().stream()
                     .map(m -> new String(m.payload(), UTF_8)).toList();
             assertThat(r.payloads.size() + rest.size()).isEqualTo(7);
+            assertThat(store.stats().laggedTails()).isEqualTo(1);
         }
     }
 

@@ -36,6 +36,7 @@ final class StoreComponent implements Component {
         counter(registry, "commits", "write batches committed", StoreStats::commits);
         counter(registry, "rejected.overload", "operations refused: too many pending", StoreStats::rejectedOverload);
         counter(registry, "dead.lettered", "messages moved to dead letters", StoreStats::deadLettered);
+        counter(registry, "tails.lagged", "tail subscriptions ended: their listener fell too far behind", StoreStats::laggedTails);
     }
 
     private void counter(MeterRegistry registry, String name, String description, ToLongFunction<StoreStats> f) {
