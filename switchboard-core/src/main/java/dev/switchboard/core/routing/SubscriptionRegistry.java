@@ -15,9 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <h2>Concurrency model</h2>
  * Each space has one owner of its state: the {@link Space}'s monitor. Every write (join, leave,
- * attach, detach, pattern subscribe and unsubscribe) to a space happens while holding that monitor, so writers of one space are
- * serialised and writers of different spaces never contend. Readers (publishers resolving a
- * publication) never lock: they iterate concurrent sets.
+ * attach, detach, pattern subscribe and unsubscribe) to a space happens while holding that monitor,
+ * so writers of one space are serialised and writers of different spaces never contend. Readers
+ * (publishers resolving a publication) never lock: they iterate concurrent sets and walk the
+ * {@link TopicTrie}, whose nodes follow the same rule.
  *
  * <p>Invariants, all established under the space's monitor:
  * <ul>
