@@ -47,7 +47,8 @@ public record TopicFilter(String value) {
     /** Whether this filter matches the room (topic) name {@code topic}, level by level. */
     public boolean matches(String topic) {
         Objects.requireNonNull(topic, "topic");
-        if (!topic.isEmpty() && topic.charAt(0) == '$' && (value.startsWith(SINGLE_LEVEL) || value.startsWith(MULTI_LEVEL))) {
+        boolean wildcardFirst = value.startsWith(SINGLE_LEVEL) || value.startsWith(MULTI_LEVEL);
+        if (wildcardFirst && !topic.isEmpty() && topic.charAt(0) == '$') {
             return false;
         }
         int f = 0; // start of the current filter level

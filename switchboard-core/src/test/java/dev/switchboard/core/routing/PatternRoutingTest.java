@@ -42,7 +42,8 @@ class PatternRoutingTest {
         return publish(to, except, exceptIds, new CountingEncoder(payload));
     }
 
-    private int publish(Set<String> to, Set<String> except, Set<String> exceptIds, MessageEncoder enc) throws Exception {
+    private int publish(Set<String> to, Set<String> except, Set<String> exceptIds, MessageEncoder enc)
+            throws Exception {
         int n = router.publish(new Publication("/", to, except, exceptIds, enc, false, false))
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);
         loopA.submit(() -> { }).get(5, TimeUnit.SECONDS);
@@ -143,7 +144,8 @@ class PatternRoutingTest {
         router.unsubscribePattern("/", "a/+", p);
         assertThat(router.patternsOf("/", p)).containsExactly("b/#");
         assertThat(publish(Set.of("a/1"), Set.of(), Set.of(), "gone")).isZero();
-        assertThat(publish(Set.of(), Set.of(), Set.of(), "still")).as("unsubscribing keeps it in the space").isEqualTo(1);
+        assertThat(publish(Set.of(), Set.of(), Set.of(), "still")).as("unsubscribing keeps it in the space")
+                .isEqualTo(1);
 
         router.detach("/", p);
         assertThat(publish(Set.of("b/x"), Set.of(), Set.of(), "gone")).isZero();
