@@ -56,6 +56,7 @@ public final class FileSessionStore implements SessionStore {
     private final boolean fsync;
     private final Clock clock;
     private final ThreadPoolExecutor thread;
+    private final Thread sweeper;
 
     private FileSessionStore(Path directory, boolean fsync, Clock clock, Duration sweepInterval) {
         this.directory = directory;
@@ -66,7 +67,7 @@ public final class FileSessionStore implements SessionStore {
             t.setDaemon(true);
             return t;
         });
-        Thread sweeper = new Thread(() -> {
+        this.sweeper = new Thread(() -> {
             try {
                 while (!thread.isShutdown()) {
                     Thread.sleep(sweepInterval.toMillis());
@@ -160,6 +161,7 @@ public final class FileSessionStore implements SessionStore {
     /** Completes what is queued, then stops the thread. Idempotent. */
     @Override
     public void close() {
+        sweeper.interrupt();
         thread.shutdown();
         try {
             if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
