@@ -38,7 +38,8 @@ class RawProtocolTest {
 
     @Test
     void rawProtocol() {
-        NodePeers.test(OfficialClientTest.script("raw-protocol.test.cjs"), OfficialClientTest.env(fixture), Duration.ofMinutes(2)).assertSucceeded();
+        NodePeers.test(OfficialClientTest.script("raw-protocol.test.cjs"), OfficialClientTest.env(fixture), Duration.ofMinutes(2),
+                NodePeers.Expected.passed(11)).assertSucceeded();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> fixture.engine.sessionCount() == 0);
         assertThat(fixture.closes.get("ping-timeout-ws")).startsWith("ping timeout|");
         assertThat(fixture.closes.get("ping-timeout-polling")).startsWith("ping timeout|");
