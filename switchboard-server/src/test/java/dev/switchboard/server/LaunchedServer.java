@@ -102,6 +102,14 @@ final class LaunchedServer implements AutoCloseable {
 
     /** Waits for the "listening on" line and returns the base URL, e.g. http://127.0.0.1:41234. */
     String awaitListening(Duration timeout) {
+        try {
+            return awaitListeningOrTimeout(timeout);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("server did not print its address within " + timeout + "\n" + transcript(), e);
+        }
+    }
+
+    private String awaitListeningOrTimeout(Duration timeout) {
         String[] base = new String[1];
         await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
             for (String line : out()) {
