@@ -239,8 +239,8 @@ class DurableCrashIT {
                 Awaitility.await().atMost(Duration.ofSeconds(60))
                         .until(() -> answered.get() >= killAt && chatAcked.size() > chatBefore
                                 && !w.events(0, "order").isEmpty()
-                                // some inbox acks of this round have surely reached the store
-                                && ledger.settledAt(System.nanoTime()) > settledBefore);
+                                // a score of this round's inbox acks have surely reached the store
+                                && ledger.settledAt(System.nanoTime()) >= settledBefore + 20);
                 // SIGKILL (Process.destroyForcibly on Linux): no shutdown hook, no flush.
                 long killedAt = System.nanoTime();
                 server.process.toHandle().destroyForcibly();
@@ -329,7 +329,7 @@ class DurableCrashIT {
                     + " acked by a client before a kill, " + owed.size() + " owed and redelivered after restart, "
                     + ledger.settledCounts() + " settled at the kills, " + ledger.duplicates() + " duplicate deliveries");
             assertThat(silentAcked).isNotEmpty();
-            assertThat(ledger.settledCounts()).as("acks settled before each kill").allMatch(c -> c > 0);
+            assertThat(ledger.settledCounts()).as("acks settled before each kill").allMatch(c -> c >= 20);
             assertThat(ledger.forgotten()).as("acknowledged %s before a kill, delivered again after it", SETTLED)
                     .isEmpty();
         } finally {
