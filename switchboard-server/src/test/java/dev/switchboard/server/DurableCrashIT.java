@@ -102,7 +102,7 @@ class DurableCrashIT {
     }
 
     private String listening(LaunchedServer server) {
-        String base = server.awaitListening(Duration.ofSeconds(60));
+        String base = server.awaitListening(LaunchedServer.STARTUP);
         port = URI.create(base).getPort();
         server.awaitReady(base, http);
         return base;

@@ -28,7 +28,7 @@ class EchoCommandIT {
 
     private int awaitPort(LaunchedServer echo) {
         int[] port = new int[1];
-        await().alias("echo listening\n" + echo.transcript()).atMost(Duration.ofSeconds(60)).until(() -> {
+        await().alias("echo listening").atMost(LaunchedServer.STARTUP).until(() -> {
             Optional<Matcher> m = echo.out().stream().map(PORT::matcher).filter(Matcher::find).findFirst();
             m.ifPresent(x -> port[0] = Integer.parseInt(x.group(1)));
             if (!echo.process.isAlive()) {
