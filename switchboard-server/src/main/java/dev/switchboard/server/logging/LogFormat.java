@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code switchboard.log.format}: how the server's log lines look on standard output. {@link #TEXT} is the
  * pattern of {@code logback.xml}; {@link #JSON} swaps the encoder of the console appender for logback's
- * {@link JsonEncoder} (one object per line: sequenceNumber, timestamp in epoch ms, nanoseconds, level,
- * threadName, loggerName, context, mdc, message, throwable), for log collectors.
+ * {@link JsonEncoder}, for log collectors: one object per line with {@code timestamp} (epoch ms),
+ * {@code level}, {@code threadName}, {@code loggerName}, {@code mdc}, {@code formattedMessage} (the message
+ * with its arguments filled in) and {@code throwable} (null, or the exception with its stack).
  */
 public enum LogFormat {
     TEXT, JSON;
@@ -50,6 +51,14 @@ public enum LogFormat {
             if (it.next() instanceof OutputStreamAppender<ILoggingEvent> out) {
                 JsonEncoder encoder = new JsonEncoder();
                 encoder.setContext(context);
+                // The filled-in message only: a collector indexes the text a person reads, not the
+                // template and its arguments apart; the context and counters add nothing per line.
+                encoder.setWithFormattedMessage(true);
+                encoder.setWithMessage(false);
+                encoder.setWithArguments(false);
+                encoder.setWithContext(false);
+                encoder.setWithSequenceNumber(false);
+                encoder.setWithNanoseconds(false);
                 encoder.start();
                 out.stop();
                 out.setEncoder(encoder);
