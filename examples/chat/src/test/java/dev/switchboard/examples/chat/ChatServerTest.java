@@ -50,7 +50,7 @@ class ChatServerTest {
     private static JSONObject call(Socket socket, String event, Object arg) throws Exception {
         CompletableFuture<JSONObject> answer = new CompletableFuture<>();
         socket.emit(event, new Object[] {arg}, args -> answer.complete((JSONObject) args[0]));
-        return answer.get(10, TimeUnit.SECONDS);
+        return answer.get(30, TimeUnit.SECONDS);
     }
 
     private static BlockingQueue<JSONObject> record(Socket socket, String event) {
@@ -66,8 +66,8 @@ class ChatServerTest {
         Socket bob = connect("Bob");
         BlockingQueue<JSONObject> bobMessages = record(bob, "message");
         BlockingQueue<JSONObject> adaJoined = record(ada, "joined");
-        connected(ada).get(10, TimeUnit.SECONDS);
-        connected(bob).get(10, TimeUnit.SECONDS);
+        connected(ada).get(30, TimeUnit.SECONDS);
+        connected(bob).get(30, TimeUnit.SECONDS);
 
         assertThat(call(ada, "join", "lobby").toString()).isEqualTo("{\"members\":1,\"room\":\"lobby\"}");
         assertThat(call(bob, "join", "lobby").getInt("members")).isEqualTo(2);
@@ -95,7 +95,7 @@ class ChatServerTest {
     void aClientWithoutANameIsRefused() throws Exception {
         server = ChatServer.start(0);
         CompletableFuture<Void> nameless = connected(connect(null));
-        assertThat(nameless).failsWithin(10, TimeUnit.SECONDS).withThrowableThat()
+        assertThat(nameless).failsWithin(30, TimeUnit.SECONDS).withThrowableThat()
                 .withMessageContaining("a name is required");
     }
 }

@@ -43,7 +43,7 @@ class NotificationServiceTest {
         CompletableFuture<Void> connected = new CompletableFuture<>();
         socket.once(Socket.EVENT_CONNECT, a -> connected.complete(null));
         socket.connect();
-        connected.get(10, TimeUnit.SECONDS);
+        connected.get(30, TimeUnit.SECONDS);
         return received;
     }
 

@@ -31,7 +31,7 @@ class SpringChatApplicationTest {
     private static JSONObject call(Socket socket, String event, Object arg) throws Exception {
         CompletableFuture<JSONObject> answer = new CompletableFuture<>();
         socket.emit(event, new Object[] {arg}, args -> answer.complete((JSONObject) args[0]));
-        return answer.get(10, TimeUnit.SECONDS);
+        return answer.get(30, TimeUnit.SECONDS);
     }
 
     private static Socket connect(int port, BlockingQueue<Object> events) throws Exception {
@@ -42,7 +42,7 @@ class SpringChatApplicationTest {
         CompletableFuture<Void> connected = new CompletableFuture<>();
         socket.once(Socket.EVENT_CONNECT, a -> connected.complete(null));
         socket.connect();
-        connected.get(15, TimeUnit.SECONDS);
+        connected.get(30, TimeUnit.SECONDS);
         return socket;
     }
 
