@@ -166,7 +166,9 @@ public final class ConfigLoader {
                 r.bool("switchboard.metrics.enabled"),
                 r.duration("switchboard.shutdown.timeout", true),
                 source,
-                dev.switchboard.server.durable.DurableSettings.read(r.config).withStore(store));
+                dev.switchboard.server.durable.DurableSettings.read(r.config).withStore(store),
+                dev.switchboard.server.admin.AdminUiSettings.read(r.config),
+                dev.switchboard.server.logging.LogFormat.read(r.config));
     }
 
     // ---- unknown keys ----

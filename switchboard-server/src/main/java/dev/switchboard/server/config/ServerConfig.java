@@ -20,7 +20,9 @@ public record ServerConfig(
         boolean metricsEnabled,
         Duration shutdownTimeout,
         String source,
-        dev.switchboard.server.durable.DurableSettings durable) {
+        dev.switchboard.server.durable.DurableSettings durable,
+        dev.switchboard.server.admin.AdminUiSettings adminUi,
+        dev.switchboard.server.logging.LogFormat logFormat) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
@@ -29,7 +31,16 @@ public record ServerConfig(
                 dev.switchboard.server.durable.DurableSettings.defaults());
     }
 
+    /** Without {@code switchboard.admin-ui} / {@code switchboard.log}: admin UI off, text logs. */
+    public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
+                        Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable) {
+        this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable,
+                dev.switchboard.server.admin.AdminUiSettings.defaults(), dev.switchboard.server.logging.LogFormat.TEXT);
+    }
+
     public ServerConfig {
+        Objects.requireNonNull(adminUi, "adminUi");
+        Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(durable, "durable");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(http, "http");
