@@ -7,6 +7,8 @@ import dev.switchboard.core.node.SwitchboardNode;
 import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.server.metrics.FanOutMetrics;
 import dev.switchboard.server.api.HttpApi;
+import dev.switchboard.server.auth.SocketAuthenticator;
+import dev.switchboard.server.auth.TokenVerifier;
 import dev.switchboard.server.config.ServerConfig;
 import dev.switchboard.server.durable.DurableApiRoute;
 import dev.switchboard.server.durable.DurablePlane;
@@ -134,9 +136,17 @@ public final class SwitchboardServer {
         // Durable rooms and inboxes: closed after Socket.IO (which saves sessions through it), before the node.
         durable = DurablePlane.open(config.durable(), config.dataDir(), storeComponent::current);
         closeOnStop.push(durable);
-        realtime = Realtime.create(config, node.router(), metrics.registry(), durable.recoveryBackend().orElse(null), node.handlers());
+        SocketAuthenticator authenticator = null;
+        if (config.auth().jwt().enabled()) {
+            authenticator = new SocketAuthenticator(TokenVerifier.jwt(config.auth().jwt()), config.auth().jwt(),
+                    metrics.registry());
+            closeOnStop.push(authenticator);
+            log.info("JWT authentication on: Socket.IO clients send auth.token; user ids come from its sub");
+        }
+        realtime = Realtime.create(config, node.router(), metrics.registry(), durable.recoveryBackend().orElse(null),
+                node.handlers(), authenticator);
         closeOnStop.push(realtime);
-        durable.install(realtime.io());
+        durable.install(realtime.io(), authenticator != null);
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));

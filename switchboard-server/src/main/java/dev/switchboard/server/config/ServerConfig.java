@@ -20,7 +20,8 @@ public record ServerConfig(
         boolean metricsEnabled,
         Duration shutdownTimeout,
         String source,
-        dev.switchboard.server.durable.DurableSettings durable) {
+        dev.switchboard.server.durable.DurableSettings durable,
+        dev.switchboard.server.auth.AuthSettings auth) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
@@ -29,8 +30,19 @@ public record ServerConfig(
                 dev.switchboard.server.durable.DurableSettings.defaults());
     }
 
+    /** Without {@code switchboard.auth}: no token verification beyond {@code api.token}. */
+    public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
+                        Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable) {
+        this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable,
+                api.token().isEmpty() ? dev.switchboard.server.auth.AuthSettings.defaults()
+                        : new dev.switchboard.server.auth.AuthSettings(dev.switchboard.server.auth.JwtSettings.off(),
+                                java.util.List.of(new dev.switchboard.server.auth.AuthSettings.ApiToken(api.token(),
+                                        dev.switchboard.server.auth.AuthSettings.SCOPES)), false));
+    }
+
     public ServerConfig {
         Objects.requireNonNull(durable, "durable");
+        Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(socketIo, "socketIo");

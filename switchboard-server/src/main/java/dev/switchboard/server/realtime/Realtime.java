@@ -57,6 +57,14 @@ public final class Realtime implements AutoCloseable {
     public static Realtime create(ServerConfig config, Router router, MeterRegistry registry,
                                   dev.switchboard.socketio.recovery.RecoveryBackend.Factory durableRecovery,
                                   dev.switchboard.core.handler.HandlerRunner handlers) {
+        return create(config, router, registry, durableRecovery, handlers, null);
+    }
+
+    /** @param authenticator run first for every socket of every namespace (the token check), or null */
+    public static Realtime create(ServerConfig config, Router router, MeterRegistry registry,
+                                  dev.switchboard.socketio.recovery.RecoveryBackend.Factory durableRecovery,
+                                  dev.switchboard.core.handler.HandlerRunner handlers,
+                                  dev.switchboard.socketio.Middleware authenticator) {
         ServerConfig.SocketIo s = config.socketIo();
         EngineIoConfig engine = EngineIoConfig.builder()
                 .path(s.path())
@@ -68,6 +76,7 @@ public final class Realtime implements AutoCloseable {
         SocketIoConfig.Builder b = SocketIoConfig.builder()
                 .engine(engine)
                 .connectTimeout(s.connectTimeout())
+                .authenticator(authenticator)
                 .metrics(meters);
         if (durableRecovery != null) {
             // Sessions live as long as switchboard.durable.session-ttl; this duration is not used then.
