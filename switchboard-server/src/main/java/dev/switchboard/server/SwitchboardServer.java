@@ -6,11 +6,12 @@ import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.core.node.SwitchboardNode;
 import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.server.metrics.FanOutMetrics;
+import dev.switchboard.server.api.ApiAuth;
 import dev.switchboard.server.api.HttpApi;
 import dev.switchboard.server.auth.SocketAuthenticator;
 import dev.switchboard.server.auth.TokenVerifier;
 import dev.switchboard.server.config.ServerConfig;
-import dev.switchboard.server.durable.DurableApiRoute;
+import dev.switchboard.server.durable.DurableApi;
 import dev.switchboard.server.durable.DurablePlane;
 import dev.switchboard.server.health.Health;
 import dev.switchboard.server.metrics.ServerMetrics;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -137,9 +139,10 @@ public final class SwitchboardServer {
         durable = DurablePlane.open(config.durable(), config.dataDir(), storeComponent::current);
         closeOnStop.push(durable);
         SocketAuthenticator authenticator = null;
-        if (config.auth().jwt().enabled()) {
-            authenticator = new SocketAuthenticator(TokenVerifier.jwt(config.auth().jwt()), config.auth().jwt(),
-                    metrics.registry());
+        Optional<TokenVerifier> jwt = config.auth().jwt().enabled()
+                ? Optional.of(TokenVerifier.jwt(config.auth().jwt())) : Optional.empty();
+        if (jwt.isPresent()) {
+            authenticator = new SocketAuthenticator(jwt.get(), config.auth().jwt(), metrics.registry());
             closeOnStop.push(authenticator);
             log.info("JWT authentication on: Socket.IO clients send auth.token; user ids come from its sub");
         }
@@ -152,13 +155,11 @@ public final class SwitchboardServer {
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
         routes.route(config.socketIo().path(), new ByteCountingRoute(realtime.httpHandler(), "socketio", metrics.registry()));
         if (config.api().enabled()) {
-            httpApi = new HttpApi(realtime.admin(), config.api().token(), metrics.registry());
+            httpApi = new HttpApi(realtime.admin(), ApiAuth.of(config.auth(), jwt, metrics.registry()), metrics.registry(),
+                    new DurableApi(durable).endpoints());
             ApiRoute api = new ApiRoute(httpApi, config.http().maxRequestBody());
             closeOnStop.push(api);
             routes.route(HttpApi.PREFIX, api);
-            DurableApiRoute durableApi = new DurableApiRoute(durable, config.api().token(), config.http().maxRequestBody());
-            routes.route(DurableApiRoute.HISTORY, durableApi);
-            routes.route(DurableApiRoute.INBOX, durableApi);
         }
         routes.route(HealthRoute.PREFIX, new HealthRoute(health));
         if (config.metricsEnabled()) {
@@ -300,7 +301,7 @@ public final class SwitchboardServer {
         sb.append('\n');
         if (config.api().enabled()) {
             sb.append("  HTTP API:   ").append(base).append("/api/  (OpenAPI: ").append(base).append("/api/openapi.json)\n");
-            sb.append(config.api().tokenRequired()
+            sb.append(config.auth().apiTokenRequired()
                     ? "              send 'Authorization: Bearer <token>' (the value of SWITCHBOARD_API_TOKEN)\n"
                     : "              no token: set SWITCHBOARD_API_TOKEN to require 'Authorization: Bearer <token>'\n");
         }

@@ -151,6 +151,14 @@ public final class ConfigLoader {
         ServerConfig.Api api = new ServerConfig.Api(
                 r.bool("switchboard.api.enabled"), r.string("switchboard.api.token", true));
 
+        dev.switchboard.server.auth.AuthSettings auth = dev.switchboard.server.auth.AuthSettings.read(r.config);
+        if (api.enabled() && !auth.apiTokenRequired() && !auth.apiInsecure() && !loopback(http.host())) {
+            throw r.problem("switchboard.http.host", "\"" + http.host() + "\" is not a loopback address and the"
+                    + " HTTP API has no token: anyone reaching the port could publish and disconnect clients. Set"
+                    + " switchboard.api.token (SWITCHBOARD_API_TOKEN, --token), switchboard.api.tokens or"
+                    + " switchboard.auth.jwt, or set switchboard.api.insecure = true to run it open anyway");
+        }
+
         return new ServerConfig(
                 dataDir,
                 http,
@@ -161,7 +169,21 @@ public final class ConfigLoader {
                 r.duration("switchboard.shutdown.timeout", true),
                 source,
                 dev.switchboard.server.durable.DurableSettings.read(r.config),
-                dev.switchboard.server.auth.AuthSettings.read(r.config));
+                auth);
+    }
+
+    /** Whether {@code host} names only this machine (127.0.0.0/8, ::1, localhost); unresolvable: not. */
+    static boolean loopback(String host) {
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     // ---- unknown keys ----
