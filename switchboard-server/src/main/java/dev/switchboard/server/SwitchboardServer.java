@@ -14,6 +14,7 @@ import dev.switchboard.server.config.ServerConfig;
 import dev.switchboard.server.durable.DurableApi;
 import dev.switchboard.server.durable.DurablePlane;
 import dev.switchboard.server.health.Health;
+import dev.switchboard.server.managed.ClientRooms;
 import dev.switchboard.server.metrics.ServerMetrics;
 import dev.switchboard.server.realtime.Realtime;
 import dev.switchboard.server.web.ApiRoute;
@@ -150,6 +151,9 @@ public final class SwitchboardServer {
                 node.handlers(), authenticator);
         closeOnStop.push(realtime);
         durable.install(realtime.io(), authenticator != null);
+        SocketAuthenticator identities = authenticator;
+        ClientRooms.install(realtime.io(), config.managed(), s -> identities == null ? null : identities.identity(s),
+                durable, metrics.registry());
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));

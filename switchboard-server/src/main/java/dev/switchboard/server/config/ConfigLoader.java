@@ -169,7 +169,8 @@ public final class ConfigLoader {
                 r.duration("switchboard.shutdown.timeout", true),
                 source,
                 dev.switchboard.server.durable.DurableSettings.read(r.config),
-                auth);
+                auth,
+                dev.switchboard.server.managed.ManagedSettings.read(r.config));
     }
 
     /** Whether {@code host} names only this machine (127.0.0.0/8, ::1, localhost); unresolvable: not. */

@@ -21,7 +21,8 @@ public record ServerConfig(
         Duration shutdownTimeout,
         String source,
         dev.switchboard.server.durable.DurableSettings durable,
-        dev.switchboard.server.auth.AuthSettings auth) {
+        dev.switchboard.server.auth.AuthSettings auth,
+        dev.switchboard.server.managed.ManagedSettings managed) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
@@ -37,12 +38,14 @@ public record ServerConfig(
                 api.token().isEmpty() ? dev.switchboard.server.auth.AuthSettings.defaults()
                         : new dev.switchboard.server.auth.AuthSettings(dev.switchboard.server.auth.JwtSettings.off(),
                                 java.util.List.of(new dev.switchboard.server.auth.AuthSettings.ApiToken(api.token(),
-                                        dev.switchboard.server.auth.AuthSettings.SCOPES)), false));
+                                        dev.switchboard.server.auth.AuthSettings.SCOPES)), false),
+                dev.switchboard.server.managed.ManagedSettings.none());
     }
 
     public ServerConfig {
         Objects.requireNonNull(durable, "durable");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(managed, "managed");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(socketIo, "socketIo");
