@@ -143,6 +143,19 @@ class JwtVerifierTest {
     }
 
     @Test
+    void theExampleTokenOfTheSecurityDocVerifies() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "security.md"));
+        String token = doc.substring(doc.indexOf("<!-- example-token -->")).split("```")[1].trim();
+        JwtSettings off = JwtSettings.off();
+        TokenVerifier v = TokenVerifier.jwt(new JwtSettings("change-me-to-32-or-more-random-bytes!!", Optional.empty(),
+                Optional.empty(), "https://id.example.com", "switchboard", off.leeway(), off.expiryNotice(), off.expiryGrace()));
+        Identity id = v.verify(token);
+        assertThat(id.subject()).isEqualTo("ann");
+        assertThat(id.scopes()).containsExactlyInAnyOrder("publish", "history");
+        assertThat(id.claims().get("switchboard")).isEqualTo(Map.of("subscribe", List.of("team-a*"), "publish", List.of("team-a*")));
+    }
+
+    @Test
     void aShortSecretIsRefused() {
         assertThatThrownBy(() -> TokenVerifier.jwt(JwtSettings.hmac("short")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
