@@ -14,6 +14,7 @@ import dev.switchboard.server.config.ServerConfig;
 import dev.switchboard.server.durable.DurableApi;
 import dev.switchboard.server.durable.DurablePlane;
 import dev.switchboard.server.health.Health;
+import dev.switchboard.server.limits.LimitMeters;
 import dev.switchboard.server.managed.ClientRooms;
 import dev.switchboard.server.metrics.ServerMetrics;
 import dev.switchboard.server.realtime.Realtime;
@@ -172,6 +173,7 @@ public final class SwitchboardServer {
         routes.route("/", assets);
         http = routes.build();
         address = bind(http, config);
+        LimitMeters.bind(http.stats(), metrics.registry());
         health.register("http", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         log.info("listening on {}://{} ({})", scheme(), hostPort(), http.transportName());
@@ -240,7 +242,8 @@ public final class SwitchboardServer {
                 .port(h.port())
                 .maxContentLength((int) Math.min(Integer.MAX_VALUE, maxBody))
                 .idleTimeout(heartbeat.compareTo(Duration.ofSeconds(120)) > 0 ? heartbeat : Duration.ofSeconds(120))
-                .shutdownTimeout(config.shutdownTimeout());
+                .shutdownTimeout(config.shutdownTimeout())
+                .limits(config.limits().connectionLimits());
         if (!h.corsOrigins().isEmpty()) {
             b.cors(CorsConfig.origins(h.corsOrigins()).allowedHeaders("content-type", "authorization").build());
         }

@@ -34,6 +34,7 @@ public final class SocketIoConfig {
     private final SocketIoMetrics metrics;
     private final HandlerErrorAck handlerErrorAck;
     private final Middleware authenticator;
+    private final PacketRateLimit packetRateLimit;
 
     private SocketIoConfig(Builder b) {
         this.engine = b.engine;
@@ -46,6 +47,7 @@ public final class SocketIoConfig {
         this.metrics = b.metrics;
         this.handlerErrorAck = b.handlerErrorAck;
         this.authenticator = b.authenticator;
+        this.packetRateLimit = b.packetRateLimit;
     }
 
     public static Builder builder() {
@@ -110,6 +112,11 @@ public final class SocketIoConfig {
         return Optional.ofNullable(authenticator);
     }
 
+    /** Events and bytes one connection may send per second; default {@link PacketRateLimit#OFF}. */
+    public PacketRateLimit packetRateLimit() {
+        return packetRateLimit;
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.engine = engine;
@@ -122,6 +129,7 @@ public final class SocketIoConfig {
         b.metrics = metrics;
         b.handlerErrorAck = handlerErrorAck;
         b.authenticator = authenticator;
+        b.packetRateLimit = packetRateLimit;
         return b;
     }
 
@@ -137,6 +145,7 @@ public final class SocketIoConfig {
         private SocketIoMetrics metrics = SocketIoMetrics.NONE;
         private HandlerErrorAck handlerErrorAck = HandlerErrorAck.DEFAULT;
         private Middleware authenticator;
+        private PacketRateLimit packetRateLimit = PacketRateLimit.OFF;
 
         private Builder() {}
 
@@ -197,6 +206,12 @@ public final class SocketIoConfig {
         /** See {@link SocketIoConfig#authenticator()}; {@code null} for none. */
         public Builder authenticator(Middleware authenticator) {
             this.authenticator = authenticator;
+            return this;
+        }
+
+        /** See {@link PacketRateLimit}. */
+        public Builder packetRateLimit(PacketRateLimit limit) {
+            this.packetRateLimit = Objects.requireNonNull(limit, "packetRateLimit");
             return this;
         }
 

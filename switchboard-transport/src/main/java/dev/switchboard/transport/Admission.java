@@ -48,6 +48,9 @@ final class Admission {
             return false;
         }
         InetAddress address = ch.remoteAddress() == null ? null : ch.remoteAddress().getAddress();
+        if (address != null && address.isLoopbackAddress() && limits.exemptLoopback()) {
+            address = null;
+        }
         int perMax = limits.maxConnectionsPerAddress();
         if (perMax > 0 && address != null) {
             boolean[] over = new boolean[1];
@@ -67,10 +70,11 @@ final class Admission {
                 return false;
             }
         }
+        InetAddress counted = address;
         ch.closeFuture().addListener(f -> {
             stats.open.decrementAndGet();
-            if (perMax > 0 && address != null) {
-                perAddress.computeIfPresent(address, (a, c) -> c.decrementAndGet() <= 0 ? null : c);
+            if (perMax > 0 && counted != null) {
+                perAddress.computeIfPresent(counted, (a, c) -> c.decrementAndGet() <= 0 ? null : c);
             }
         });
         return true;

@@ -17,12 +17,14 @@ public final class ConnectionLimits {
     private final Duration requestBodyTimeout;
     private final int maxConnections;
     private final int maxConnectionsPerAddress;
+    private final boolean exemptLoopback;
 
     private ConnectionLimits(Builder b) {
         this.requestHeadTimeout = b.requestHeadTimeout;
         this.requestBodyTimeout = b.requestBodyTimeout;
         this.maxConnections = b.maxConnections;
         this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+        this.exemptLoopback = b.exemptLoopback;
     }
 
     public static Builder builder() {
@@ -57,9 +59,18 @@ public final class ConnectionLimits {
         return maxConnectionsPerAddress;
     }
 
+    /**
+     * Whether loopback addresses (127.0.0.0/8, ::1) are exempt from {@link #maxConnectionsPerAddress()}: every
+     * client of a reverse proxy on the same machine has the proxy's address. Default false.
+     */
+    public boolean exemptLoopback() {
+        return exemptLoopback;
+    }
+
     public Builder toBuilder() {
         return new Builder().requestHeadTimeout(requestHeadTimeout).requestBodyTimeout(requestBodyTimeout)
-                .maxConnections(maxConnections).maxConnectionsPerAddress(maxConnectionsPerAddress);
+                .maxConnections(maxConnections).maxConnectionsPerAddress(maxConnectionsPerAddress)
+                .exemptLoopback(exemptLoopback);
     }
 
     @Override
@@ -74,6 +85,7 @@ public final class ConnectionLimits {
         private Duration requestBodyTimeout = Duration.ofSeconds(30);
         private int maxConnections;
         private int maxConnectionsPerAddress;
+        private boolean exemptLoopback;
 
         private Builder() {}
 
@@ -100,6 +112,11 @@ public final class ConnectionLimits {
                 throw new IllegalArgumentException("maxConnectionsPerAddress must be >= 0 (0: no limit), was " + max);
             }
             this.maxConnectionsPerAddress = max;
+            return this;
+        }
+
+        public Builder exemptLoopback(boolean exempt) {
+            this.exemptLoopback = exempt;
             return this;
         }
 

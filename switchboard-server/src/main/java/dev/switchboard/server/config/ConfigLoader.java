@@ -170,7 +170,8 @@ public final class ConfigLoader {
                 source,
                 dev.switchboard.server.durable.DurableSettings.read(r.config),
                 auth,
-                dev.switchboard.server.managed.ManagedSettings.read(r.config));
+                dev.switchboard.server.managed.ManagedSettings.read(r.config),
+                dev.switchboard.server.limits.LimitSettings.read(r.config));
     }
 
     /** Whether {@code host} names only this machine (127.0.0.0/8, ::1, localhost); unresolvable: not. */

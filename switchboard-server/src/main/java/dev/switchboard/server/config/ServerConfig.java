@@ -22,7 +22,8 @@ public record ServerConfig(
         String source,
         dev.switchboard.server.durable.DurableSettings durable,
         dev.switchboard.server.auth.AuthSettings auth,
-        dev.switchboard.server.managed.ManagedSettings managed) {
+        dev.switchboard.server.managed.ManagedSettings managed,
+        dev.switchboard.server.limits.LimitSettings limits) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
@@ -39,13 +40,15 @@ public record ServerConfig(
                         : new dev.switchboard.server.auth.AuthSettings(dev.switchboard.server.auth.JwtSettings.off(),
                                 java.util.List.of(new dev.switchboard.server.auth.AuthSettings.ApiToken(api.token(),
                                         dev.switchboard.server.auth.AuthSettings.SCOPES)), false),
-                dev.switchboard.server.managed.ManagedSettings.none());
+                dev.switchboard.server.managed.ManagedSettings.none(),
+                dev.switchboard.server.limits.LimitSettings.defaults());
     }
 
     public ServerConfig {
         Objects.requireNonNull(durable, "durable");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(managed, "managed");
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(socketIo, "socketIo");

@@ -71,12 +71,15 @@ public final class Realtime implements AutoCloseable {
                 .pingInterval(s.pingInterval())
                 .pingTimeout(s.pingTimeout())
                 .maxPayload((int) s.maxPayload())
+                .allowRequest(new dev.switchboard.server.limits.HandshakeGuard(config.http().corsOrigins(),
+                        config.limits().handshakesPerIpPerSecond(), registry))
                 .build();
         SocketIoMeters meters = new SocketIoMeters(registry);
         SocketIoConfig.Builder b = SocketIoConfig.builder()
                 .engine(engine)
                 .connectTimeout(s.connectTimeout())
                 .authenticator(authenticator)
+                .packetRateLimit(config.limits().packetRateLimit())
                 .metrics(meters);
         if (durableRecovery != null) {
             // Sessions live as long as switchboard.durable.session-ttl; this duration is not used then.
