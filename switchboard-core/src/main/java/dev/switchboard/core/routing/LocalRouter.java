@@ -55,6 +55,17 @@ final class LocalRouter implements Router {
     }
 
     @Override
+    public void subscribePattern(String space, String filter, Subscriber subscriber) {
+        registry.subscribePattern(Objects.requireNonNull(space, "space"), TopicFilter.of(filter).value(),
+                Objects.requireNonNull(subscriber, "subscriber"));
+    }
+
+    @Override
+    public void unsubscribePattern(String space, String filter, Subscriber subscriber) {
+        registry.unsubscribePattern(space, TopicFilter.of(filter).value(), subscriber);
+    }
+
+    @Override
     public void detach(String space, Subscriber subscriber) {
         registry.detach(space, subscriber);
     }
@@ -62,6 +73,11 @@ final class LocalRouter implements Router {
     @Override
     public Set<String> roomsOf(String space, Subscriber subscriber) {
         return registry.roomsOf(space, subscriber);
+    }
+
+    @Override
+    public Set<String> patternsOf(String space, Subscriber subscriber) {
+        return registry.patternsOf(space, subscriber);
     }
 
     @Override
@@ -76,7 +92,7 @@ final class LocalRouter implements Router {
 
     @Override
     public Set<Subscriber> resolve(Publication publication) {
-        Batches batches = registry.resolve(publication);
+        Batches batches = resolveBatches(publication);
         Set<Subscriber> out = new HashSet<>();
         for (int i = 0; i < batches.count; i++) {
             Batch b = batches.batches[i];
@@ -89,9 +105,13 @@ final class LocalRouter implements Router {
         return out;
     }
 
+    private Batches resolveBatches(Publication p) {
+        return registry.resolve(p.space(), p.to(), p.except(), p.exceptIds());
+    }
+
     @Override
     public CompletionStage<Integer> publish(Publication publication) {
-        Batches batches = registry.resolve(publication);
+        Batches batches = resolveBatches(publication);
         int total = batches.subscriberCount();
         if (total == 0) {
             published(publication.space(), 0, 0);

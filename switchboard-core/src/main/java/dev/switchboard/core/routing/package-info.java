@@ -4,7 +4,9 @@
  * <p>A protocol layer implements {@link dev.switchboard.core.routing.Subscriber} for each session
  * (it owns the channel and decides what to do with a slow client), calls
  * {@link dev.switchboard.core.routing.Router#subscribe}/{@code unsubscribe}/{@code detach} as sessions
- * join, leave and disconnect, and {@link dev.switchboard.core.routing.Router#publish} with a
+ * join, leave and disconnect ({@code subscribePattern} for MQTT-style {@code +}/{@code #} filters over
+ * {@code /}-separated room names, see {@link dev.switchboard.core.routing.TopicFilter}), and
+ * {@link dev.switchboard.core.routing.Router#publish} with a
  * {@link dev.switchboard.core.routing.MessageEncoder} that encodes the packet once per
  * {@link dev.switchboard.core.routing.WireFormat}. The router of a node comes from
  * {@code SwitchboardNode.router()}, or {@link dev.switchboard.core.routing.Routers#local()} alone.
