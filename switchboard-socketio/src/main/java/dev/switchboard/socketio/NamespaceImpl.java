@@ -9,7 +9,6 @@ import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.core.routing.WireFormat;
 import dev.switchboard.socketio.protocol.Packet;
 import dev.switchboard.socketio.recovery.RecoveryBackend;
-import dev.switchboard.socketio.recovery.SessionStore;
 import dev.switchboard.socketio.protocol.PacketEncoder;
 import dev.switchboard.socketio.protocol.PacketType;
 import io.netty.buffer.ByteBufAllocator;

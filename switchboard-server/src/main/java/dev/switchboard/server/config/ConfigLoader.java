@@ -151,6 +151,11 @@ public final class ConfigLoader {
         ServerConfig.Api api = new ServerConfig.Api(
                 r.bool("switchboard.api.enabled"), r.string("switchboard.api.token", true));
 
+        String store = r.string("switchboard.store", false);
+        if (dev.switchboard.server.storage.StoragePlanes.named(store) == null) {
+            throw r.problem("switchboard.store", "unknown store \"" + store + "\" (known: "
+                    + String.join(", ", dev.switchboard.server.storage.StoragePlanes.names()) + ")");
+        }
         dev.switchboard.server.auth.AuthSettings auth = dev.switchboard.server.auth.AuthSettings.read(r.config);
         if (api.enabled() && !auth.apiTokenRequired() && !auth.apiInsecure() && !loopback(http.host())) {
             throw r.problem("switchboard.http.host", "\"" + http.host() + "\" is not a loopback address and the"
@@ -168,7 +173,7 @@ public final class ConfigLoader {
                 r.bool("switchboard.metrics.enabled"),
                 r.duration("switchboard.shutdown.timeout", true),
                 source,
-                dev.switchboard.server.durable.DurableSettings.read(r.config),
+                dev.switchboard.server.durable.DurableSettings.read(r.config).withStore(store),
                 auth,
                 dev.switchboard.server.managed.ManagedSettings.read(r.config),
                 dev.switchboard.server.limits.LimitSettings.read(r.config));

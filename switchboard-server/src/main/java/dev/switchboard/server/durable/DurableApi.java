@@ -10,7 +10,7 @@ import dev.switchboard.server.api.ApiResponse;
 import dev.switchboard.server.api.HttpApi;
 import dev.switchboard.server.api.ReservedEvents;
 import dev.switchboard.server.auth.AuthSettings;
-import dev.switchboard.store.StoreException;
+import dev.switchboard.core.spi.StoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -208,9 +208,6 @@ public final class DurableApi {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (cause instanceof ApiError a) {
             return a;
-        }
-        if (cause instanceof StoreHandle.StoreUnavailable) {
-            return new ApiError(503, "unavailable", cause.getMessage());
         }
         if (cause instanceof StoreException s) {
             return switch (s.reason()) {
