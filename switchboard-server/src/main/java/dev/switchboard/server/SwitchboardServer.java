@@ -6,13 +6,18 @@ import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.core.node.SwitchboardNode;
 import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.server.metrics.FanOutMetrics;
+import dev.switchboard.server.api.ApiAuth;
 import dev.switchboard.server.admin.AdminUi;
 import dev.switchboard.server.admin.AdminUiRoute;
 import dev.switchboard.server.api.HttpApi;
+import dev.switchboard.server.auth.SocketAuthenticator;
+import dev.switchboard.server.auth.TokenVerifier;
 import dev.switchboard.server.config.ServerConfig;
-import dev.switchboard.server.durable.DurableApiRoute;
+import dev.switchboard.server.durable.DurableApi;
 import dev.switchboard.server.durable.DurablePlane;
 import dev.switchboard.server.health.Health;
+import dev.switchboard.server.limits.LimitMeters;
+import dev.switchboard.server.managed.ClientRooms;
 import dev.switchboard.server.metrics.ServerMetrics;
 import dev.switchboard.server.realtime.Realtime;
 import dev.switchboard.server.storage.StorageContext;
@@ -33,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -139,9 +145,21 @@ public final class SwitchboardServer {
         // Durable rooms and inboxes: closed after Socket.IO (which saves sessions through it), before the node.
         durable = DurablePlane.open(config.durable(), storage);
         closeOnStop.push(durable);
-        realtime = Realtime.create(config, node.router(), metrics.registry(), durable.recoveryBackend().orElse(null), node.handlers());
+        SocketAuthenticator authenticator = null;
+        Optional<TokenVerifier> jwt = config.auth().jwt().enabled()
+                ? Optional.of(TokenVerifier.jwt(config.auth().jwt())) : Optional.empty();
+        if (jwt.isPresent()) {
+            authenticator = new SocketAuthenticator(jwt.get(), config.auth().jwt(), metrics.registry());
+            closeOnStop.push(authenticator);
+            log.info("JWT authentication on: Socket.IO clients send auth.token; user ids come from its sub");
+        }
+        realtime = Realtime.create(config, node.router(), metrics.registry(), durable.recoveryBackend().orElse(null),
+                node.handlers(), authenticator);
         closeOnStop.push(realtime);
-        durable.install(realtime.io());
+        durable.install(realtime.io(), authenticator != null);
+        SocketAuthenticator identities = authenticator;
+        ClientRooms.install(realtime.io(), config.managed(), s -> identities == null ? null : identities.identity(s),
+                durable, metrics.registry());
         if (config.adminUi().enabled()) {
             closeOnStop.push(AdminUi.install(realtime.io(), config.adminUi(), metrics.registry()));
         }
@@ -150,13 +168,11 @@ public final class SwitchboardServer {
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
         routes.route(config.socketIo().path(), new ByteCountingRoute(realtime.httpHandler(), "socketio", metrics.registry()));
         if (config.api().enabled()) {
-            httpApi = new HttpApi(realtime.admin(), config.api().token(), metrics.registry());
+            httpApi = new HttpApi(realtime.admin(), ApiAuth.of(config.auth(), jwt, metrics.registry()), metrics.registry(),
+                    new DurableApi(durable).endpoints());
             ApiRoute api = new ApiRoute(httpApi, config.http().maxRequestBody());
             closeOnStop.push(api);
             routes.route(HttpApi.PREFIX, api);
-            DurableApiRoute durableApi = new DurableApiRoute(durable, config.api().token(), config.http().maxRequestBody());
-            routes.route(DurableApiRoute.HISTORY, durableApi);
-            routes.route(DurableApiRoute.INBOX, durableApi);
         }
         routes.route(HealthRoute.PREFIX, new HealthRoute(health));
         if (config.adminUi().enabled()) {
@@ -168,6 +184,7 @@ public final class SwitchboardServer {
         routes.route("/", assets);
         http = routes.build();
         address = bind(http, config);
+        LimitMeters.bind(http.stats(), metrics.registry());
         health.register("http", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         log.info("listening on {}://{} ({})", scheme(), hostPort(), http.transportName());
@@ -236,7 +253,8 @@ public final class SwitchboardServer {
                 .port(h.port())
                 .maxContentLength((int) Math.min(Integer.MAX_VALUE, maxBody))
                 .idleTimeout(heartbeat.compareTo(Duration.ofSeconds(120)) > 0 ? heartbeat : Duration.ofSeconds(120))
-                .shutdownTimeout(config.shutdownTimeout());
+                .shutdownTimeout(config.shutdownTimeout())
+                .limits(config.limits().connectionLimits());
         if (!h.corsOrigins().isEmpty()) {
             b.cors(CorsConfig.origins(h.corsOrigins()).allowedHeaders("content-type", "authorization").build());
         }
@@ -301,7 +319,7 @@ public final class SwitchboardServer {
         sb.append('\n');
         if (config.api().enabled()) {
             sb.append("  HTTP API:   ").append(base).append("/api/  (OpenAPI: ").append(base).append("/api/openapi.json)\n");
-            sb.append(config.api().tokenRequired()
+            sb.append(config.auth().apiTokenRequired()
                     ? "              send 'Authorization: Bearer <token>' (the value of SWITCHBOARD_API_TOKEN)\n"
                     : "              no token: set SWITCHBOARD_API_TOKEN to require 'Authorization: Bearer <token>'\n");
         }

@@ -156,6 +156,13 @@ public final class ConfigLoader {
             throw r.problem("switchboard.store", "unknown store \"" + store + "\" (known: "
                     + String.join(", ", dev.switchboard.server.storage.StoragePlanes.names()) + ")");
         }
+        dev.switchboard.server.auth.AuthSettings auth = dev.switchboard.server.auth.AuthSettings.read(r.config);
+        if (api.enabled() && !auth.apiTokenRequired() && !auth.apiInsecure() && !loopback(http.host())) {
+            throw r.problem("switchboard.http.host", "\"" + http.host() + "\" is not a loopback address and the"
+                    + " HTTP API has no token: anyone reaching the port could publish and disconnect clients. Set"
+                    + " switchboard.api.token (SWITCHBOARD_API_TOKEN, --token), switchboard.api.tokens or"
+                    + " switchboard.auth.jwt, or set switchboard.api.insecure = true to run it open anyway");
+        }
 
         return new ServerConfig(
                 dataDir,
@@ -168,7 +175,24 @@ public final class ConfigLoader {
                 source,
                 dev.switchboard.server.durable.DurableSettings.read(r.config).withStore(store),
                 dev.switchboard.server.admin.AdminUiSettings.read(r.config),
-                dev.switchboard.server.logging.LogFormat.read(r.config));
+                dev.switchboard.server.logging.LogFormat.read(r.config),
+                auth,
+                dev.switchboard.server.managed.ManagedSettings.read(r.config),
+                dev.switchboard.server.limits.LimitSettings.read(r.config));
+    }
+
+    /** Whether {@code host} names only this machine (127.0.0.0/8, ::1, localhost); unresolvable: not. */
+    static boolean loopback(String host) {
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     // ---- unknown keys ----

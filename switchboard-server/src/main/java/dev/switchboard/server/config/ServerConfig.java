@@ -22,7 +22,10 @@ public record ServerConfig(
         String source,
         dev.switchboard.server.durable.DurableSettings durable,
         dev.switchboard.server.admin.AdminUiSettings adminUi,
-        dev.switchboard.server.logging.LogFormat logFormat) {
+        dev.switchboard.server.logging.LogFormat logFormat,
+        dev.switchboard.server.auth.AuthSettings auth,
+        dev.switchboard.server.managed.ManagedSettings managed,
+        dev.switchboard.server.limits.LimitSettings limits) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
@@ -31,17 +34,26 @@ public record ServerConfig(
                 dev.switchboard.server.durable.DurableSettings.defaults());
     }
 
-    /** Without {@code switchboard.admin-ui} / {@code switchboard.log}: admin UI off, text logs. */
+    /** Without {@code switchboard.admin-ui} / {@code switchboard.log} / {@code switchboard.auth}: admin UI off, text logs, no token verification beyond {@code api.token}. */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
                         Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable) {
         this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable,
-                dev.switchboard.server.admin.AdminUiSettings.defaults(), dev.switchboard.server.logging.LogFormat.TEXT);
+                dev.switchboard.server.admin.AdminUiSettings.defaults(), dev.switchboard.server.logging.LogFormat.TEXT,
+                api.token().isEmpty() ? dev.switchboard.server.auth.AuthSettings.defaults()
+                        : new dev.switchboard.server.auth.AuthSettings(dev.switchboard.server.auth.JwtSettings.off(),
+                                java.util.List.of(new dev.switchboard.server.auth.AuthSettings.ApiToken(api.token(),
+                                        dev.switchboard.server.auth.AuthSettings.SCOPES)), false),
+                dev.switchboard.server.managed.ManagedSettings.none(),
+                dev.switchboard.server.limits.LimitSettings.defaults());
     }
 
     public ServerConfig {
         Objects.requireNonNull(adminUi, "adminUi");
         Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(durable, "durable");
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(managed, "managed");
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(socketIo, "socketIo");
