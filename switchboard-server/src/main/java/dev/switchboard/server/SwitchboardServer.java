@@ -7,6 +7,7 @@ import dev.switchboard.core.node.SwitchboardNode;
 import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.server.metrics.FanOutMetrics;
 import dev.switchboard.server.api.HttpApi;
+import dev.switchboard.server.bridge.ServerBridges;
 import dev.switchboard.server.config.ServerConfig;
 import dev.switchboard.server.durable.DurableApiRoute;
 import dev.switchboard.server.durable.DurablePlane;
@@ -137,6 +138,8 @@ public final class SwitchboardServer {
         realtime = Realtime.create(config, node.router(), metrics.registry(), durable.recoveryBackend().orElse(null), node.handlers());
         closeOnStop.push(realtime);
         durable.install(realtime.io());
+        // Bridges: supervised by the node; their routed events are wired into Socket.IO before it accepts connections.
+        closeOnStop.push(ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry()));
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));

@@ -160,7 +160,8 @@ public final class ConfigLoader {
                 r.bool("switchboard.metrics.enabled"),
                 r.duration("switchboard.shutdown.timeout", true),
                 source,
-                dev.switchboard.server.durable.DurableSettings.read(r.config));
+                dev.switchboard.server.durable.DurableSettings.read(r.config),
+                dev.switchboard.server.bridge.BridgeSettings.read(r.config));
     }
 
     // ---- unknown keys ----

@@ -20,7 +20,15 @@ public record ServerConfig(
         boolean metricsEnabled,
         Duration shutdownTimeout,
         String source,
-        dev.switchboard.server.durable.DurableSettings durable) {
+        dev.switchboard.server.durable.DurableSettings durable,
+        dev.switchboard.server.bridge.BridgeSettings bridges) {
+
+    /** Without {@code switchboard.bridges}: none. */
+    public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
+                        Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable) {
+        this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable,
+                dev.switchboard.server.bridge.BridgeSettings.none());
+    }
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
@@ -31,6 +39,7 @@ public record ServerConfig(
 
     public ServerConfig {
         Objects.requireNonNull(durable, "durable");
+        Objects.requireNonNull(bridges, "bridges");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(socketIo, "socketIo");
