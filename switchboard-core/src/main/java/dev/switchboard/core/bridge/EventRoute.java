@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * A client event routed to a bridge: events named {@code event} that clients emit in {@code space} go to
- * {@link BridgeHandle#send} instead of to user code, and the client's acknowledgement waits for the
+ * {@link BridgeHandle#send} (listeners of user code, if any, still run), and the client's acknowledgement waits for the
  * bridge's confirmation. Read by the protocol layer (Socket.IO) that receives the events.
  */
 public record EventRoute(String space, String event) {

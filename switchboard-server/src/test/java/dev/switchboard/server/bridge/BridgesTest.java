@@ -128,6 +128,17 @@ class BridgesTest {
     }
 
     @Test
+    void aBinaryArgumentGoesOutAsAnAttachment() throws Exception {
+        Socket client = connect();
+        client.emit("order", new Object[] {"photo", new byte[] {1, 2, 3}}, (Ack) args -> { });
+        await().atMost(WAIT).until(() -> bridge("orders").sent.size() == 1);
+        var message = bridge("orders").sent.get(0).message();
+        assertThat(message.argumentsJson()).isEqualTo("[\"photo\",{\"_placeholder\":true,\"num\":0}]");
+        assertThat(message.attachmentCount()).isEqualTo(1);
+        assertThat(message.attachmentsCopy().get(0)).containsExactly(1, 2, 3);
+    }
+
+    @Test
     void aRefusingBridgeGivesAnErrorAck() throws Exception {
         Socket client = connect();
         assertThat(errorOf(ask(client, "pay", 10))).isEqualTo("bridge failed");
