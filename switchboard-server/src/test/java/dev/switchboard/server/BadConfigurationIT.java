@@ -43,6 +43,12 @@ class BadConfigurationIT {
     }
 
     @Test
+    void anUnknownStore() throws Exception {
+        LaunchedServer s = run(Map.of("SWITCHBOARD_STORE", "rabbitmq"), "--data", dir.resolve("data").toString());
+        assertOneLine(s, 2, "configuration error", "switchboard.store", "unknown store \"rabbitmq\" (known: embedded)");
+    }
+
+    @Test
     void aWrongTypeInTheEnvironment() throws Exception {
         LaunchedServer s = run(Map.of("SWITCHBOARD_HTTP_PORT", "eighty"), "--data", dir.resolve("data").toString());
         assertOneLine(s, 2, "switchboard.http.port", "environment variable SWITCHBOARD_HTTP_PORT",

@@ -1,5 +1,7 @@
 package dev.switchboard.store;
 
+import dev.switchboard.core.spi.RetentionPolicy;
+import dev.switchboard.core.spi.StoreException;
 import static dev.switchboard.store.Await.get;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,7 +78,7 @@ class CrashTest {
         long maxAcked = acked.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
 
         try (EmbeddedStore store = EmbeddedStore.open(StoreConfig.newBuilder(dir).retention(RetentionPolicy.unlimited()).build())) {
-            long next = get(store.nextOffset("room"));
+            long next = get(store.endPosition("room"));
             assertThat(next).isGreaterThan(maxAcked);
             List<StoredMessage> all = new ArrayList<>();
             while (all.size() < next) {
@@ -87,13 +89,13 @@ class CrashTest {
             assertThat(all).hasSize((int) next);
             for (int offset = 0; offset < all.size(); offset++) {
                 StoredMessage m = all.get(offset);
-                assertThat(m.offset()).isEqualTo(offset);
+                assertThat(m.position()).isEqualTo(offset);
                 // One producer submitted p0, p1, ... in order: offset k must hold p<k>, once.
                 assertThat(new String(m.payload(), UTF_8)).isEqualTo("p" + offset);
             }
             acked.forEach((offset, index) -> assertThat(offset).isEqualTo(index));
             // Appending after recovery continues the dense sequence.
-            assertThat(get(store.append("room", "after".getBytes(UTF_8)))).isEqualTo(next);
+            assertThat(get(store.append("room", java.util.UUID.randomUUID().toString(), "after".getBytes(UTF_8)))).isEqualTo(next);
         }
     }
 
@@ -164,17 +166,17 @@ class CrashTest {
             }
         }
         try (EmbeddedStore store = EmbeddedStore.open(StoreConfig.newBuilder(dir).retention(RetentionPolicy.unlimited()).build())) {
-            long next = get(store.nextOffset("room"));
+            long next = get(store.endPosition("room"));
             List<StoredMessage> all = new ArrayList<>();
             while (all.size() < next) {
                 ReadResult r = get(store.read("room", all.size(), 10_000));
-                assertThat(r.nextOffset()).isEqualTo(next);
+                assertThat(r.endPosition()).isEqualTo(next);
                 all.addAll(r.messages());
             }
             for (int offset = 0; offset < all.size(); offset++) {
                 assertThat(new String(all.get(offset).payload(), UTF_8)).isEqualTo("p" + offset);
             }
-            assertThat(get(store.append("room", "after".getBytes(UTF_8)))).isEqualTo(next);
+            assertThat(get(store.append("room", java.util.UUID.randomUUID().toString(), "after".getBytes(UTF_8)))).isEqualTo(next);
         }
     }
 }

@@ -68,6 +68,17 @@ final class LocalRouter implements Router {
     }
 
     @Override
+    public void subscribePattern(String space, String filter, Subscriber subscriber) {
+        registry.subscribePattern(Objects.requireNonNull(space, "space"), TopicFilter.of(filter).value(),
+                Objects.requireNonNull(subscriber, "subscriber"));
+    }
+
+    @Override
+    public void unsubscribePattern(String space, String filter, Subscriber subscriber) {
+        registry.unsubscribePattern(space, TopicFilter.of(filter).value(), subscriber);
+    }
+
+    @Override
     public void detach(String space, Subscriber subscriber) {
         registry.detach(space, subscriber);
     }
@@ -75,6 +86,11 @@ final class LocalRouter implements Router {
     @Override
     public Set<String> roomsOf(String space, Subscriber subscriber) {
         return registry.roomsOf(space, subscriber);
+    }
+
+    @Override
+    public Set<String> patternsOf(String space, Subscriber subscriber) {
+        return registry.patternsOf(space, subscriber);
     }
 
     @Override
@@ -107,7 +123,7 @@ final class LocalRouter implements Router {
 
     @Override
     public Set<Subscriber> resolve(Message message) {
-        Batches batches = registry.resolve(message);
+        Batches batches = registry.resolve(message.space(), message.rooms(), message.exceptRooms(), message.exceptIds());
         Set<Subscriber> out = new HashSet<>();
         for (int i = 0; i < batches.count; i++) {
             Batch b = batches.batches[i];
@@ -182,7 +198,7 @@ final class LocalRouter implements Router {
      * is given to each subscriber with the message (a message asking for acknowledgements).
      */
     int deliver(Message message, AckSink acks) {
-        Batches batches = registry.resolve(message);
+        Batches batches = registry.resolve(message.space(), message.rooms(), message.exceptRooms(), message.exceptIds());
         int total = batches.subscriberCount();
         if (total == 0) {
             published(message.space(), 0, 0);

@@ -1,4 +1,4 @@
-package dev.switchboard.store.inbox;
+package dev.switchboard.core.inbox;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
