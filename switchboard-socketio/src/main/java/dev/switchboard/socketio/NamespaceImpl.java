@@ -7,7 +7,6 @@ import dev.switchboard.core.routing.RequestType;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.socketio.protocol.Packet;
 import dev.switchboard.socketio.recovery.RecoveryBackend;
-import dev.switchboard.socketio.protocol.PacketEncoder;
 import dev.switchboard.socketio.protocol.PacketType;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -106,7 +106,7 @@ public class PatternBenchmark {
                 to = Set.of(ROOM, "chat/log");
                 expected++;
             }
-            publication = Message.builder(SPACE, "bench").rooms(to).build();
+            publication = Message.builder(SPACE, "event").rooms(to).build();
             check(router, publication, expected);
         }
     }
@@ -138,7 +138,7 @@ public class PatternBenchmark {
                 }
             }
             // "sensors/#" also matches every unrelated room: that is a publication to them, not this one.
-            publication = Message.builder(SPACE, "bench").rooms(Set.of("sensors/k7/temp")).build();
+            publication = Message.builder(SPACE, "event").rooms(Set.of("sensors/k7/temp")).build();
             check(router, publication, 15);
         }
     }

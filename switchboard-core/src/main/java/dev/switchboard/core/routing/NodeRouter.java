@@ -91,6 +91,11 @@ final class NodeRouter implements ClusterRouter {
     }
 
     @Override
+    public Set<String> patternsOf(String space, Subscriber subscriber) {
+        return local.patternsOf(space, subscriber);
+    }
+
+    @Override
     public void detach(String space, Subscriber subscriber) {
         local.detach(space, subscriber);
     }
@@ -98,11 +103,6 @@ final class NodeRouter implements ClusterRouter {
     @Override
     public Set<String> roomsOf(String space, Subscriber subscriber) {
         return local.roomsOf(space, subscriber);
-    }
-
-    @Override
-    public Set<String> patternsOf(String space, Subscriber subscriber) {
-        return local.patternsOf(space, subscriber);
     }
 
     @Override

@@ -48,7 +48,7 @@ class PatternRoutingTest {
     }
 
     @Test
-    void aPublicationReachesRoomMembersAndMatchingPatternsEachOnceEncodedOncePerFormat() throws Exception {
+    void aPublicationReachesRoomMembersAndMatchingPatternsEachOnceRenderedOncePerFormat() throws Exception {
         var member = new RecordingSubscriber("member", loopA, TEXT);
         var plus = new RecordingSubscriber("plus", loopB, BINARY);
         var hash = new RecordingSubscriber("hash", loopA, TEXT);

@@ -463,7 +463,7 @@ class RoutingConcurrencyTest {
      */
     private static void drain(DefaultEventLoopGroup loops) throws Exception {
         for (EventExecutor e : loops) {
-            e.submit(() -> { }).get(120, TimeUnit.SECONDS); // a loaded 2-core machine: generous
+            e.submit(() -> { }).get(300, TimeUnit.SECONDS);
         }
     }
 }
