@@ -21,13 +21,17 @@ public record ServerConfig(
         Duration shutdownTimeout,
         String source,
         dev.switchboard.server.durable.DurableSettings durable,
+        dev.switchboard.server.admin.AdminUiSettings adminUi,
+        dev.switchboard.server.logging.LogFormat logFormat,
         dev.switchboard.server.bridge.BridgeSettings bridges) {
 
     /** Without {@code switchboard.bridges}: none. */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
-                        Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable) {
-        this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable,
-                dev.switchboard.server.bridge.BridgeSettings.none());
+                        Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable,
+                        dev.switchboard.server.admin.AdminUiSettings adminUi,
+                        dev.switchboard.server.logging.LogFormat logFormat) {
+        this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable, adminUi,
+                logFormat, dev.switchboard.server.bridge.BridgeSettings.none());
     }
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
@@ -37,7 +41,16 @@ public record ServerConfig(
                 dev.switchboard.server.durable.DurableSettings.defaults());
     }
 
+    /** Without {@code switchboard.admin-ui} / {@code switchboard.log}: admin UI off, text logs. */
+    public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
+                        Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable) {
+        this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable,
+                dev.switchboard.server.admin.AdminUiSettings.defaults(), dev.switchboard.server.logging.LogFormat.TEXT);
+    }
+
     public ServerConfig {
+        Objects.requireNonNull(adminUi, "adminUi");
+        Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(durable, "durable");
         Objects.requireNonNull(bridges, "bridges");
         Objects.requireNonNull(dataDir, "dataDir");
