@@ -12,6 +12,7 @@ import dev.switchboard.server.admin.AdminUiRoute;
 import dev.switchboard.server.api.HttpApi;
 import dev.switchboard.server.auth.SocketAuthenticator;
 import dev.switchboard.server.auth.TokenVerifier;
+import dev.switchboard.server.bridge.ServerBridges;
 import dev.switchboard.server.config.ServerConfig;
 import dev.switchboard.server.durable.DurableApi;
 import dev.switchboard.server.durable.DurablePlane;
@@ -163,6 +164,8 @@ public final class SwitchboardServer {
         if (config.adminUi().enabled()) {
             closeOnStop.push(AdminUi.install(realtime.io(), config.adminUi(), metrics.registry()));
         }
+        // Bridges: supervised by the node; their routed events are wired into Socket.IO before it accepts connections.
+        closeOnStop.push(ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry()));
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));

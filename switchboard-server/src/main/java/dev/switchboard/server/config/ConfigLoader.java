@@ -178,7 +178,8 @@ public final class ConfigLoader {
                 dev.switchboard.server.logging.LogFormat.read(r.config),
                 auth,
                 dev.switchboard.server.managed.ManagedSettings.read(r.config),
-                dev.switchboard.server.limits.LimitSettings.read(r.config));
+                dev.switchboard.server.limits.LimitSettings.read(r.config),
+                dev.switchboard.server.bridge.BridgeSettings.read(r.config));
     }
 
     /** Whether {@code host} names only this machine (127.0.0.0/8, ::1, localhost); unresolvable: not. */

@@ -25,7 +25,8 @@ public record ServerConfig(
         dev.switchboard.server.logging.LogFormat logFormat,
         dev.switchboard.server.auth.AuthSettings auth,
         dev.switchboard.server.managed.ManagedSettings managed,
-        dev.switchboard.server.limits.LimitSettings limits) {
+        dev.switchboard.server.limits.LimitSettings limits,
+        dev.switchboard.server.bridge.BridgeSettings bridges) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
@@ -44,7 +45,8 @@ public record ServerConfig(
                                 java.util.List.of(new dev.switchboard.server.auth.AuthSettings.ApiToken(api.token(),
                                         dev.switchboard.server.auth.AuthSettings.SCOPES)), false),
                 dev.switchboard.server.managed.ManagedSettings.none(),
-                dev.switchboard.server.limits.LimitSettings.defaults());
+                dev.switchboard.server.limits.LimitSettings.defaults(),
+                dev.switchboard.server.bridge.BridgeSettings.none());
     }
 
     public ServerConfig {
@@ -54,6 +56,7 @@ public record ServerConfig(
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(managed, "managed");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(bridges, "bridges");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(socketIo, "socketIo");
