@@ -9,7 +9,9 @@
  * (one session; all its callbacks on its own event loop), {@link dev.switchboard.engineio.Handshake},
  * {@link dev.switchboard.engineio.CloseReason}, {@link dev.switchboard.engineio.TransportKind}, and
  * {@link dev.switchboard.engineio.EngineWireFormats} for encode-once fan-out. Everything else is
- * package-private: {@code Session} (the state machine), {@code EngineRequestHandler} (request
+ * package-private: {@code Session} (the state machine) and its parts: {@code Transport} with
+ * {@code PollingTransport} (and its {@code PacketQueue}) and {@code WebSocketTransport},
+ * {@code Heartbeat}, {@code Upgrade}; {@code EngineRequestHandler} (request
  * checks and routing to sessions), {@code WebSocketFrameHandler}, {@code WsOutbound} (frames to a
  * WebSocket that may live on another event loop, and their pending-bytes count), {@code PacketCodec}.
  */

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** What a {@link BroadcastOperatorImpl} broadcasts to: a namespace, or every child of a dynamic parent. */
+/**
+ * What a {@link BroadcastOperatorImpl} broadcasts to: a namespace, or every child of a dynamic parent
+ * (both {@link BroadcastingTarget}s).
+ */
 interface BroadcastTarget {
 
     /**

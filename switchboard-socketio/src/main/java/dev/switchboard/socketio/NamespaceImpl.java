@@ -10,6 +10,9 @@ import dev.switchboard.socketio.recovery.RecoveryBackend;
 import dev.switchboard.socketio.recovery.SessionStore;
 import dev.switchboard.socketio.protocol.PacketType;
 import java.time.Duration;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -30,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * in the Router (the space is the namespace name; each room is a topic of it). Thread-safe: sockets of
  * several event loops join and leave concurrently.
  */
-final class NamespaceImpl implements Namespace, BroadcastTarget {
+final class NamespaceImpl implements Namespace, BroadcastingTarget {
 
     private static final Logger log = LoggerFactory.getLogger(NamespaceImpl.class);
 
@@ -262,77 +265,7 @@ final class NamespaceImpl implements Namespace, BroadcastTarget {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    // ---- broadcasting (any thread) ----
-
-    @Override
-    public BroadcastOperator to(String... rooms) {
-        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL.to(rooms));
-    }
-
-    @Override
-    public BroadcastOperator in(String... rooms) {
-        return to(rooms);
-    }
-
-    @Override
-    public BroadcastOperator except(String... rooms) {
-        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL.except(rooms));
-    }
-
-    @Override
-    public BroadcastOperator asVolatile() {
-        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL.asVolatile());
-    }
-
-    @Override
-    public BroadcastOperator compress(boolean compress) {
-        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL);
-    }
-
-    @Override
-    public BroadcastOperator local() {
-        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL.asLocal());
-    }
-
-    @Override
-    public BroadcastOperator timeout(Duration timeout) {
-        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL.withTimeout(timeout));
-    }
-
-    @Override
-    public void emit(String event, Object... args) {
-        new BroadcastOperatorImpl(this, BroadcastFlags.ALL).emit(event, args);
-    }
-
-    @Override
-    public CompletableFuture<BroadcastAcks> emitWithAck(String event, Object... args) {
-        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL).emitWithAck(event, args);
-    }
-
-    @Override
-    public CompletableFuture<Void> emitStored(String event, Object... args) {
-        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL).emitStored(event, args);
-    }
-
-    @Override
-    public List<Socket> fetchSockets() {
-        return matching(BroadcastFlags.ALL);
-    }
-
-    @Override
-    public void socketsJoin(String... rooms) {
-        new BroadcastOperatorImpl(this, BroadcastFlags.ALL).socketsJoin(rooms);
-    }
-
-    @Override
-    public void socketsLeave(String... rooms) {
-        new BroadcastOperatorImpl(this, BroadcastFlags.ALL).socketsLeave(rooms);
-    }
-
-    @Override
-    public void disconnectSockets(boolean close) {
-        new BroadcastOperatorImpl(this, BroadcastFlags.ALL).disconnectSockets(close);
-    }
+    // ---- broadcasting (any thread; the operator methods are BroadcastingTarget's) ----
 
     /**
      * Publishes an EVENT through the Router, encoded once. With recovery on, an eligible event (this

@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * on the first CONNECT to a matching name (the child starts with this parent's middleware and
  * connection listeners), and broadcasts to every child. Thread-safe.
  */
-final class ParentNamespaceImpl implements Namespace, BroadcastTarget {
+final class ParentNamespaceImpl implements Namespace, BroadcastingTarget {
 
     private final SocketIoRuntime runtime;
     private final String description;
@@ -194,80 +194,6 @@ final class ParentNamespaceImpl implements Namespace, BroadcastTarget {
     @Override
     public Namespace onServerSideEmit(String event, EventListener listener) {
         throw new UnsupportedOperationException("onServerSideEmit() is not supported on parent namespaces");
-    }
-
-    private BroadcastOperator op(BroadcastFlags flags) {
-        return new BroadcastOperatorImpl(this, flags);
-    }
-
-    @Override
-    public BroadcastOperator to(String... rooms) {
-        return op(BroadcastFlags.ALL.to(rooms));
-    }
-
-    @Override
-    public BroadcastOperator in(String... rooms) {
-        return to(rooms);
-    }
-
-    @Override
-    public BroadcastOperator except(String... rooms) {
-        return op(BroadcastFlags.ALL.except(rooms));
-    }
-
-    @Override
-    public BroadcastOperator asVolatile() {
-        return op(BroadcastFlags.ALL.asVolatile());
-    }
-
-    @Override
-    public BroadcastOperator compress(boolean compress) {
-        return op(BroadcastFlags.ALL);
-    }
-
-    @Override
-    public BroadcastOperator local() {
-        return op(BroadcastFlags.ALL.asLocal());
-    }
-
-    @Override
-    public BroadcastOperator timeout(Duration timeout) {
-        return op(BroadcastFlags.ALL.withTimeout(timeout));
-    }
-
-    @Override
-    public void emit(String event, Object... args) {
-        op(BroadcastFlags.ALL).emit(event, args);
-    }
-
-    @Override
-    public CompletableFuture<Void> emitStored(String event, Object... args) {
-        return op(BroadcastFlags.ALL).emitStored(event, args);
-    }
-
-    @Override
-    public CompletableFuture<BroadcastAcks> emitWithAck(String event, Object... args) {
-        return op(BroadcastFlags.ALL).emitWithAck(event, args);
-    }
-
-    @Override
-    public List<Socket> fetchSockets() {
-        return matching(BroadcastFlags.ALL);
-    }
-
-    @Override
-    public void socketsJoin(String... rooms) {
-        op(BroadcastFlags.ALL).socketsJoin(rooms);
-    }
-
-    @Override
-    public void socketsLeave(String... rooms) {
-        op(BroadcastFlags.ALL).socketsLeave(rooms);
-    }
-
-    @Override
-    public void disconnectSockets(boolean close) {
-        op(BroadcastFlags.ALL).disconnectSockets(close);
     }
 
     Set<String> childNames() {

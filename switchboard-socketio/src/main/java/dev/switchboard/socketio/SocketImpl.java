@@ -1,6 +1,5 @@
 package dev.switchboard.socketio;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,11 +13,9 @@ import dev.switchboard.socketio.protocol.PacketType;
 import dev.switchboard.socketio.recovery.SessionStore;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,8 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A socket: one client in one namespace, and that client's {@link Subscriber} in the Router (space =
@@ -35,22 +30,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>States: created (middleware running) → connected ({@link #onConnect}) → closed ({@link #onClose},
  * once). Threading: state changes happen on the Engine.IO session's event loop; {@code connected} is
- * volatile so other threads can read it. Pending acknowledgements ({@code acks}) are loop-confined.
- * Listener lists are copy-on-write so they may be changed from any thread.
+ * volatile so other threads can read it. Its parts: {@link SocketListeners} (what the user registered,
+ * and the path of an event through it; copy-on-write lists, changed from any thread) and
+ * {@link AckTable} (acknowledgements awaited from the client; loop-confined).
  */
 final class SocketImpl implements Socket, Subscriber {
-
-    private static final Logger log = LoggerFactory.getLogger(SocketImpl.class);
-
-    private static final Ack NO_ACK = new Ack() {
-        @Override
-        public boolean requested() {
-            return false;
-        }
-
-        @Override
-        public void send(Object... args) {}
-    };
 
     private final NamespaceImpl nsp;
     private final Client client;
@@ -69,30 +53,14 @@ final class SocketImpl implements Socket, Subscriber {
     /** Tasks run once after {@link #onConnect}. */
     private final List<Runnable> afterConnect = new CowList<>();
 
-    private final Map<String, List<Registration>> listeners = new ConcurrentHashMap<>();
-    private final List<AnyListener> anyListeners = new CowList<>();
-    private final List<AnyListener> anyOutgoing = new CowList<>();
-    private final List<PacketMiddleware> packetMiddlewares = new CowList<>();
-    private final List<Consumer<Throwable>> errorListeners = new CowList<>();
-    private final List<Consumer<DisconnectReason>> disconnectingListeners = new CowList<>();
-    private final List<Consumer<DisconnectReason>> disconnectListeners = new CowList<>();
-    /** Loop-confined: see {@link #handlerLabel()}. */
-    private String handlerLabel;
-    /** Loop-confined: acknowledgements asked of the client, by ack id. */
-    private final Map<Long, PendingAck> acks = new HashMap<>();
-
-    /** An acknowledgement awaited from the client. */
-    private interface PendingAck {
-        void acked(List<Object> args);
-
-        /** The socket disconnected first. */
-        default void failed(Throwable error) {}
-    }
+    private final SocketListeners listeners;
+    private final AckTable acks = new AckTable();
 
     SocketImpl(NamespaceImpl nsp, Client client, Map<String, Object> auth, SessionStore.Restored restored) {
         this.nsp = nsp;
         this.client = client;
         this.runtime = nsp.runtime();
+        this.listeners = new SocketListeners(this, runtime);
         this.handshake = buildHandshake(client.engineSocket(), auth);
         if (restored != null) {
             this.id = restored.session().sid();
@@ -121,8 +89,8 @@ final class SocketImpl implements Socket, Subscriber {
 
     /**
      * {@link #JS_DATE} of the given instant. The text has a resolution of one second, so every socket
-     * made within the same second shares one String instead of formatting its own (issue 7: heap per
-     * idle connection, and formatting work per connect). Any thread; a race only formats twice.
+     * made within the same second shares one String instead of formatting its own (heap per idle
+     * connection, and formatting work per connect). Any thread; a race only formats twice.
      */
     static String jsTime(long epochMillis) {
         long second = Math.floorDiv(epochMillis, 1000L);
@@ -253,7 +221,7 @@ final class SocketImpl implements Socket, Subscriber {
             nsp.broadcast(payload, BroadcastFlags.ALL.to(id).asLocal());
             return;
         }
-        notifyOutgoing(payload);
+        listeners.notifyOutgoing(payload);
         client.send(Packet.of(PacketType.EVENT, nsp.name(), payload), false);
     }
 
@@ -261,7 +229,7 @@ final class SocketImpl implements Socket, Subscriber {
     public void emitVolatile(String event, Object... args) {
         SocketIoRuntime.checkEventName(event);
         ArrayNode payload = runtime.payloads().eventData(event, args);
-        notifyOutgoing(payload);
+        listeners.notifyOutgoing(payload);
         client.send(Packet.of(PacketType.EVENT, nsp.name(), payload), true);
     }
 
@@ -276,24 +244,8 @@ final class SocketImpl implements Socket, Subscriber {
                 result.completeExceptionally(new SocketIoException("socket has been disconnected"));
                 return;
             }
-            ScheduledFuture<?> timer = executor().schedule(() -> {
-                acks.remove(ackId);
-                result.completeExceptionally(new AckTimeoutException(List.of()));
-            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-            acks.put(ackId, new PendingAck() {
-                @Override
-                public void acked(List<Object> ackArgs) {
-                    timer.cancel(false);
-                    result.complete(ackArgs);
-                }
-
-                @Override
-                public void failed(Throwable error) {
-                    timer.cancel(false);
-                    result.completeExceptionally(error);
-                }
-            });
-            notifyOutgoing(payload);
+            acks.expect(ackId, timeout, executor(), result);
+            listeners.notifyOutgoing(payload);
             client.send(new Packet(PacketType.EVENT, nsp.name(), ackId, payload), false);
         });
         return result;
@@ -311,97 +263,85 @@ final class SocketImpl implements Socket, Subscriber {
 
     @Override
     public Socket on(String event, EventListener listener) {
-        return register(event, new Registration(listener, false, (d, args, ack) -> listener.onEvent(args.get(), ack)));
+        listeners.on(event, listener);
+        return this;
     }
 
     @Override
     public <T> Socket on(String event, Class<T> type, TypedEventListener<T> listener) {
-        return register(event, new Registration(listener, false,
-                (d, args, ack) -> listener.onEvent(runtime.payloads().convert(d.get(1), type), ack)));
+        listeners.on(event, type, listener);
+        return this;
     }
 
     @Override
     public Socket once(String event, EventListener listener) {
-        return register(event, new Registration(listener, true, (d, args, ack) -> listener.onEvent(args.get(), ack)));
+        listeners.once(event, listener);
+        return this;
     }
 
     @Override
     public Socket onBlocking(String event, EventListener listener) {
-        Registration r = new Registration(listener, false, (d, args, ack) -> listener.onEvent(args.get(), ack));
-        r.blocking = true;
-        return register(event, r);
-    }
-
-    private Socket register(String event, Registration r) {
-        listeners.computeIfAbsent(event, e -> new CowList<>()).add(r);
+        listeners.onBlocking(event, listener);
         return this;
     }
 
     @Override
     public Socket off(String event, EventListener listener) {
-        List<Registration> regs = listeners.get(event);
-        if (regs != null) {
-            for (Registration r : regs) {
-                if (r.key == listener) {
-                    regs.remove(r);
-                    break;
-                }
-            }
-        }
+        listeners.off(event, listener);
         return this;
     }
 
     @Override
     public Socket off(String event) {
-        listeners.remove(event);
+        listeners.off(event);
         return this;
     }
 
     @Override
     public Socket onAny(AnyListener listener) {
-        anyListeners.add(listener);
+        listeners.any().add(listener);
         return this;
     }
 
     @Override
     public Socket offAny(AnyListener listener) {
-        anyListeners.remove(listener);
+        listeners.any().remove(listener);
         return this;
     }
 
     @Override
     public Socket onAnyOutgoing(AnyListener listener) {
-        anyOutgoing.add(listener);
+        listeners.anyOutgoing().add(listener);
         return this;
     }
 
     @Override
     public Socket offAnyOutgoing(AnyListener listener) {
-        anyOutgoing.remove(listener);
+        listeners.anyOutgoing().remove(listener);
         return this;
     }
 
     @Override
     public Socket use(PacketMiddleware middleware) {
-        packetMiddlewares.add(middleware);
+        listeners.packetMiddlewares().add(middleware);
         return this;
     }
 
     @Override
     public Socket onError(Consumer<Throwable> listener) {
-        errorListeners.add(listener);
+        listeners.errors().add(listener);
         return this;
     }
 
     @Override
     public Socket onDisconnecting(Consumer<DisconnectReason> listener) {
-        disconnectingListeners.add(listener);
+        listeners.disconnecting().add(listener);
         return this;
     }
 
     @Override
     public Socket onDisconnect(Consumer<DisconnectReason> listener) {
-        disconnectListeners.add(listener);
+        listeners.disconnected().add(listener);
         return this;
     }
 
@@ -456,13 +396,10 @@ final class SocketImpl implements Socket, Subscriber {
     void onPacket(Packet packet) {
         switch (packet.type()) {
             case EVENT:
-                onEvent(packet);
+                listeners.onEvent(packet);
                 break;
             case ACK:
-                PendingAck ack = acks.remove(packet.id());
-                if (ack != null) {
-                    ack.acked(runtime.payloads().toJava(packet.data(), 0));
-                }
+                acks.acked(packet.id(), () -> runtime.payloads().toJava(packet.data(), 0));
                 break;
             case DISCONNECT:
                 onClose(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
@@ -470,129 +407,6 @@ final class SocketImpl implements Socket, Subscriber {
                 break;
             default:
                 break;
-        }
-    }
-
-    private void onEvent(Packet packet) {
-        JsonNode d = packet.data();
-        String event = d.get(0).asText();
-        LazyArgs args = new LazyArgs(d);
-        Ack ack = packet.hasId() ? new AckImpl(packet.id()) : NO_ACK;
-        for (AnyListener l : anyListeners) {
-            // A failing onAny listener does not stop the event (as socket.io), so no error ack here:
-            // the event's listeners may still answer.
-            runtime.handlers().inline(handlerLabel(), event, () -> l.onAny(event, args.get()), this::handlerFailed);
-        }
-        runPacketMiddlewares(0, event, d, args, ack);
-    }
-
-    private void runPacketMiddlewares(int index, String event, JsonNode d, LazyArgs args, Ack ack) {
-        if (index == packetMiddlewares.size()) {
-            dispatch(event, d, args, ack);
-            return;
-        }
-        final class PacketNext implements Middleware.Next {
-            private boolean called;
-
-            /** Loop: takes the one outcome of this step for a thrown exception; false if already decided. */
-            boolean claim() {
-                boolean first = !called;
-                called = true;
-                return first;
-            }
-
-            @Override
-            public void proceed() {
-                onLoop(() -> {
-                    if (!called && connected) {
-                        called = true;
-                        runPacketMiddlewares(index + 1, event, d, args, ack);
-                    }
-                });
-            }
-
-            @Override
-            public void reject(String message, Object errData) {
-                onLoop(() -> {
-                    if (!called) {
-                        called = true;
-                        reportError(new SocketIoException(message, errData));
-                    }
-                });
-            }
-        }
-        PacketNext next = new PacketNext();
-        PacketMiddleware m = packetMiddlewares.get(index);
-        runtime.handlers().inline(handlerLabel(), event, () -> m.handle(event, args.get(), next), e -> {
-            // Thrown, not rejected: stop the event as a rejection would, and answer the client.
-            handlerFailed(e);
-            if (next.claim()) {
-                runtime.handlers().answerError(ack, event, e);
-            }
-        });
-    }
-
-    private void dispatch(String event, JsonNode d, LazyArgs args, Ack ack) {
-        List<Registration> regs = listeners.get(event);
-        if (regs == null) {
-            return;
-        }
-        for (Registration r : regs) {
-            if (r.once && !regs.remove(r)) {
-                continue; // another thread removed it first
-            }
-            if (r.blocking) {
-                args.get(); // convert on the loop; the worker only reads
-                runtime.handlers().blocking(handlerLabel(), event, () -> r.invoker.invoke(d, args, ack), executor(),
-                        e -> handlerFailed(event, e, ack));
-            } else {
-                runtime.handlers().inline(handlerLabel(), event, () -> r.invoker.invoke(d, args, ack),
-                        e -> handlerFailed(event, e, ack));
-            }
-        }
-    }
-
-    /** A listener failed or was refused (logged by the runner): error listeners, then the error ack. Loop. */
-    private void handlerFailed(String event, Throwable e, Ack ack) {
-        handlerFailed(e);
-        runtime.handlers().answerError(ack, event, e);
-    }
-
-    /** Tells the error listeners of a handler failure the runner has already logged. */
-    private void handlerFailed(Throwable e) {
-        for (Consumer<Throwable> l : errorListeners) {
-            try {
-                l.accept(e);
-            } catch (RuntimeException ex) {
-                log.warn("error listener of socket {} failed: {}", id, ex.toString());
-            }
-        }
-    }
-
-    /**
-     * How the handler runner names this socket in its logs: id and namespace. Made on the first event,
-     * so idle sockets do not keep it.
-     */
-    private String handlerLabel() {
-        String l = handlerLabel;
-        if (l == null) {
-            l = id + " (namespace " + nsp.name() + ")";
-            handlerLabel = l;
-        }
-        return l;
-    }
-
-    private void reportError(Throwable e) {
-        if (errorListeners.isEmpty()) {
-            log.warn("socket {} on {}: {}", id, nsp.name(), e.toString());
-            return;
-        }
-        for (Consumer<Throwable> l : errorListeners) {
-            try {
-                l.accept(e);
-            } catch (RuntimeException ex) {
-                log.warn("error listener of socket {} failed: {}", id, ex.toString());
-            }
         }
     }
 
@@ -608,9 +422,7 @@ final class SocketImpl implements Socket, Subscriber {
         if (!connected) {
             return;
         }
-        for (Consumer<DisconnectReason> l : disconnectingListeners) {
-            safely(l, reason);
-        }
+        listeners.fire(listeners.disconnecting(), reason);
         if (nsp.sessions() != null && reason.recoverable()) {
             nsp.sessions().persist(id, pid, rooms(), data);
         } else if (nsp.sessions() != null && reason == DisconnectReason.CLIENT_NAMESPACE_DISCONNECT) {
@@ -620,23 +432,10 @@ final class SocketImpl implements Socket, Subscriber {
         runtime.router().detach(nsp.name(), this);
         nsp.remove(this);
         if (!acks.isEmpty()) {
-            SocketIoException gone = new SocketIoException("socket has been disconnected");
-            List<PendingAck> pending = List.copyOf(acks.values());
-            acks.clear();
-            pending.forEach(a -> a.failed(gone));
+            acks.failAll(new SocketIoException("socket has been disconnected"));
         }
         runtime.metrics().disconnected(nsp.name(), reason);
-        for (Consumer<DisconnectReason> l : disconnectListeners) {
-            safely(l, reason);
-        }
-    }
-
-    private void safely(Consumer<DisconnectReason> l, DisconnectReason reason) {
-        try {
-            l.accept(reason);
-        } catch (RuntimeException e) {
-            log.warn("disconnect listener of socket {} failed: {}", id, e.toString());
-        }
+        listeners.fire(listeners.disconnected(), reason);
     }
 
     /** Server shutdown: leave with {@code reason} without a DISCONNECT packet (the engine closes next). */
@@ -664,8 +463,8 @@ final class SocketImpl implements Socket, Subscriber {
         if (!connected) {
             return Delivery.REJECTED;
         }
-        if (!anyOutgoing.isEmpty()) {
-            notifyOutgoing(OutgoingFrames.eventData(message, runtime));
+        if (!listeners.anyOutgoing().isEmpty()) {
+            listeners.notifyOutgoing(OutgoingFrames.eventData(message, runtime));
         }
         // A message encoded for the format the session had before an upgrade is converted by the session.
         return client.engineSocket().write(message, isVolatile);
@@ -687,14 +486,14 @@ final class SocketImpl implements Socket, Subscriber {
             return Delivery.REJECTED;
         }
         long ackId = sink.ackId();
-        acks.put(ackId, args -> sink.acknowledged(args.isEmpty() || args.get(0) == null ? null
+        acks.expect(ackId, args -> sink.acknowledged(args.isEmpty() || args.get(0) == null ? null
                 : runtime.payloads().toJson(args.get(0))));
         Delivery d = deliver(message, isVolatile);
         if (d != Delivery.WRITTEN) {
-            acks.remove(ackId);
+            acks.forget(ackId);
         } else {
             // Clients that never answer must not keep the callback until they disconnect.
-            executor().schedule(() -> acks.remove(ackId), Math.max(1, sink.remainingMillis()), TimeUnit.MILLISECONDS);
+            executor().schedule(() -> acks.forget(ackId), Math.max(1, sink.remainingMillis()), TimeUnit.MILLISECONDS);
         }
         return d;
     }
@@ -704,22 +503,8 @@ final class SocketImpl implements Socket, Subscriber {
         return acks.size();
     }
 
-    private void notifyOutgoing(JsonNode payload) {
-        if (anyOutgoing.isEmpty() || payload == null) {
-            return;
-        }
-        String event = payload.get(0).asText();
-        List<Object> args = runtime.payloads().toJava(payload, 1);
-        for (AnyListener l : anyOutgoing) {
-            try {
-                l.onAny(event, args);
-            } catch (RuntimeException e) {
-                reportError(e);
-            }
-        }
-    }
-
-    private void onLoop(Runnable r) {
+    /** Runs {@code r} on the socket's event loop: now if already there. */
+    void onLoop(Runnable r) {
         EventLoop loop = client.engineSocket().eventLoop();
         if (loop.inEventLoop()) {
             r.run();
@@ -735,40 +520,9 @@ final class SocketImpl implements Socket, Subscriber {
 
     // ---- helpers ----
 
-    /** Arguments converted to Java values once, when first asked for. */
-    private final class LazyArgs {
-        private final JsonNode data;
-        private List<Object> args;
-
-        LazyArgs(JsonNode data) {
-            this.data = data;
-        }
-
-        List<Object> get() {
-            if (args == null) {
-                args = runtime.payloads().toJava(data, 1);
-            }
-            return args;
-        }
-    }
-
-    @FunctionalInterface
-    private interface Invoker {
-        void invoke(JsonNode data, LazyArgs args, Ack ack) throws Exception;
-    }
-
-    private static final class Registration {
-        final Object key;
-        final boolean once;
-        final Invoker invoker;
-        /** Runs on the handler runner's worker pool ({@link #onBlocking}); set before it is registered. */
-        boolean blocking;
-
-        Registration(Object key, boolean once, Invoker invoker) {
-            this.key = key;
-            this.once = once;
-            this.invoker = invoker;
-        }
+    /** The answer to the client's {@code ackId}, sent at most once. Any thread. */
+    Ack ackFor(long ackId) {
+        return new AckImpl(ackId);
     }
 
     /** socket.io Socket.ack: sends once. */

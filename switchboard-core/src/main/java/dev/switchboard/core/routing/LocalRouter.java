@@ -68,6 +68,17 @@ final class LocalRouter implements Router {
     }
 
     @Override
+    public void subscribePattern(String space, String filter, Subscriber subscriber) {
+        registry.subscribePattern(Objects.requireNonNull(space, "space"), TopicFilter.of(filter).value(),
+                Objects.requireNonNull(subscriber, "subscriber"));
+    }
+
+    @Override
+    public void unsubscribePattern(String space, String filter, Subscriber subscriber) {
+        registry.unsubscribePattern(space, TopicFilter.of(filter).value(), subscriber);
+    }
+
+    @Override
     public void detach(String space, Subscriber subscriber) {
         registry.detach(space, subscriber);
     }
@@ -75,6 +86,11 @@ final class LocalRouter implements Router {
     @Override
     public Set<String> roomsOf(String space, Subscriber subscriber) {
         return registry.roomsOf(space, subscriber);
+    }
+
+    @Override
+    public Set<String> patternsOf(String space, Subscriber subscriber) {
+        return registry.patternsOf(space, subscriber);
     }
 
     @Override

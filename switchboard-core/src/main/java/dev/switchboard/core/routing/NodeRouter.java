@@ -81,6 +81,21 @@ final class NodeRouter implements ClusterRouter {
     }
 
     @Override
+    public void subscribePattern(String space, String filter, Subscriber subscriber) {
+        local.subscribePattern(space, filter, subscriber);
+    }
+
+    @Override
+    public void unsubscribePattern(String space, String filter, Subscriber subscriber) {
+        local.unsubscribePattern(space, filter, subscriber);
+    }
+
+    @Override
+    public Set<String> patternsOf(String space, Subscriber subscriber) {
+        return local.patternsOf(space, subscriber);
+    }
+
+    @Override
     public void detach(String space, Subscriber subscriber) {
         local.detach(space, subscriber);
     }

@@ -22,11 +22,33 @@ public interface Router {
 
     void unsubscribe(String space, String room, Subscriber subscriber);
 
-    /** Removes the subscriber from every room of the space and from the space itself. */
+    /**
+     * Adds the subscriber to the space (as {@link #attach}) and subscribes it to every room of the
+     * space whose name matches {@code filter}, an MQTT topic filter over {@code /}-separated names
+     * ({@link TopicFilter}: {@code +} one level, {@code #} the rest, including the parent level).
+     * A publication reaches a subscriber at most once however many of its filters and rooms match;
+     * a publication's {@code except} rooms exclude their members whatever matched them. Idempotent.
+     *
+     * @throws IllegalArgumentException if {@code filter} is not a valid topic filter (the message says why)
+     */
+    void subscribePattern(String space, String filter, Subscriber subscriber);
+
+    /**
+     * Removes one pattern subscription; the subscriber stays in the space and its other rooms and
+     * patterns.
+     *
+     * @throws IllegalArgumentException if {@code filter} is not a valid topic filter
+     */
+    void unsubscribePattern(String space, String filter, Subscriber subscriber);
+
+    /** Removes the subscriber from every room and pattern of the space and from the space itself. */
     void detach(String space, Subscriber subscriber);
 
     /** The rooms the subscriber is in within the space; a snapshot. */
     Set<String> roomsOf(String space, Subscriber subscriber);
+
+    /** The topic filters the subscriber is subscribed to within the space; a snapshot. */
+    Set<String> patternsOf(String space, Subscriber subscriber);
 
     /** The rooms of the space with at least one subscriber; a snapshot. */
     Set<String> rooms(String space);

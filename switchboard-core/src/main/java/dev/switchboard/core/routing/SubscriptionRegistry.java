@@ -11,18 +11,23 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Space + room to subscribers, grouped by the event loop that owns each subscriber.
+ * Space + room to subscribers, grouped by the event loop that owns each subscriber; and space + topic
+ * filter to subscribers ({@link TopicTrie}), for pattern subscriptions.
  *
  * <h2>Concurrency model</h2>
  * Each space has one owner of its state: the {@link Space}'s monitor. Every write (join, leave,
- * attach, detach) to a space happens while holding that monitor, so writers of one space are
- * serialised and writers of different spaces never contend. Readers (publishers resolving a
- * publication) never lock: they iterate concurrent sets.
+ * attach, detach, pattern subscribe and unsubscribe) to a space happens while holding that monitor,
+ * so writers of one space are serialised and writers of different spaces never contend. Readers
+ * (publishers resolving a publication) never lock: they iterate concurrent sets and walk the
+ * {@link TopicTrie}, whose nodes follow the same rule.
  *
  * <p>Invariants, all established under the space's monitor:
  * <ul>
  *   <li>{@code s} is in {@code space.all} iff {@code space.memberRooms} has a key {@code s};</li>
  *   <li>{@code s} is in room {@code r} iff {@code memberRooms.get(s)} contains {@code r};</li>
+ *   <li>a pattern subscriber is a member (it is attached to the space, so whole-space publications
+ *       reach it); {@code space.patterns} is null iff the space has no pattern subscription, so a
+ *       space without any pays one null check per publication for them;</li>
  *   <li>a room (and an event-loop group inside a {@link Groups}) exists iff it is non-empty;</li>
  *   <li>a space is in {@link #spaces} iff it has a member; once removed it is marked {@code removed}
  *       and never written again (a writer that finds it removed looks the space up again).</li>
@@ -48,6 +53,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * cached arrays: the membership then is exactly what it was when they were taken. Every write clears
  * the cache, so a removed subscriber is not kept alive by it. A broadcast that excludes ids (the sender) uses the
  * snapshot too: the excluded members are counted by id lookup and skipped by the fan-out.
+ *
+ * <p>Patterns: a publication to room {@code R} reaches the members of {@code R} and the subscribers of
+ * every filter matching {@code R}. With patterns in the space it gathers these sources (the room's
+ * {@link Groups} and each matching filter's); one source is resolved as a room alone (snapshot path),
+ * several are collected and deduplicated, as a union of rooms is. {@code except} rooms exclude their
+ * members (room membership, as in Socket.IO), whether they would be reached by room or by pattern;
+ * they do not exclude pattern subscribers whose filter matches the excepted room's name.
  */
 final class SubscriptionRegistry {
 
@@ -82,6 +94,44 @@ final class SubscriptionRegistry {
         }
     }
 
+    /** {@code filter} is a valid {@link TopicFilter}. */
+    void subscribePattern(String spaceName, String filter, Subscriber s) {
+        for (;;) {
+            Space space = spaces.computeIfAbsent(spaceName, Space::new);
+            synchronized (space) {
+                if (space.removed) {
+                    continue;
+                }
+                space.attachLocked(s);
+                TopicTrie patterns = space.patterns;
+                if (patterns == null) {
+                    patterns = new TopicTrie();
+                    patterns.add(filter, s);
+                    space.patterns = patterns; // published with its first subscription
+                } else {
+                    patterns.add(filter, s);
+                }
+                return;
+            }
+        }
+    }
+
+    void unsubscribePattern(String spaceName, String filter, Subscriber s) {
+        Space space = spaces.get(spaceName);
+        if (space == null) {
+            return;
+        }
+        synchronized (space) {
+            TopicTrie patterns = space.patterns;
+            if (space.removed || patterns == null || !patterns.remove(filter, s)) {
+                return;
+            }
+            if (patterns.isEmpty()) {
+                space.patterns = null;
+            }
+        }
+    }
+
     void unsubscribe(String spaceName, String room, Subscriber s) {
         Space space = spaces.get(spaceName);
         if (space == null) {
@@ -110,6 +160,13 @@ final class SubscriptionRegistry {
             for (String room : rooms) {
                 space.leaveRoomLocked(room, s);
             }
+            TopicTrie patterns = space.patterns;
+            if (patterns != null) {
+                patterns.removeAll(s);
+                if (patterns.isEmpty()) {
+                    space.patterns = null;
+                }
+            }
             space.all.remove(s);
             space.byId.remove(s.id(), s);
             if (space.memberRooms.isEmpty()) {
@@ -130,6 +187,18 @@ final class SubscriptionRegistry {
         }
     }
 
+    /** The topic filters the subscriber is subscribed to in the space; a snapshot. */
+    Set<String> patternsOf(String spaceName, Subscriber s) {
+        Space space = spaces.get(spaceName);
+        if (space == null) {
+            return Set.of();
+        }
+        synchronized (space) {
+            TopicTrie patterns = space.patterns;
+            return patterns == null ? Set.of() : patterns.filtersOf(s);
+        }
+    }
+
     Set<String> rooms(String spaceName) {
         Space space = spaces.get(spaceName);
         return space == null ? Set.of() : Set.copyOf(space.rooms.keySet());
@@ -141,7 +210,9 @@ final class SubscriptionRegistry {
     }
 
     /**
-     * Resolves a publication into per-event-loop batches; lock-free.
+     * Resolves a publication into per-event-loop batches; lock-free. The subscribers of {@code to}
+     * (every member of the space when empty), by room and by pattern, minus the members of the
+     * {@code exceptRooms} and the subscribers whose id is in {@code exceptIds}; each at most once.
      *
      * <p>The common publication (one room or the whole space, no exclusions) uses the room's cached
      * {@link Snapshot} when no write has touched the room since it was taken: no allocation per
@@ -149,17 +220,28 @@ final class SubscriptionRegistry {
      * event loop, 4 or 8 bytes a subscriber), caching them when the room did not change meanwhile,
      * plus an identity table when a subscriber could appear twice (see {@link #mayRepeat}).
      */
-    Batches resolve(Message p) {
-        Space space = spaces.get(p.space());
+    Batches resolve(Message m) {
+        return resolve(m.space(), m.rooms(), m.exceptRooms(), m.exceptIds());
+    }
+
+    /** As {@link #resolve(Message)}, from its routing fields. */
+    Batches resolve(String spaceName, Set<String> to, Set<String> exceptRooms, Set<String> exceptIds) {
+        Space space = spaces.get(spaceName);
         if (space == null) {
             return Batches.EMPTY;
         }
-        Groups[] except = groupsOf(space, p.exceptRooms());
-        Set<String> exceptIds = p.exceptIds();
-        Batches out = new Batches();
-        if (p.rooms().size() > 1) {
+        Groups[] except = groupsOf(space, exceptRooms);
+        if (to.isEmpty()) {
+            return resolveOne(space, space.all, except, exceptIds);
+        }
+        TopicTrie patterns = space.patterns;
+        if (patterns != null) {
+            return resolveWithPatterns(space, patterns, to, except, exceptIds);
+        }
+        if (to.size() > 1) {
             // A union of rooms holds a subscriber once per room it is in.
-            for (String name : p.rooms()) {
+            Batches out = new Batches();
+            for (String name : to) {
                 Groups room = space.rooms.get(name);
                 if (room != null) {
                     collect(room, except, exceptIds, out);
@@ -168,10 +250,12 @@ final class SubscriptionRegistry {
             out.deduplicate();
             return out;
         }
-        Groups source = p.wholeSpace() ? space.all : space.rooms.get(p.rooms().iterator().next());
-        if (source == null) {
-            return Batches.EMPTY;
-        }
+        Groups room = space.rooms.get(to.iterator().next());
+        return room == null ? Batches.EMPTY : resolveOne(space, room, except, exceptIds);
+    }
+
+    /** The members of one room (or of the space, or of one filter), from its snapshot when it can. */
+    private static Batches resolveOne(Space space, Groups source, Groups[] except, Set<String> exceptIds) {
         if (except == null) {
             Batches cached = fromSnapshot(space, source, exceptIds);
             if (cached != null) {
@@ -179,11 +263,41 @@ final class SubscriptionRegistry {
             }
             // The room changed while we looked: collect afresh.
         }
+        Batches out = new Batches();
         long before = source.version;
         collect(source, except, exceptIds, out);
         if (mayRepeat(before, source.version)) {
             out.deduplicate();
         }
+        return out;
+    }
+
+    /**
+     * The rooms' members and the subscribers of every filter matching a room's name. A single source
+     * (a room nobody matches by pattern, or one filter and no room) takes the one-room path.
+     */
+    private static Batches resolveWithPatterns(Space space, TopicTrie patterns, Set<String> to, Groups[] except,
+            Set<String> exceptIds) {
+        List<Groups> sources = new ArrayList<>(4);
+        for (String name : to) {
+            Groups room = space.rooms.get(name);
+            if (room != null) {
+                sources.add(room);
+            }
+            patterns.match(name, sources);
+        }
+        if (sources.isEmpty()) {
+            return Batches.EMPTY;
+        }
+        if (sources.size() == 1) {
+            return resolveOne(space, sources.get(0), except, exceptIds);
+        }
+        // A subscriber in the room and matching a filter, or matching several, is met once per source.
+        Batches out = new Batches();
+        for (Groups g : sources) {
+            collect(g, except, exceptIds, out);
+        }
+        out.deduplicate();
         return out;
     }
 
@@ -306,6 +420,8 @@ final class SubscriptionRegistry {
         final Groups all = new Groups();
         /** Room name to its members; written under this, read lock-free. */
         final ConcurrentHashMap<String, Groups> rooms = new ConcurrentHashMap<>();
+        /** Pattern subscriptions; null iff there are none. Written under this, read lock-free. */
+        volatile TopicTrie patterns;
 
         Space(String name) {
             this.name = name;

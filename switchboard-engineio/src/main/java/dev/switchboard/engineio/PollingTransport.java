@@ -1,0 +1,297 @@
+package dev.switchboard.engineio;
+
+import dev.switchboard.core.routing.EncodedMessage;
+import dev.switchboard.core.routing.Subscriber;
+import dev.switchboard.core.routing.WireFormat;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP long-polling (engine.io's {@code Polling}): packets queue in {@link #queue} in their polling
+ * encoding; a pending GET ({@link #pollChannel}) is answered with everything queued. At most one GET
+ * may be pending. POSTs carry the client's packets.
+ *
+ * <p>Threading: owned by the session's loop. {@link #pollChannel} is volatile only so
+ * {@link #isWritable()} can read it from other threads. GETs and POSTs that arrive on channels of
+ * other loops reach here through {@link Session#run}; answers are written to those channels from the
+ * session's loop (Netty moves the write onto the channel's loop).
+ *
+ * <p>Bounds: the queued bytes are capped by {@link EngineIoConfig#maxPendingBytes()}; past it the
+ * session is closed as a slow client.
+ */
+final class PollingTransport extends Transport {
+
+    /** engine.io's polling {@code closeTimeout}: how long a server close waits for a GET to carry it. */
+    static final long CLOSE_TIMEOUT_MS = 30_000;
+
+    private volatile Channel pollChannel;
+    private ChannelFutureListener pollCloseListener;
+    private final PacketQueue queue = new PacketQueue();
+    /** A server close waits for the next GET to carry the close packet (engine.io's shouldClose). */
+    private boolean closeOnNextPoll;
+    private ScheduledFuture<?> closeTimeoutTask;
+
+    PollingTransport(Session session) {
+        super(session);
+    }
+
+    @Override
+    TransportKind kind() {
+        return TransportKind.POLLING;
+    }
+
+    @Override
+    WireFormat wireFormat() {
+        return EngineWireFormats.POLLING;
+    }
+
+    @Override
+    boolean isWritable() {
+        // As engine.io's polling transport: writable while a GET is waiting for data.
+        return pollChannel != null;
+    }
+
+    /** Handshake over polling: the handshake GET is the first poll and carries the open packet (owned). */
+    void open(Channel ch, ByteBuf openPacket) {
+        enqueue(openPacket);
+        acceptPoll(ch);
+        flush();
+    }
+
+    @Override
+    void sendText(PacketType type, String text) {
+        if (enqueue(PacketCodec.pollingText(session.alloc(), type, text))) {
+            flush();
+        }
+    }
+
+    @Override
+    void sendBinary(ByteBuf data) {
+        if (enqueue(EngineWireFormats.binaryMessage(EngineWireFormats.POLLING, session.alloc(), data))) {
+            flush();
+        }
+    }
+
+    @Override
+    Subscriber.Delivery write(EncodedMessage message) {
+        boolean sameFormat = message.format() == EngineWireFormats.POLLING;
+        int n = message.frameCount();
+        for (int i = 0; i < n; i++) {
+            ByteBuf frame = message.frame(i);
+            if (!enqueue(sameFormat ? sharedCopy(frame) : WsFrames.toPolling(session.alloc(), frame))) {
+                return Subscriber.Delivery.REJECTED;
+            }
+        }
+        return Subscriber.Delivery.WRITTEN;
+    }
+
+    @Override
+    void flush() {
+        if (pollChannel != null && (!queue.isEmpty() || closeOnNextPoll)) {
+            respondPoll();
+        }
+    }
+
+    @Override
+    void closeByServer(boolean discard) {
+        if (pollChannel != null || discard) {
+            closeOnNextPoll = pollChannel != null;
+            if (closeOnNextPoll) {
+                respondPoll(); // carries the queue and the close packet, then closes
+            } else {
+                session.onClose(CloseReason.FORCED_CLOSE, "closed by the server");
+            }
+            return;
+        }
+        closeOnNextPoll = true;
+        closeTimeoutTask = session.eventLoop().schedule(
+                () -> session.onClose(CloseReason.FORCED_CLOSE, "closed by the server (no poll came)"),
+                CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Close packet from the client: a pending GET answers noop. */
+    @Override
+    void onClientClose() {
+        if (pollChannel != null) {
+            queue.releaseAll();
+            respondNoop();
+        }
+    }
+
+    @Override
+    void close() {
+        cancelCloseTimeout();
+        Channel poll = pollChannel;
+        if (poll != null) {
+            // engine.io clears the transport: a waiting GET gets the close packet.
+            queue.releaseAll();
+            detachPoll();
+            HttpResponses.payload(poll, PacketCodec.pollingText(session.alloc(), PacketType.CLOSE, ""));
+        }
+        queue.releaseAll();
+    }
+
+    private void cancelCloseTimeout() {
+        if (closeTimeoutTask != null) {
+            closeTimeoutTask.cancel(false);
+        }
+    }
+
+    /** Queues one polling packet (owned); false, with the session closed, when over the cap. */
+    private boolean enqueue(ByteBuf packet) {
+        long queuedBytes = queue.add(packet);
+        if (queuedBytes > session.config().maxPendingBytes()) {
+            session.closeSlowClient(queuedBytes);
+            return false;
+        }
+        return true;
+    }
+
+    /** Answers the pending GET with the queue (and the close packet when a server close waits). */
+    private void respondPoll() {
+        Channel ch = pollChannel;
+        boolean closing = closeOnNextPoll;
+        if (closing) {
+            closeOnNextPoll = false;
+            queue.add(PacketCodec.pollingText(session.alloc(), PacketType.CLOSE, ""));
+        }
+        ByteBuf payload = queue.joinAndRelease(session.alloc());
+        detachPoll();
+        HttpResponses.payload(ch, payload);
+        if (closing) {
+            session.onClose(CloseReason.FORCED_CLOSE, "closed by the server");
+        }
+    }
+
+    /** Answers the pending GET with a noop (upgrade in progress, or the client closed). */
+    private void respondNoop() {
+        Channel ch = pollChannel;
+        detachPoll();
+        HttpResponses.payload(ch, PacketCodec.pollingText(session.alloc(), PacketType.NOOP, ""));
+    }
+
+    private void detachPoll() {
+        Channel ch = pollChannel;
+        if (ch != null && pollCloseListener != null) {
+            ch.closeFuture().removeListener(pollCloseListener);
+        }
+        pollChannel = null;
+        pollCloseListener = null;
+    }
+
+    // ---------------------------------------------------------------- requests (on the session's loop)
+
+    /** A GET with this sid (engine.io Polling#onPollRequest); the session is not closed. */
+    void onPollRequest(Channel ch) {
+        if (pollChannel != null) {
+            HttpResponses.empty(ch, HttpResponseStatus.BAD_REQUEST);
+            session.onError("overlap from client: a second GET while one is pending");
+            return;
+        }
+        acceptPoll(ch);
+        if (session.upgradeProbed() && queue.isEmpty() && !closeOnNextPoll) {
+            respondNoop(); // an upgrade is being probed: let the client pause polling
+            return;
+        }
+        flush();
+    }
+
+    private void acceptPoll(Channel ch) {
+        pollChannel = ch;
+        ChannelFutureListener l = f -> session.run(() -> {
+            if (pollChannel == ch) {
+                detachPoll();
+                session.onError("poll connection closed prematurely");
+            }
+        });
+        pollCloseListener = l;
+        ch.closeFuture().addListener(l);
+    }
+
+    /**
+     * A POST with this sid (engine.io Polling#onDataRequest); the session is not closed. Owns
+     * {@code body}. Always answers: "ok", 400 for a malformed body, 413 over maxPayload.
+     */
+    void onDataRequest(Channel ch, ByteBuf body, boolean octetStream) {
+        try {
+            EngineIoConfig config = session.config();
+            if (octetStream) {
+                HttpResponses.empty(ch, HttpResponseStatus.BAD_REQUEST);
+                session.onError("invalid content: binary POST body in protocol v4");
+                return;
+            }
+            if (body.readableBytes() > config.maxPayload()) {
+                HttpResponses.empty(ch, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+                session.onError("payload of " + body.readableBytes() + " bytes over maxPayload " + config.maxPayload());
+                return;
+            }
+            List<Packet> packets;
+            try {
+                packets = PacketCodec.decodePayload(body);
+            } catch (PacketDecodeException e) {
+                HttpResponses.error(ch, EngineIoError.BAD_REQUEST, EngineIoError.BAD_REQUEST.message);
+                session.onClose(CloseReason.PARSE_ERROR, e.getMessage());
+                return;
+            }
+            for (int i = 0; i < packets.size(); i++) {
+                Packet p = packets.get(i);
+                if (p.type() == PacketType.CLOSE) {
+                    for (int j = i + 1; j < packets.size(); j++) {
+                        packets.get(j).release();
+                    }
+                    session.onClientClose();
+                    break;
+                }
+                session.onPacket(p);
+            }
+            HttpResponses.ok(ch);
+        } finally {
+            body.release();
+        }
+    }
+
+    // ---------------------------------------------------------------- upgrade (on the session's loop)
+
+    /** The probe answered {@code 3probe}: a pending GET returns (with the queue, else a noop) so the client pauses. */
+    void onUpgradeProbed() {
+        if (pollChannel != null) {
+            if (queue.isEmpty()) {
+                respondNoop();
+            } else {
+                respondPoll();
+            }
+        }
+    }
+
+    /**
+     * The upgrade completed and {@code ws} is the session's transport now: a pending GET answers noop,
+     * and what was queued goes over the WebSocket, in order. A server close that was waiting for a GET
+     * no longer needs its timer (the caller closes the session over the WebSocket).
+     */
+    void handOverTo(WebSocketTransport ws) {
+        if (pollChannel != null) {
+            respondNoop();
+        }
+        ByteBuf b;
+        while ((b = queue.poll()) != null) {
+            try {
+                ws.writeFromPolling(b);
+            } finally {
+                b.release();
+            }
+        }
+        queue.releaseAll();
+        ws.flush();
+    }
+
+    /** A server close was waiting for a GET when the upgrade completed; the WebSocket closes now instead. */
+    void dropPendingClose() {
+        cancelCloseTimeout();
+        closeOnNextPoll = false;
+    }
+}
