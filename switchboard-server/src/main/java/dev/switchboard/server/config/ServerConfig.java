@@ -20,7 +20,8 @@ public record ServerConfig(
         boolean metricsEnabled,
         Duration shutdownTimeout,
         String source,
-        dev.switchboard.server.durable.DurableSettings durable) {
+        dev.switchboard.server.durable.DurableSettings durable,
+        Mqtt mqtt) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
@@ -29,8 +30,24 @@ public record ServerConfig(
                 dev.switchboard.server.durable.DurableSettings.defaults());
     }
 
+    /** Without {@code switchboard.mqtt}: no MQTT listener. */
+    public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
+                        Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable) {
+        this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable, Mqtt.OFF);
+    }
+
+    /**
+     * The MQTT gateway: {@code port} empty = off. Its TLS is {@code http.tls}.
+     */
+    public record Mqtt(java.util.OptionalInt port, String host, String namespace, String event, int maxPacketSize,
+                       int receiveMaximum, int maxInflight, int maxQueued, int maxRetained) {
+        public static final Mqtt OFF = new Mqtt(java.util.OptionalInt.empty(), "0.0.0.0", "/", "mqtt", 1048576, 64, 64,
+                1000, 100_000);
+    }
+
     public ServerConfig {
         Objects.requireNonNull(durable, "durable");
+        Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(socketIo, "socketIo");
