@@ -16,6 +16,9 @@ import dev.switchboard.server.durable.DurablePlane;
 import dev.switchboard.server.health.Health;
 import dev.switchboard.server.metrics.ServerMetrics;
 import dev.switchboard.server.realtime.Realtime;
+import dev.switchboard.server.storage.StorageContext;
+import dev.switchboard.server.storage.StoragePlane;
+import dev.switchboard.server.storage.StoragePlanes;
 import dev.switchboard.server.web.ApiRoute;
 import dev.switchboard.server.web.ByteCountingRoute;
 import dev.switchboard.server.web.HealthRoute;
@@ -109,8 +112,8 @@ public final class SwitchboardServer {
 
         // The actor system is the slowest part of a start: it comes up (and opens the store) on its own
         // thread while this one loads the page assets.
-        StoreComponent storeComponent = new StoreComponent(config.dataDir(), metrics.registry(),
-                config.durable()::configureStore);
+        StoragePlane storage = StoragePlanes.named(config.durable().store())
+                .create(new StorageContext(config.dataDir(), config.durable(), metrics.registry()));
         CompletableFuture<SwitchboardNode> starting = new CompletableFuture<>();
         Thread nodeStarter = new Thread(() -> {
             try {
@@ -119,8 +122,8 @@ public final class SwitchboardServer {
                         .shutdownTimeout(config.shutdownTimeout().compareTo(Duration.ofSeconds(1)) > 0
                                 ? config.shutdownTimeout() : Duration.ofSeconds(1))
                         .build());
-                // The store opens (on the node's blocking dispatcher) while the rest starts.
-                node.supervise(StoreComponent.NAME, storeComponent, SupervisionPolicy.restartWithBackoff());
+                // The stores open (on the node's blocking dispatcher) while the rest starts.
+                storage.components().forEach((name, c) -> node.supervise(name, c, SupervisionPolicy.restartWithBackoff()));
                 starting.complete(node);
             } catch (Throwable t) {
                 starting.completeExceptionally(t);
@@ -138,7 +141,7 @@ public final class SwitchboardServer {
         }
         health.registerAll(() -> supervised(node));
         // Durable rooms and inboxes: closed after Socket.IO (which saves sessions through it), before the node.
-        durable = DurablePlane.open(config.durable(), config.dataDir(), storeComponent::current);
+        durable = DurablePlane.open(config.durable(), storage);
         closeOnStop.push(durable);
         realtime = Realtime.create(config, node.router(), metrics.registry(), durable.recoveryBackend().orElse(null), node.handlers());
         closeOnStop.push(realtime);

@@ -43,6 +43,12 @@ class BadConfigurationIT {
     }
 
     @Test
+    void anUnknownStore() throws Exception {
+        LaunchedServer s = run(Map.of("SWITCHBOARD_STORE", "rabbitmq"), "--data", dir.resolve("data").toString());
+        assertOneLine(s, 2, "configuration error", "switchboard.store", "unknown store \"rabbitmq\" (known: embedded)");
+    }
+
+    @Test
     void aWrongTypeInTheEnvironment() throws Exception {
         LaunchedServer s = run(Map.of("SWITCHBOARD_HTTP_PORT", "eighty"), "--data", dir.resolve("data").toString());
         assertOneLine(s, 2, "switchboard.http.port", "environment variable SWITCHBOARD_HTTP_PORT",
@@ -74,7 +80,7 @@ class BadConfigurationIT {
     void aDataDirectoryInUseByAnotherServer() throws Exception {
         Path data = dir.resolve("shared");
         try (LaunchedServer first = LaunchedServer.start(dir, Map.of(), "--port", "0", "--data", data.toString())) {
-            first.awaitListening(Duration.ofSeconds(60));
+            first.awaitListening(LaunchedServer.STARTUP);
             LaunchedServer second = run(Map.of(), "--port", "0", "--data", data.toString());
             assertOneLine(second, 1, "cannot start", "in use by another Switchboard server");
             first.sigterm();

@@ -100,8 +100,22 @@ final class LaunchedServer implements AutoCloseable {
         return "--- stdout\n" + String.join("\n", out()) + "\n--- stderr\n" + String.join("\n", err());
     }
 
+    /**
+     * How long a launched JVM may take to print its address. Seconds on a quiet machine; minutes when
+     * several builds share two cores and the first launch also writes the class-data archive.
+     */
+    static final Duration STARTUP = Duration.ofMinutes(3);
+
     /** Waits for the "listening on" line and returns the base URL, e.g. http://127.0.0.1:41234. */
     String awaitListening(Duration timeout) {
+        try {
+            return awaitListeningOrTimeout(timeout);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("server did not print its address within " + timeout + "\n" + transcript(), e);
+        }
+    }
+
+    private String awaitListeningOrTimeout(Duration timeout) {
         String[] base = new String[1];
         await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
             for (String line : out()) {

@@ -7,12 +7,8 @@ import dev.switchboard.core.routing.RequestType;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.socketio.protocol.Packet;
 import dev.switchboard.socketio.recovery.RecoveryBackend;
-import dev.switchboard.socketio.recovery.SessionStore;
 import dev.switchboard.socketio.protocol.PacketType;
 import java.time.Duration;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -347,11 +343,6 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
     @Override
     public CompletableFuture<List<RemoteSocket>> fetchAllSockets(BroadcastFlags flags) {
         return cluster.fetchAllSockets(flags);
-    }
-
-    @Override
-    public CompletableFuture<List<RemoteSocket>> fetchAllSockets() {
-        return fetchAllSockets(BroadcastFlags.ALL);
     }
 
     @Override

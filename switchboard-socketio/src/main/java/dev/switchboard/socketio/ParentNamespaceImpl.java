@@ -1,7 +1,6 @@
 package dev.switchboard.socketio;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -177,17 +176,12 @@ final class ParentNamespaceImpl implements Namespace, BroadcastingTarget {
     }
 
     @Override
-    public CompletableFuture<List<RemoteSocket>> fetchAllSockets() {
-        return fetchAllSockets(BroadcastFlags.ALL);
-    }
-
-    @Override
     public void serverSideEmit(String event, Object... args) {
         throw new UnsupportedOperationException("serverSideEmit() is not supported on parent namespaces");
     }
 
     @Override
-    public CompletableFuture<List<Object>> serverSideEmitWithAck(Duration timeout, String event, Object... args) {
+    public CompletableFuture<List<Object>> serverSideEmitWithAck(java.time.Duration timeout, String event, Object... args) {
         throw new UnsupportedOperationException("serverSideEmitWithAck() is not supported on parent namespaces");
     }
 

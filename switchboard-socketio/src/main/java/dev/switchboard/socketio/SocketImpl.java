@@ -8,9 +8,9 @@ import dev.switchboard.core.routing.EncodedMessage;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.core.routing.WireFormat;
 import dev.switchboard.engineio.EngineSocket;
+import dev.switchboard.socketio.recovery.RecoveryBackend;
 import dev.switchboard.socketio.protocol.Packet;
 import dev.switchboard.socketio.protocol.PacketType;
-import dev.switchboard.socketio.recovery.SessionStore;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -56,7 +55,7 @@ final class SocketImpl implements Socket, Subscriber {
     private final SocketListeners listeners;
     private final AckTable acks = new AckTable();
 
-    SocketImpl(NamespaceImpl nsp, Client client, Map<String, Object> auth, SessionStore.Restored restored) {
+    SocketImpl(NamespaceImpl nsp, Client client, Map<String, Object> auth, RecoveryBackend.Restored restored) {
         this.nsp = nsp;
         this.client = client;
         this.runtime = nsp.runtime();
@@ -493,7 +492,8 @@ final class SocketImpl implements Socket, Subscriber {
             acks.forget(ackId);
         } else {
             // Clients that never answer must not keep the callback until they disconnect.
-            executor().schedule(() -> acks.forget(ackId), Math.max(1, sink.remainingMillis()), TimeUnit.MILLISECONDS);
+            executor().schedule(() -> acks.forget(ackId), Math.max(1, sink.remainingMillis()),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         return d;
     }

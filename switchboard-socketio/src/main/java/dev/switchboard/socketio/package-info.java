@@ -11,7 +11,7 @@
  * <p><b>Layers</b> (as socket.io's): {@code Client} — one per Engine.IO session: decoding, the
  * namespace sockets of that connection, connectTimeout, the single close path for protocol
  * violations; {@code NamespaceImpl} — sockets, middleware, broadcast; {@code SocketImpl} — one client
- * in one namespace: listeners, acks, rooms; {@code recovery.SessionStore} — connection state recovery.
+ * in one namespace: listeners, acks, rooms; {@code recovery.RecoveryBackend} — connection state recovery.
  *
  * <p><b>Threading</b>: each connection belongs to one Netty event loop (its Engine.IO session's). Its
  * packets are decoded there, and every listener and middleware of its sockets runs there. Namespaces

@@ -1,7 +1,10 @@
 package dev.switchboard.store;
 
+import dev.switchboard.core.spi.StoreException;
+import dev.switchboard.core.spi.DeliveryHandle;
 import dev.switchboard.core.spi.QueueStore;
 import dev.switchboard.core.spi.StreamStore;
+import java.util.concurrent.Executor;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -44,18 +47,20 @@ public final class EmbeddedStore implements StreamStore, QueueStore {
     private final QueueBook queues;
     private final Writer writer;
     private final Reads reads;
+    private final Tails tails;
     private final ThreadPoolExecutor readPool;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedStore(StoreConfig config, RocksContext rocks) throws RocksDBException {
         this.config = config;
         this.rocks = rocks;
-        this.streams = new StreamLog(rocks, config);
+        this.tails = new Tails(this::read, config.maxReadBatch());
+        this.streams = new StreamLog(rocks, config, tails);
         this.queues = new QueueBook(rocks, config);
         long started = System.nanoTime();
         int streamCount = streams.recover();
         int queueCount = queues.recover();
-        this.writer = new Writer(rocks, streams, queues, config);
+        this.writer = new Writer(rocks, streams, queues, tails, config);
         this.reads = new Reads(rocks, config.maxReadBatch());
         AtomicInteger n = new AtomicInteger();
         this.readPool = new ThreadPoolExecutor(config.readThreads(), config.readThreads(), 0, TimeUnit.MILLISECONDS,
@@ -98,16 +103,39 @@ public final class EmbeddedStore implements StreamStore, QueueStore {
 
     // ---- streams -------------------------------------------------------------------------------
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Positions here are dense (each append takes the next one, from 0), which callers must not rely
+     * on. De-duplication window: {@link StoreConfig#dedupWindow()} and
+     * {@link StoreConfig#dedupWindowEntries()}, refilled from the stored ids when the store opens.
+     */
     @Override
-    public CompletionStage<Long> append(String stream, byte[] payload) {
+    public CompletionStage<Long> append(String stream, String messageId, byte[] payload) {
         byte[] name;
+        byte[] id;
         try {
             name = Keys.name(stream);
+            id = Keys.id(messageId);
             checkPayload(payload);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return writer.submit(b -> streams.append(b, stream, name, payload));
+        return writer.submit(b -> streams.append(b, stream, name, messageId, id, payload));
+    }
+
+    @Override
+    public Tail subscribe(String stream, long afterPosition, int maxPending, Executor executor, TailListener listener) {
+        Keys.name(stream);
+        if (afterPosition < -1) {
+            throw new IllegalArgumentException("afterPosition must be >= -1, got " + afterPosition);
+        }
+        if (maxPending < 1 || maxPending > 1_000_000) {
+            throw new IllegalArgumentException("maxPending must be within 1..1000000, got " + maxPending);
+        }
+        java.util.Objects.requireNonNull(executor, "executor");
+        java.util.Objects.requireNonNull(listener, "listener");
+        return tails.subscribe(stream, afterPosition, maxPending, executor, listener);
     }
 
     @Override
@@ -138,7 +166,7 @@ public final class EmbeddedStore implements StreamStore, QueueStore {
     }
 
     @Override
-    public CompletionStage<Long> nextOffset(String stream) {
+    public CompletionStage<Long> endPosition(String stream) {
         try {
             Keys.name(stream);
         } catch (IllegalArgumentException e) {
@@ -157,16 +185,21 @@ public final class EmbeddedStore implements StreamStore, QueueStore {
 
     // ---- queues --------------------------------------------------------------------------------
 
+    /**
+     * {@inheritDoc} De-duplication window: as for stream appends ({@link StoreConfig#dedupWindow()}), but
+     * since the store opened only (a queue message does not keep its key).
+     */
     @Override
-    public CompletionStage<Long> enqueue(String queue, byte[] payload) {
+    public CompletionStage<Long> enqueue(String queue, String dedupKey, byte[] payload) {
         byte[] name;
         try {
             name = Keys.name(queue);
+            Keys.id(dedupKey);
             checkPayload(payload);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return writer.submit(b -> queues.enqueue(b, queue, name, payload));
+        return writer.submit(b -> queues.enqueue(b, queue, name, dedupKey, payload));
     }
 
     @Override
@@ -188,29 +221,39 @@ public final class EmbeddedStore implements StreamStore, QueueStore {
     }
 
     @Override
-    public CompletionStage<Void> ack(String queue, long id) {
+    public CompletionStage<Void> ack(DeliveryHandle delivery) {
+        EmbeddedDelivery d;
         try {
-            Keys.name(queue);
+            d = own(delivery);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
         return writer.submit(b -> {
-            queues.ack(b, queue, id);
+            queues.ack(b, d.queue(), d.id());
             return null;
         });
     }
 
     @Override
-    public CompletionStage<Void> release(String queue, long id) {
+    public CompletionStage<Void> release(DeliveryHandle delivery) {
+        EmbeddedDelivery d;
         try {
-            Keys.name(queue);
+            d = own(delivery);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
         return writer.submit(b -> {
-            queues.release(b, queue, id);
+            queues.release(b, d.queue(), d.id(), d.attempt());
             return null;
         });
+    }
+
+    private static EmbeddedDelivery own(DeliveryHandle delivery) {
+        if (!(delivery instanceof EmbeddedDelivery d)) {
+            throw new IllegalArgumentException("not a delivery of the embedded store: " + delivery);
+        }
+        Keys.name(d.queue());
+        return d;
     }
 
     @Override
@@ -247,11 +290,16 @@ public final class EmbeddedStore implements StreamStore, QueueStore {
         return queues;
     }
 
+    /** WAL fsyncs RocksDB itself counted since open; package-private for tests of the durability policy. */
+    long walSyncs() throws RocksDBException {
+        return rocks.walSyncs();
+    }
+
     /** Counters since open; see {@link StoreStats}. */
     public StoreStats stats() {
-        return new StoreStats(streams.appends, queues.enqueues, writer.commits(), writer.committedOps(),
+        return new StoreStats(streams.appends, streams.duplicates + queues.duplicates, queues.enqueues, writer.commits(), writer.committedOps(),
                 writer.rejectedOverload(), queues.rejectedQueueFull, queues.redeliveries, queues.deadLettered,
-                streams.retainedDeletes);
+                streams.retainedDeletes, tails.lagged.sum());
     }
 
     /**
@@ -265,6 +313,7 @@ public final class EmbeddedStore implements StreamStore, QueueStore {
             return;
         }
         writer.close();
+        tails.closeAll();
         readPool.shutdown();
         boolean interrupted = false;
         try {

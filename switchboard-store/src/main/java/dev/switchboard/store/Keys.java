@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  * entry key  = u16 nameLength | name (UTF-8) | u64 sequence      (stream offset or queue message id)
  * meta key   = name (UTF-8)
- * stream value      = u64 appendMillis | payload
+ * stream value      = u64 appendMillis | payload                                 (written before message ids)
+ *                   | u64 (appendMillis | ID_FLAG) | u16 idLength | id (UTF-8) | payload
  * stream meta value = u64 firstOffset | u64 nextOffset | u64 retainedBytes | u64 lastAppendMillis | u64 lastDroppedMillis
  * queue value       = u64 enqueuedMillis | payload
  * queue state value = u32 deliveries
@@ -54,6 +55,62 @@ final class Keys {
 
     static byte[] streamValue(long millis, byte[] payload) {
         return ByteBuffer.allocate(8 + payload.length).putLong(millis).put(payload).array();
+    }
+
+    /**
+     * Marks a stream value that carries its message id. Append times are epoch milliseconds, far below
+     * 2^62, so the top bit is free; values written before ids existed never have it set.
+     */
+    static final long ID_FLAG = 1L << 63;
+
+    /** Longest message id or de-duplication key, in UTF-8 bytes. */
+    static final int MAX_ID_BYTES = 1024;
+
+    static byte[] id(String id) {
+        if (id == null || id.isEmpty()) {
+            throw new IllegalArgumentException("message id / dedup key must not be empty");
+        }
+        byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_ID_BYTES) {
+            throw new IllegalArgumentException("message id is " + bytes.length + " bytes in UTF-8, at most " + MAX_ID_BYTES + " allowed");
+        }
+        return bytes;
+    }
+
+    static byte[] streamEntry(long millis, byte[] messageId, byte[] payload) {
+        return ByteBuffer.allocate(8 + 2 + messageId.length + payload.length)
+                .putLong(millis | ID_FLAG).putShort((short) messageId.length).put(messageId).put(payload).array();
+    }
+
+    static long entryMillis(byte[] value) {
+        return ByteBuffer.wrap(value, 0, 8).getLong() & ~ID_FLAG;
+    }
+
+    private static int entryPayloadStart(byte[] value) {
+        if ((value[0] & 0x80) == 0) {
+            return 8;
+        }
+        return 10 + ((value[8] & 0xff) << 8 | (value[9] & 0xff));
+    }
+
+    static int entryPayloadLength(byte[] value) {
+        return value.length - entryPayloadStart(value);
+    }
+
+    static byte[] entryPayload(byte[] value) {
+        int start = entryPayloadStart(value);
+        byte[] p = new byte[value.length - start];
+        System.arraycopy(value, start, p, 0, p.length);
+        return p;
+    }
+
+    /** The message id of a stream value, or null for one written before ids existed. */
+    static String entryMessageId(byte[] value) {
+        if ((value[0] & 0x80) == 0) {
+            return null;
+        }
+        int len = (value[8] & 0xff) << 8 | (value[9] & 0xff);
+        return new String(value, 10, len, StandardCharsets.UTF_8);
     }
 
     static long millis(byte[] value) {

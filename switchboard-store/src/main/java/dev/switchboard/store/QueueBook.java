@@ -1,5 +1,6 @@
 package dev.switchboard.store;
 
+import dev.switchboard.core.spi.StoreException;
 import dev.switchboard.core.spi.QueueStore.QueuedMessage;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -77,12 +78,14 @@ final class QueueBook {
     private final int deliveryLimit;
     private final long maxDepth;
     private final Map<String, State> queues = new HashMap<>();
+    private final DedupWindow dedup;
     private final List<State> dirty = new ArrayList<>();
     /** Every lease by deadline; acked or released leases stay until popped or purged (see {@link #purgeIfStale}). */
     private final PriorityQueue<Lease> byDeadline = new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
     private long inflightTotal;
 
     volatile long enqueues;
+    volatile long duplicates;
     volatile long rejectedQueueFull;
     volatile long redeliveries;
     volatile long deadLettered;
@@ -92,6 +95,7 @@ final class QueueBook {
         this.clock = config.clock();
         this.deliveryLimit = config.deliveryLimit();
         this.maxDepth = config.maxQueueDepth();
+        this.dedup = new DedupWindow(config.dedupWindowEntries(), config.dedupWindow().toMillis());
     }
 
     /** Loads every queue's metadata; runs once on the opening thread before the writer starts. */
@@ -120,7 +124,15 @@ final class QueueBook {
         }
     }
 
-    long enqueue(Writer.Batch batch, String id, byte[] name, byte[] payload) throws RocksDBException {
+    /** Stores a message and returns its id; a dedup key still in the window returns the first id and stores nothing. */
+    long enqueue(Writer.Batch batch, String id, byte[] name, String dedupKey, byte[] payload) throws RocksDBException {
+        long now = clock.millis();
+        String windowKey = DedupWindow.key(id, dedupKey);
+        long seen = dedup.find(windowKey, now);
+        if (seen != Long.MIN_VALUE) {
+            duplicates++;
+            return seen;
+        }
         State q = queues.get(id);
         if (q == null) {
             q = new State(id, name);
@@ -131,7 +143,8 @@ final class QueueBook {
             throw new StoreException(StoreException.Reason.QUEUE_FULL, "queue " + id + " holds " + q.depth + " messages, the configured maximum");
         }
         long msgId = q.nextId;
-        batch.writeBatch.put(rocks.queueMessages, Keys.key(q.name, msgId), Keys.streamValue(clock.millis(), payload));
+        batch.writeBatch.put(rocks.queueMessages, Keys.key(q.name, msgId), Keys.streamValue(now, payload));
+        dedup.remember(windowKey, msgId, now);
         q.nextId = msgId + 1;
         q.depth++;
         markDirty(q);
@@ -190,7 +203,8 @@ final class QueueBook {
         byDeadline.add(lease);
         inflightTotal++;
         batch.writeBatch.put(rocks.queueState, Keys.key(q.name, msgId), Keys.deliveries(deliveries));
-        return new QueuedMessage(q.id, msgId, Keys.millis(value), deliveries, Keys.payloadAfterMillis(value));
+        return new QueuedMessage(q.id, msgId, Keys.millis(value), deliveries, Keys.payloadAfterMillis(value),
+                new EmbeddedDelivery(q.id, msgId, deliveries));
     }
 
     void ack(Writer.Batch batch, String id, long msgId) throws RocksDBException {
@@ -213,9 +227,14 @@ final class QueueBook {
         }
     }
 
-    void release(Writer.Batch batch, String id, long msgId) throws RocksDBException {
+    /** Ends the lease of {@code attempt}; a release from an older lease (already ended) is ignored. */
+    void release(Writer.Batch batch, String id, long msgId, int attempt) throws RocksDBException {
         State q = queues.get(id);
         if (q == null) {
+            return;
+        }
+        Lease current = q.inflight.get(msgId);
+        if (current == null || current.deliveries != attempt) {
             return;
         }
         Lease lease = q.inflight.remove(msgId);

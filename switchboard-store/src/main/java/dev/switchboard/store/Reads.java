@@ -62,7 +62,7 @@ final class Reads {
                 if (value == null) {
                     throw new IllegalStateException("stream " + stream + " has no entry at retained offset " + mid);
                 }
-                if (Keys.millis(value) < epochMillis) {
+                if (Keys.entryMillis(value) < epochMillis) {
                     lo = mid + 1;
                 } else {
                     hi = mid;
@@ -96,7 +96,7 @@ final class Reads {
                     throw new IllegalStateException("stream " + stream + ": expected offset " + expected + ", found " + offset);
                 }
                 byte[] value = it.value();
-                out.add(new StoredMessage(stream, offset, Keys.millis(value), Keys.payloadAfterMillis(value)));
+                out.add(new StoredMessage(stream, offset, Keys.entryMessageId(value), Keys.entryMillis(value), Keys.entryPayload(value)));
                 expected++;
             }
             if (expected != start + count) {
@@ -115,7 +115,9 @@ final class Reads {
              RocksIterator it = rocks.db.newIterator(rocks.queueDead, ro)) {
             for (it.seekToFirst(); it.isValid() && out.size() < limit; it.next()) {
                 byte[] v = it.value();
-                out.add(new QueuedMessage(queue, Keys.sequence(it.key()), Keys.millis(v), Keys.deadDeliveries(v), Keys.deadPayload(v)));
+                long id = Keys.sequence(it.key());
+                int attempts = Keys.deadDeliveries(v);
+                out.add(new QueuedMessage(queue, id, Keys.millis(v), attempts, Keys.deadPayload(v), new EmbeddedDelivery(queue, id, attempts)));
             }
         }
         return out;

@@ -1,5 +1,7 @@
 package dev.switchboard.store;
 
+import dev.switchboard.core.spi.StoreException;
+import dev.switchboard.core.spi.RetentionPolicy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +30,8 @@ public final class StoreConfig {
     private final int deliveryLimit;
     private final long maxQueueDepth;
     private final Duration maxVisibilityTimeout;
+    private final Duration dedupWindow;
+    private final int dedupWindowEntries;
     private final Clock clock;
 
     private StoreConfig(Builder b) {
@@ -47,6 +51,8 @@ public final class StoreConfig {
         this.deliveryLimit = b.deliveryLimit;
         this.maxQueueDepth = b.maxQueueDepth;
         this.maxVisibilityTimeout = b.maxVisibilityTimeout;
+        this.dedupWindow = b.dedupWindow;
+        this.dedupWindowEntries = b.dedupWindowEntries;
         this.clock = b.clock;
     }
 
@@ -73,6 +79,8 @@ public final class StoreConfig {
         b.deliveryLimit = deliveryLimit;
         b.maxQueueDepth = maxQueueDepth;
         b.maxVisibilityTimeout = maxVisibilityTimeout;
+        b.dedupWindow = dedupWindow;
+        b.dedupWindowEntries = dedupWindowEntries;
         b.clock = clock;
         return b;
     }
@@ -92,6 +100,8 @@ public final class StoreConfig {
     public int deliveryLimit() { return deliveryLimit; }
     public long maxQueueDepth() { return maxQueueDepth; }
     public Duration maxVisibilityTimeout() { return maxVisibilityTimeout; }
+    public Duration dedupWindow() { return dedupWindow; }
+    public int dedupWindowEntries() { return dedupWindowEntries; }
     public Clock clock() { return clock; }
 
     /** The retention of one stream; asked once per stream when the store first meets it. */
@@ -117,6 +127,8 @@ public final class StoreConfig {
         private int deliveryLimit = 20;
         private long maxQueueDepth = 1_000_000;
         private Duration maxVisibilityTimeout = Duration.ofHours(12);
+        private Duration dedupWindow = Duration.ofMinutes(10);
+        private int dedupWindowEntries = 100_000;
         private Clock clock = Clock.systemUTC();
 
         /** Kafka's default {@code retention.ms}: seven days, no count or byte limit. */
@@ -244,6 +256,26 @@ public final class StoreConfig {
         /** Longest lease a consumer may ask for. Default 12 h. */
         public Builder maxVisibilityTimeout(Duration max) {
             this.maxVisibilityTimeout = duration("maxVisibilityTimeout", max, Duration.ofMillis(1), Duration.ofDays(7));
+            return this;
+        }
+
+        /**
+         * How long a message id (stream append) or dedup key (queue enqueue) is remembered, so that a
+         * retry stores nothing new. Default 10 min: well past any client's retry loop; 1 s..1 day. The
+         * window lives in memory; at open, stream ids are read back from the stored messages (so a retry
+         * after a crash is recognised), queue keys are not.
+         */
+        public Builder dedupWindow(Duration window) {
+            this.dedupWindow = duration("dedupWindow", window, Duration.ofSeconds(1), Duration.ofDays(1));
+            return this;
+        }
+
+        /**
+         * Most ids remembered at once, streams and queues each (oldest forgotten first). Default 100 000:
+         * about 10 MB of heap with 36-character ids; 1..10 000 000.
+         */
+        public Builder dedupWindowEntries(int max) {
+            this.dedupWindowEntries = range("dedupWindowEntries", max, 1, 10_000_000);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.store;
 
+import dev.switchboard.core.spi.RetentionPolicy;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,14 +60,19 @@ final class StreamLog {
     private final Clock clock;
     private final Map<String, State> streams = new HashMap<>();
     private final List<State> dirty = new ArrayList<>();
+    private final DedupWindow dedup;
+    private final Tails tails;
 
     volatile long appends;
+    volatile long duplicates;
     volatile long retainedDeletes;
 
-    StreamLog(RocksContext rocks, StoreConfig config) {
+    StreamLog(RocksContext rocks, StoreConfig config, Tails tails) {
         this.rocks = rocks;
         this.config = config;
         this.clock = config.clock();
+        this.tails = tails;
+        this.dedup = new DedupWindow(config.dedupWindowEntries(), config.dedupWindow().toMillis());
     }
 
     /**
@@ -93,7 +99,43 @@ final class StreamLog {
                 streams.put(id, s);
             }
         }
+        refillDedup();
         return streams.size();
+    }
+
+    private record Seen(String key, long offset, long millis) {}
+
+    /**
+     * Reads back the message ids appended within the de-duplication window, newest first per stream
+     * (at most the window's size per stream), so that an append retried across a restart is still
+     * recognised. Runs once at open.
+     */
+    private void refillDedup() {
+        long now = clock.millis();
+        long cutoff = now - config.dedupWindow().toMillis();
+        int max = config.dedupWindowEntries();
+        List<Seen> seen = new ArrayList<>();
+        try (RocksIterator it = rocks.db.newIterator(rocks.streamData)) {
+            for (State s : streams.values()) {
+                int n = 0;
+                for (it.seekForPrev(Keys.key(s.name, Long.MAX_VALUE)); it.isValid() && hasName(it.key(), s.name) && n < max; it.prev()) {
+                    byte[] value = it.value();
+                    long millis = Keys.entryMillis(value);
+                    if (millis < cutoff) {
+                        break;
+                    }
+                    String messageId = Keys.entryMessageId(value);
+                    if (messageId != null) {
+                        seen.add(new Seen(DedupWindow.key(s.id, messageId), Keys.sequence(it.key()), millis));
+                    }
+                    n++;
+                }
+            }
+        }
+        seen.sort(java.util.Comparator.comparingLong(Seen::millis).thenComparingLong(Seen::offset));
+        for (Seen e : seen) {
+            dedup.restore(e.key(), e.offset(), e.millis(), now);
+        }
     }
 
     private long lastOffset(byte[] name) {
@@ -118,12 +160,27 @@ final class StreamLog {
         return true;
     }
 
-    /** Adds one entry to the batch and returns its offset. */
-    long append(Writer.Batch batch, String id, byte[] name, byte[] payload) throws RocksDBException {
+    /**
+     * Adds one entry to the batch and returns its offset; a message id still in the de-duplication
+     * window returns the offset it got then and adds nothing.
+     */
+    long append(Writer.Batch batch, String id, byte[] name, String messageId, byte[] messageIdBytes, byte[] payload)
+            throws RocksDBException {
+        long now = clock.millis();
+        String dedupKey = DedupWindow.key(id, messageId);
+        long seen = dedup.find(dedupKey, now);
+        if (seen != Long.MIN_VALUE) {
+            duplicates++;
+            return seen;
+        }
         State s = state(id, name);
-        long millis = Math.max(clock.millis(), s.lastAppendMillis);
+        long millis = Math.max(now, s.lastAppendMillis);
         long offset = s.next;
-        batch.writeBatch.put(rocks.streamData, Keys.key(s.name, offset), Keys.streamValue(millis, payload));
+        batch.writeBatch.put(rocks.streamData, Keys.key(s.name, offset), Keys.streamEntry(millis, messageIdBytes, payload));
+        dedup.remember(dedupKey, offset, now);
+        if (tails.has(id)) {
+            batch.appended(new dev.switchboard.core.spi.StreamStore.StoredMessage(id, offset, messageId, millis, payload));
+        }
         if (s.first == s.next) {
             s.firstMillis = millis;
         }
@@ -207,13 +264,13 @@ final class StreamLog {
             for (it.seekToFirst(); it.isValid() && newFirst - s.first < maxDeletes; it.next()) {
                 long offset = Keys.sequence(it.key());
                 byte[] value = it.value();
-                long millis = Keys.millis(value);
+                long millis = Keys.entryMillis(value);
                 boolean drop = offset < countFirst || millis < cutoffMillis || (maxBytes > 0 && bytes > maxBytes);
                 if (!drop) {
                     s.firstMillis = millis;
                     break;
                 }
-                bytes -= value.length - 8;
+                bytes -= Keys.entryPayloadLength(value);
                 lastDropped = millis;
                 newFirst = offset + 1;
             }

@@ -1,5 +1,6 @@
 package dev.switchboard.store;
 
+import dev.switchboard.core.spi.StoreException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -53,6 +54,7 @@ final class Writer implements Runnable {
     private final RocksContext rocks;
     private final StreamLog streams;
     private final QueueBook queues;
+    private final Tails tails;
     private final ArrayBlockingQueue<Op<?>> pending;
     private final int maxBatch;
     private final long lingerNanos;
@@ -71,8 +73,9 @@ final class Writer implements Runnable {
     private volatile long committedOps;
     private final LongAdder rejectedOverload = new LongAdder();
 
-    Writer(RocksContext rocks, StreamLog streams, QueueBook queues, StoreConfig config) {
+    Writer(RocksContext rocks, StreamLog streams, QueueBook queues, Tails tails, StoreConfig config) {
         this.rocks = rocks;
+        this.tails = tails;
         this.streams = streams;
         this.queues = queues;
         this.pending = new ArrayBlockingQueue<>(config.maxPendingOperations());
@@ -285,6 +288,12 @@ final class Writer implements Runnable {
         final WriteBatch writeBatch = new WriteBatch();
         private final List<CompletableFuture<Object>> futures = new ArrayList<>();
         private final List<Object> values = new ArrayList<>();
+        /** Appends to streams that have tail subscribers, handed to them once committed. */
+        private final List<dev.switchboard.core.spi.StreamStore.StoredMessage> appended = new ArrayList<>();
+
+        void appended(dev.switchboard.core.spi.StreamStore.StoredMessage m) {
+            appended.add(m);
+        }
 
         @SuppressWarnings("unchecked")
         private <T> void complete(CompletableFuture<T> future, T value) {
@@ -306,6 +315,10 @@ final class Writer implements Runnable {
                 commits++;
                 committedOps += futures.size();
             }
+            for (int i = 0; i < appended.size(); i++) {
+                tails.onAppended(appended.get(i));
+            }
+            appended.clear();
             for (int i = 0; i < futures.size(); i++) {
                 futures.get(i).complete(values.get(i));
             }
@@ -315,6 +328,7 @@ final class Writer implements Runnable {
 
         void failAll(StoreException e) {
             writeBatch.clear();
+            appended.clear();
             for (CompletableFuture<Object> f : futures) {
                 f.completeExceptionally(e);
             }

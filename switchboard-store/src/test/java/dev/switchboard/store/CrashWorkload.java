@@ -38,7 +38,7 @@ public final class CrashWorkload {
             for (long i = 0; ; i++) {
                 window.acquire();
                 long index = i;
-                store.append("room", ("p" + index).getBytes(UTF_8)).whenComplete((offset, err) -> {
+                store.append("room", java.util.UUID.randomUUID().toString(), ("p" + index).getBytes(UTF_8)).whenComplete((offset, err) -> {
                     window.release();
                     if (err == null) {
                         out.println("A " + offset + " " + index);
@@ -53,7 +53,7 @@ public final class CrashWorkload {
             for (long i = 0; ; i++) {
                 window.acquire();
                 long index = i;
-                store.enqueue("inbox", ("q" + index).getBytes(UTF_8)).whenComplete((id, err) -> {
+                store.enqueue("inbox", java.util.UUID.randomUUID().toString(), ("q" + index).getBytes(UTF_8)).whenComplete((id, err) -> {
                     window.release();
                     if (err == null) {
                         out.println("E " + id + " " + index);
@@ -75,7 +75,7 @@ public final class CrashWorkload {
                     // crash even if its completion ("C") was never printed.
                     out.println("S " + id);
                     out.flush();
-                    store.ack("inbox", id).whenComplete((v, err) -> {
+                    store.ack(m.delivery()).whenComplete((v, err) -> {
                         if (err == null) {
                             out.println("C " + id);
                             out.flush();

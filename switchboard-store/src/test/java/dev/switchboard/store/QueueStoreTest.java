@@ -1,5 +1,7 @@
 package dev.switchboard.store;
 
+import dev.switchboard.core.spi.RetentionPolicy;
+import dev.switchboard.core.spi.StoreException;
 import static dev.switchboard.store.Await.failure;
 import static dev.switchboard.store.Await.get;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -41,7 +43,7 @@ class QueueStoreTest {
     void leaseHidesMessagesUntilAckedAndAckRemovesThem(Durability durability) {
         try (EmbeddedStore store = EmbeddedStore.open(config().durability(durability).build())) {
             for (int i = 0; i < 5; i++) {
-                assertThat(get(store.enqueue("user-1", bytes("m" + i)))).isEqualTo(i);
+                assertThat(get(store.enqueue("user-1", java.util.UUID.randomUUID().toString(), bytes("m" + i)))).isEqualTo(i);
             }
             assertThat(get(store.depth("user-1"))).isEqualTo(5);
             List<QueuedMessage> first = get(store.lease("user-1", 2, LONG));
@@ -52,10 +54,10 @@ class QueueStoreTest {
             assertThat(payloads(get(store.lease("user-1", 10, LONG)))).containsExactly("m2", "m3", "m4");
             assertThat(get(store.lease("user-1", 10, LONG))).isEmpty();
             assertThat(get(store.depth("user-1"))).isEqualTo(5);
-            get(store.ack("user-1", 0));
-            get(store.ack("user-1", 0)); // idempotent
-            get(store.ack("user-1", 42)); // unknown id
-            get(store.ack("nobody", 1)); // unknown queue
+            get(store.ack(new EmbeddedDelivery("user-1", 0, 1)));
+            get(store.ack(new EmbeddedDelivery("user-1", 0, 1))); // idempotent
+            get(store.ack(new EmbeddedDelivery("user-1", 42, 1))); // unknown id
+            get(store.ack(new EmbeddedDelivery("nobody", 1, 1))); // unknown queue
             assertThat(get(store.depth("user-1"))).isEqualTo(4);
             assertThat(get(store.depth("nobody"))).isZero();
         }
@@ -64,16 +66,16 @@ class QueueStoreTest {
     @Test
     void releaseMakesAMessageDeliverableAgainWithItsAttemptCounted() {
         try (EmbeddedStore store = EmbeddedStore.open(config().build())) {
-            get(store.enqueue("q", bytes("a")));
-            get(store.enqueue("q", bytes("b")));
+            get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("a")));
+            get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("b")));
             List<QueuedMessage> leased = get(store.lease("q", 2, LONG));
-            get(store.release("q", leased.get(1).id()));
+            get(store.release(leased.get(1).delivery()));
             List<QueuedMessage> again = get(store.lease("q", 10, LONG));
             assertThat(payloads(again)).containsExactly("b");
             assertThat(again.get(0).attempt()).isEqualTo(2);
             assertThat(store.stats().redeliveries()).isEqualTo(1);
             // Releasing something not leased does nothing.
-            get(store.release("q", 99));
+            get(store.release(new EmbeddedDelivery("q", 99, 1)));
             assertThat(get(store.lease("q", 10, LONG))).isEmpty();
         }
     }
@@ -82,11 +84,11 @@ class QueueStoreTest {
     void anExpiredLeaseIsRedeliveredOldestFirst() {
         try (EmbeddedStore store = EmbeddedStore.open(config().build())) {
             for (int i = 0; i < 3; i++) {
-                get(store.enqueue("q", bytes("m" + i)));
+                get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("m" + i)));
             }
             List<QueuedMessage> leased = get(store.lease("q", 2, Duration.ofSeconds(30)));
             assertThat(payloads(leased)).containsExactly("m0", "m1");
-            get(store.ack("q", leased.get(0).id()));
+            get(store.ack(leased.get(0).delivery()));
             clock.advance(Duration.ofSeconds(31));
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.stats().redeliveries() == 1);
             List<QueuedMessage> next = get(store.lease("q", 10, Duration.ofSeconds(30)));
@@ -100,13 +102,13 @@ class QueueStoreTest {
     @Test
     void pastTheDeliveryLimitAMessageIsDeadLettered() {
         try (EmbeddedStore store = EmbeddedStore.open(config().build())) {
-            get(store.enqueue("q", bytes("poison")));
-            get(store.enqueue("q", bytes("fine")));
+            get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("poison")));
+            get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("fine")));
             for (int attempt = 1; attempt <= 3; attempt++) {
                 List<QueuedMessage> m = get(store.lease("q", 1, LONG));
                 assertThat(payloads(m)).containsExactly("poison");
                 assertThat(m.get(0).attempt()).isEqualTo(attempt);
-                get(store.release("q", m.get(0).id()));
+                get(store.release(m.get(0).delivery()));
             }
             assertThat(get(store.depth("q"))).isEqualTo(1);
             List<QueuedMessage> dead = get(store.deadLetters("q", 10));
@@ -121,7 +123,7 @@ class QueueStoreTest {
     @Test
     void expiryAlsoCountsTowardsTheDeliveryLimit() {
         try (EmbeddedStore store = EmbeddedStore.open(config().deliveryLimit(1).build())) {
-            get(store.enqueue("q", bytes("x")));
+            get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("x")));
             assertThat(get(store.lease("q", 1, Duration.ofSeconds(1)))).hasSize(1);
             clock.advance(Duration.ofSeconds(2));
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.stats().deadLettered() == 1);
@@ -134,11 +136,11 @@ class QueueStoreTest {
     void aRestartKeepsUnackedMessagesAndRedeliversLeasedOnes() {
         try (EmbeddedStore store = EmbeddedStore.open(config().build())) {
             for (int i = 0; i < 6; i++) {
-                get(store.enqueue("q", bytes("m" + i)));
+                get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("m" + i)));
             }
             List<QueuedMessage> leased = get(store.lease("q", 4, LONG));
-            get(store.ack("q", leased.get(0).id()));
-            get(store.ack("q", leased.get(2).id()));
+            get(store.ack(leased.get(0).delivery()));
+            get(store.ack(leased.get(2).delivery()));
         }
         try (EmbeddedStore store = EmbeddedStore.open(config().build())) {
             assertThat(get(store.depth("q"))).isEqualTo(4);
@@ -148,21 +150,21 @@ class QueueStoreTest {
             assertThat(after.stream().map(QueuedMessage::attempt).toList()).containsExactly(2, 2, 1, 1);
             // Ids keep growing after a restart, even once everything was acked.
             for (QueuedMessage m : after) {
-                get(store.ack("q", m.id()));
+                get(store.ack(m.delivery()));
             }
             assertThat(get(store.depth("q"))).isZero();
         }
         try (EmbeddedStore store = EmbeddedStore.open(config().build())) {
-            assertThat(get(store.enqueue("q", bytes("later")))).isEqualTo(6);
+            assertThat(get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("later")))).isEqualTo(6);
         }
     }
 
     @Test
     void aMessageDeliveredToTheLimitBeforeARestartIsDeadLetteredNotDeliveredAgain() {
         try (EmbeddedStore store = EmbeddedStore.open(config().build())) {
-            get(store.enqueue("q", bytes("poison")));
+            get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("poison")));
             for (int attempt = 1; attempt <= 2; attempt++) {
-                get(store.release("q", get(store.lease("q", 1, LONG)).get(0).id()));
+                get(store.release(get(store.lease("q", 1, LONG)).get(0).delivery()));
             }
             assertThat(get(store.lease("q", 1, LONG)).get(0).attempt()).isEqualTo(3);
             // Crash-like: close while the third delivery is still leased.
@@ -177,11 +179,11 @@ class QueueStoreTest {
     @Test
     void ackingWithoutALeaseAfterARestartStillRemoves() {
         try (EmbeddedStore store = EmbeddedStore.open(config().build())) {
-            get(store.enqueue("q", bytes("a")));
-            get(store.enqueue("q", bytes("b")));
+            get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("a")));
+            get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("b")));
         }
         try (EmbeddedStore store = EmbeddedStore.open(config().build())) {
-            get(store.ack("q", 0));
+            get(store.ack(new EmbeddedDelivery("q", 0, 1)));
             assertThat(get(store.depth("q"))).isEqualTo(1);
             assertThat(payloads(get(store.lease("q", 10, LONG)))).containsExactly("b");
         }
@@ -190,14 +192,14 @@ class QueueStoreTest {
     @Test
     void aFullQueueRefusesTheEnqueue() {
         try (EmbeddedStore store = EmbeddedStore.open(config().maxQueueDepth(2).build())) {
-            get(store.enqueue("q", bytes("1")));
-            get(store.enqueue("q", bytes("2")));
-            Throwable t = failure(store.enqueue("q", bytes("3")));
+            get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("1")));
+            get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("2")));
+            Throwable t = failure(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("3")));
             assertThat(((StoreException) t).reason()).isEqualTo(StoreException.Reason.QUEUE_FULL);
             assertThat(store.stats().rejectedQueueFull()).isEqualTo(1);
-            get(store.enqueue("other", bytes("1")));
-            get(store.ack("q", get(store.lease("q", 1, LONG)).get(0).id()));
-            assertThat(get(store.enqueue("q", bytes("3")))).isEqualTo(2);
+            get(store.enqueue("other", java.util.UUID.randomUUID().toString(), bytes("1")));
+            get(store.ack(get(store.lease("q", 1, LONG)).get(0).delivery()));
+            assertThat(get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("3")))).isEqualTo(2);
         }
     }
 
@@ -217,7 +219,7 @@ class QueueStoreTest {
             });
             assertThat(held.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             // Both wait behind the held writer and are applied in one batch.
-            var enqueued = store.enqueue("q", bytes("x"));
+            var enqueued = store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("x"));
             var leasedTogether = store.lease("q", 10, LONG);
             release.countDown();
             assertThat(get(enqueued)).isZero();
@@ -244,13 +246,13 @@ class QueueStoreTest {
         try (EmbeddedStore store = EmbeddedStore.open(config().deliveryLimit(20).build())) {
             for (int round = 0; round < 5; round++) {
                 for (int i = 0; i < 999; i++) {
-                    store.enqueue("q", bytes("m"));
+                    store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("m"));
                 }
-                get(store.enqueue("q", bytes("m")));
+                get(store.enqueue("q", java.util.UUID.randomUUID().toString(), bytes("m")));
                 List<QueuedMessage> leased = get(store.lease("q", 1000, LONG));
                 assertThat(leased).hasSize(1000);
                 for (QueuedMessage m : leased) {
-                    store.ack("q", m.id());
+                    store.ack(m.delivery());
                 }
             }
             assertThat(get(store.depth("q"))).isZero();

@@ -1,5 +1,7 @@
 package dev.switchboard.store;
 
+import dev.switchboard.core.spi.RetentionPolicy;
+import dev.switchboard.core.spi.StoreException;
 import static dev.switchboard.store.Await.failure;
 import static dev.switchboard.store.Await.get;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -45,7 +47,7 @@ class StreamStoreTest {
     }
 
     private static List<Long> offsets(ReadResult r) {
-        return r.messages().stream().map(StoredMessage::offset).toList();
+        return r.messages().stream().map(StoredMessage::position).toList();
     }
 
     @ParameterizedTest
@@ -55,9 +57,9 @@ class StreamStoreTest {
             List<CompletionStage<Long>> a = new ArrayList<>();
             List<CompletionStage<Long>> b = new ArrayList<>();
             for (int i = 0; i < 500; i++) {
-                a.add(store.append("/chat#a", bytes("a" + i)));
+                a.add(store.append("/chat#a", java.util.UUID.randomUUID().toString(), bytes("a" + i)));
                 if (i % 2 == 0) {
-                    b.add(store.append("/chat#b", bytes("b" + i)));
+                    b.add(store.append("/chat#b", java.util.UUID.randomUUID().toString(), bytes("b" + i)));
                 }
             }
             for (int i = 0; i < a.size(); i++) {
@@ -70,13 +72,15 @@ class StreamStoreTest {
             assertThat(r.messages()).hasSize(500);
             assertThat(offsets(r)).isEqualTo(java.util.stream.LongStream.range(0, 500).boxed().toList());
             assertThat(payloads(r).get(123)).isEqualTo("a123");
-            assertThat(r.firstOffset()).isZero();
-            assertThat(r.nextOffset()).isEqualTo(500);
+            assertThat(r.firstPosition()).isZero();
+            assertThat(r.endPosition()).isEqualTo(500);
             assertThat(r.truncated()).isFalse();
-            assertThat(get(store.nextOffset("/chat#b"))).isEqualTo(250);
-            assertThat(get(store.nextOffset("/unknown"))).isZero();
+            assertThat(get(store.endPosition("/chat#b"))).isEqualTo(250);
+            assertThat(get(store.endPosition("/unknown"))).isZero();
             assertThat(store.stats().appends()).isEqualTo(750);
-            assertThat(store.stats().commits()).isLessThanOrEqualTo(store.stats().committedOps());
+            // Every append was carried by exactly one commit, and commits happened.
+            assertThat(store.stats().committedOps()).isEqualTo(750);
+            assertThat(store.stats().commits()).isBetween(1L, 750L);
         }
     }
 
@@ -84,9 +88,9 @@ class StreamStoreTest {
     void readsFromAnOffsetInBoundedBatches() {
         try (EmbeddedStore store = EmbeddedStore.open(config().maxReadBatch(100).build())) {
             for (int i = 0; i < 1000; i++) {
-                store.append("s", bytes("m" + i));
+                store.append("s", java.util.UUID.randomUUID().toString(), bytes("m" + i));
             }
-            get(store.append("s", bytes("m1000")));
+            get(store.append("s", java.util.UUID.randomUUID().toString(), bytes("m1000")));
             ReadResult r = get(store.read("s", 950, 10));
             assertThat(offsets(r)).containsExactly(950L, 951L, 952L, 953L, 954L, 955L, 956L, 957L, 958L, 959L);
             assertThat(payloads(r).get(0)).isEqualTo("m950");
@@ -95,7 +99,7 @@ class StreamStoreTest {
             // Reading at or past the end is empty, not an error.
             ReadResult end = get(store.read("s", 1001, 10));
             assertThat(end.messages()).isEmpty();
-            assertThat(end.nextOffset()).isEqualTo(1001);
+            assertThat(end.endPosition()).isEqualTo(1001);
             assertThat(end.truncated()).isFalse();
             assertThat(get(store.read("unknown", 5, 10))).isEqualTo(new ReadResult(List.of(), 0, 0, false));
         }
@@ -105,13 +109,13 @@ class StreamStoreTest {
     void offsetsAndMessagesSurviveARestart() {
         try (EmbeddedStore store = EmbeddedStore.open(config().build())) {
             for (int i = 0; i < 100; i++) {
-                store.append("room", bytes("x" + i));
+                store.append("room", java.util.UUID.randomUUID().toString(), bytes("x" + i));
             }
-            assertThat(get(store.append("room", bytes("x100")))).isEqualTo(100);
+            assertThat(get(store.append("room", java.util.UUID.randomUUID().toString(), bytes("x100")))).isEqualTo(100);
         }
         try (EmbeddedStore store = EmbeddedStore.open(config().build())) {
-            assertThat(get(store.nextOffset("room"))).isEqualTo(101);
-            assertThat(get(store.append("room", bytes("after")))).isEqualTo(101);
+            assertThat(get(store.endPosition("room"))).isEqualTo(101);
+            assertThat(get(store.append("room", java.util.UUID.randomUUID().toString(), bytes("after")))).isEqualTo(101);
             ReadResult r = get(store.read("room", 99, 10));
             assertThat(payloads(r)).containsExactly("x99", "x100", "after");
         }
@@ -122,13 +126,13 @@ class StreamStoreTest {
         RetentionPolicy keep10 = RetentionPolicy.newBuilder().maxMessages(10).build();
         try (EmbeddedStore store = EmbeddedStore.open(config().retention(s -> s.startsWith("kept") ? keep10 : RetentionPolicy.unlimited()).build())) {
             for (int i = 0; i < 25; i++) {
-                store.append("kept", bytes("k" + i));
-                store.append("other", bytes("o" + i));
+                store.append("kept", java.util.UUID.randomUUID().toString(), bytes("k" + i));
+                store.append("other", java.util.UUID.randomUUID().toString(), bytes("o" + i));
             }
             assertThat(get(store.enforceRetention())).isEqualTo(15);
             ReadResult r = get(store.read("kept", 3, 100));
             assertThat(r.truncated()).isTrue();
-            assertThat(r.firstOffset()).isEqualTo(15);
+            assertThat(r.firstPosition()).isEqualTo(15);
             assertThat(offsets(r).get(0)).isEqualTo(15);
             assertThat(r.messages()).hasSize(10);
             ReadResult fromFirst = get(store.read("kept", 15, 100));
@@ -140,8 +144,8 @@ class StreamStoreTest {
         try (EmbeddedStore store = EmbeddedStore.open(config().retention(keep10).build())) {
             ReadResult r = get(store.read("kept", 0, 100));
             assertThat(r.truncated()).isTrue();
-            assertThat(r.firstOffset()).isEqualTo(15);
-            assertThat(get(store.append("kept", bytes("k25")))).isEqualTo(25);
+            assertThat(r.firstPosition()).isEqualTo(15);
+            assertThat(get(store.append("kept", java.util.UUID.randomUUID().toString(), bytes("k25")))).isEqualTo(25);
         }
     }
 
@@ -150,11 +154,11 @@ class StreamStoreTest {
         RetentionPolicy hour = RetentionPolicy.newBuilder().maxAge(Duration.ofHours(1)).build();
         try (EmbeddedStore store = EmbeddedStore.open(config().retention(hour).build())) {
             for (int i = 0; i < 5; i++) {
-                store.append("s", bytes("old" + i));
+                store.append("s", java.util.UUID.randomUUID().toString(), bytes("old" + i));
             }
-            get(store.append("s", bytes("old5")));
+            get(store.append("s", java.util.UUID.randomUUID().toString(), bytes("old5")));
             clock.advance(Duration.ofMinutes(50));
-            get(store.append("s", bytes("new6")));
+            get(store.append("s", java.util.UUID.randomUUID().toString(), bytes("new6")));
             clock.advance(Duration.ofMinutes(20));
             assertThat(get(store.enforceRetention())).isEqualTo(6);
             ReadResult r = get(store.read("s", 0, 100));
@@ -164,18 +168,18 @@ class StreamStoreTest {
             assertThat(get(store.enforceRetention())).isEqualTo(1);
             ReadResult empty = get(store.read("s", 0, 100));
             assertThat(empty.messages()).isEmpty();
-            assertThat(empty.firstOffset()).isEqualTo(7);
+            assertThat(empty.firstPosition()).isEqualTo(7);
             assertThat(empty.truncated()).isTrue();
         }
         try (EmbeddedStore store = EmbeddedStore.open(config().retention(hour).build())) {
-            assertThat(get(store.append("s", bytes("after")))).isEqualTo(7);
-            get(store.append("s2", bytes("old")));
+            assertThat(get(store.append("s", java.util.UUID.randomUUID().toString(), bytes("after")))).isEqualTo(7);
+            get(store.append("s2", java.util.UUID.randomUUID().toString(), bytes("old")));
         }
         // After a restart the age of the oldest entry is read again from disk.
         clock.advance(Duration.ofHours(2));
         try (EmbeddedStore store = EmbeddedStore.open(config().retention(hour).build())) {
             assertThat(get(store.enforceRetention())).isEqualTo(2);
-            assertThat(get(store.read("s2", 0, 10)).firstOffset()).isEqualTo(1);
+            assertThat(get(store.read("s2", 0, 10)).firstPosition()).isEqualTo(1);
         }
     }
 
@@ -184,12 +188,12 @@ class StreamStoreTest {
         RetentionPolicy kb = RetentionPolicy.newBuilder().maxBytes(1000).build();
         try (EmbeddedStore store = EmbeddedStore.open(config().retention(kb).build())) {
             for (int i = 0; i < 30; i++) {
-                store.append("s", new byte[100]);
+                store.append("s", java.util.UUID.randomUUID().toString(), new byte[100]);
             }
-            get(store.nextOffset("s"));
+            get(store.endPosition("s"));
             assertThat(get(store.enforceRetention())).isEqualTo(20);
             ReadResult r = get(store.read("s", 0, 100));
-            assertThat(r.firstOffset()).isEqualTo(20);
+            assertThat(r.firstPosition()).isEqualTo(20);
             assertThat(r.messages()).hasSize(10);
             assertThat(r.truncated()).isTrue();
             // Within the limit now: nothing more to drop.
@@ -202,10 +206,10 @@ class StreamStoreTest {
         RetentionPolicy keep3 = RetentionPolicy.newBuilder().maxMessages(3).build();
         try (EmbeddedStore store = EmbeddedStore.open(config().retention(keep3).retentionInterval(Duration.ofMillis(20)).build())) {
             for (int i = 0; i < 10; i++) {
-                store.append("s", bytes("m" + i));
+                store.append("s", java.util.UUID.randomUUID().toString(), bytes("m" + i));
             }
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-                    .until(() -> get(store.read("s", 0, 100)).firstOffset() == 7);
+                    .until(() -> get(store.read("s", 0, 100)).firstPosition() == 7);
         }
     }
 
@@ -215,7 +219,7 @@ class StreamStoreTest {
         try (EmbeddedStore store = EmbeddedStore.open(config().retention(keep4).build())) {
             long t0 = clock.millis();
             for (int i = 0; i < 6; i++) {
-                get(store.append("s", bytes("m" + i)));
+                get(store.append("s", java.util.UUID.randomUUID().toString(), bytes("m" + i)));
                 clock.advance(Duration.ofSeconds(10));
             }
             // m_i was appended at t0 + 10 s * i.
@@ -238,9 +242,9 @@ class StreamStoreTest {
     @Test
     void appendTimestampsNeverGoBackwardsWhenTheClockDoes() {
         try (EmbeddedStore store = EmbeddedStore.open(config().build())) {
-            get(store.append("s", bytes("a")));
+            get(store.append("s", java.util.UUID.randomUUID().toString(), bytes("a")));
             clock.advance(Duration.ofSeconds(-30));
-            get(store.append("s", bytes("b")));
+            get(store.append("s", java.util.UUID.randomUUID().toString(), bytes("b")));
             List<StoredMessage> m = get(store.read("s", 0, 10)).messages();
             assertThat(m.get(1).timestampMillis()).isEqualTo(m.get(0).timestampMillis());
         }
@@ -249,10 +253,10 @@ class StreamStoreTest {
     @Test
     void refusesBadInputThroughTheStage() {
         try (EmbeddedStore store = EmbeddedStore.open(config().maxMessageBytes(10).build())) {
-            assertThat(failure(store.append("", bytes("x")))).isInstanceOf(IllegalArgumentException.class);
-            assertThat(failure(store.append("s", new byte[11]))).isInstanceOf(IllegalArgumentException.class)
+            assertThat(failure(store.append("", java.util.UUID.randomUUID().toString(), bytes("x")))).isInstanceOf(IllegalArgumentException.class);
+            assertThat(failure(store.append("s", java.util.UUID.randomUUID().toString(), new byte[11]))).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("at most 10");
-            assertThat(failure(store.append("s".repeat(2000), bytes("x")))).isInstanceOf(IllegalArgumentException.class);
+            assertThat(failure(store.append("s".repeat(2000), java.util.UUID.randomUUID().toString(), bytes("x")))).isInstanceOf(IllegalArgumentException.class);
             assertThat(failure(store.read("s", -1, 10))).isInstanceOf(IllegalArgumentException.class);
             assertThat(failure(store.read("s", 0, 0))).isInstanceOf(IllegalArgumentException.class);
         }
@@ -274,9 +278,9 @@ class StreamStoreTest {
                 return null;
             }).toCompletableFuture();
             assertThat(writerHeld.await(30, TimeUnit.SECONDS)).isTrue();
-            CompletionStage<Long> queued1 = store.append("s", bytes("1"));
-            CompletionStage<Long> queued2 = store.append("s", bytes("2"));
-            Throwable refused = failure(store.append("s", bytes("3")));
+            CompletionStage<Long> queued1 = store.append("s", java.util.UUID.randomUUID().toString(), bytes("1"));
+            CompletionStage<Long> queued2 = store.append("s", java.util.UUID.randomUUID().toString(), bytes("2"));
+            Throwable refused = failure(store.append("s", java.util.UUID.randomUUID().toString(), bytes("3")));
             assertThat(refused).isInstanceOf(StoreException.class);
             assertThat(((StoreException) refused).reason()).isEqualTo(StoreException.Reason.OVERLOADED);
             assertThat(store.stats().rejectedOverload()).isEqualTo(1);
@@ -306,7 +310,7 @@ class StreamStoreTest {
             long commitsBefore = store.stats().commits();
             List<CompletableFuture<String>> completedOn = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
-                completedOn.add(store.append("s", bytes("m" + i)).thenApply(o -> Thread.currentThread().getName()).toCompletableFuture());
+                completedOn.add(store.append("s", java.util.UUID.randomUUID().toString(), bytes("m" + i)).thenApply(o -> Thread.currentThread().getName()).toCompletableFuture());
             }
             release.countDown();
             for (CompletableFuture<String> f : completedOn) {
@@ -317,13 +321,39 @@ class StreamStoreTest {
         }
     }
 
+    /**
+     * What each policy really asks of the disk, counted by RocksDB itself: under FSYNC one WAL fsync
+     * per commit (each awaited append is a commit of its own here), under OS none at all.
+     */
+    @Test
+    void fsyncPolicySyncsTheWalOncePerCommitAndOsNever() throws Exception {
+        try (EmbeddedStore store = EmbeddedStore.open(config().durability(Durability.FSYNC).build())) {
+            long syncsBefore = store.walSyncs();
+            long commitsBefore = store.stats().commits();
+            for (int i = 0; i < 40; i++) {
+                get(store.append("s", java.util.UUID.randomUUID().toString(), bytes("m" + i)));
+            }
+            long commits = store.stats().commits() - commitsBefore;
+            assertThat(commits).isEqualTo(40);
+            assertThat(store.walSyncs() - syncsBefore).isEqualTo(commits);
+        }
+        try (EmbeddedStore store = EmbeddedStore.open(config().durability(Durability.OS).build())) {
+            long syncsBefore = store.walSyncs();
+            for (int i = 0; i < 40; i++) {
+                get(store.append("s", java.util.UUID.randomUUID().toString(), bytes("m" + i)));
+            }
+            assertThat(store.stats().commits()).isGreaterThanOrEqualTo(40);
+            assertThat(store.walSyncs() - syncsBefore).isZero();
+        }
+    }
+
     @Test
     void aGroupCommitDelayStillCompletesALoneAppend() {
         try (EmbeddedStore store = EmbeddedStore.open(config().durability(Durability.FSYNC).groupCommitMaxDelay(Duration.ofMillis(20)).build())) {
-            assertThat(get(store.append("s", bytes("alone")))).isZero();
+            assertThat(get(store.append("s", java.util.UUID.randomUUID().toString(), bytes("alone")))).isZero();
             List<CompletionStage<Long>> many = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
-                many.add(store.append("s", bytes("m" + i)));
+                many.add(store.append("s", java.util.UUID.randomUUID().toString(), bytes("m" + i)));
             }
             for (int i = 0; i < many.size(); i++) {
                 assertThat(get(many.get(i))).isEqualTo(i + 1);
@@ -336,18 +366,18 @@ class StreamStoreTest {
         EmbeddedStore store = EmbeddedStore.open(config().build());
         List<CompletionStage<Long>> accepted = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
-            accepted.add(store.append("s", bytes("m" + i)));
+            accepted.add(store.append("s", java.util.UUID.randomUUID().toString(), bytes("m" + i)));
         }
         store.close();
         for (int i = 0; i < accepted.size(); i++) {
             assertThat(get(accepted.get(i))).isEqualTo(i);
         }
-        Throwable t = failure(store.append("s", bytes("late")));
+        Throwable t = failure(store.append("s", java.util.UUID.randomUUID().toString(), bytes("late")));
         assertThat(((StoreException) t).reason()).isEqualTo(StoreException.Reason.CLOSED);
         assertThat(((StoreException) failure(store.read("s", 0, 1))).reason()).isEqualTo(StoreException.Reason.CLOSED);
         store.close();
         try (EmbeddedStore again = EmbeddedStore.open(config().build())) {
-            assertThat(get(again.nextOffset("s"))).isEqualTo(2000);
+            assertThat(get(again.endPosition("s"))).isEqualTo(2000);
         }
     }
 

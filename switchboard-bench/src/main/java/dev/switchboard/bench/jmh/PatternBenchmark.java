@@ -1,7 +1,7 @@
 package dev.switchboard.bench.jmh;
 
-import dev.switchboard.core.message.Message;
 import dev.switchboard.core.routing.EncodedMessage;
+import dev.switchboard.core.message.Message;
 import dev.switchboard.core.routing.MessageRenderer;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.RouterConfig;

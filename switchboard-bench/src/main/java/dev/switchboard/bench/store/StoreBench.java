@@ -4,7 +4,7 @@ import dev.switchboard.core.spi.QueueStore.QueuedMessage;
 import dev.switchboard.core.spi.StreamStore.ReadResult;
 import dev.switchboard.store.Durability;
 import dev.switchboard.store.EmbeddedStore;
-import dev.switchboard.store.RetentionPolicy;
+import dev.switchboard.core.spi.RetentionPolicy;
 import dev.switchboard.store.StoreConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,7 +140,10 @@ public final class StoreBench {
         try (EmbeddedStore store = EmbeddedStore.open(config(dir, durability).build())) {
             AtomicLong n = new AtomicLong();
             Measurement m = Pipelined.run("switchboard", "publish " + durability, size, window, warmup, seconds,
-                    () -> store.append("room", payload(n.getAndIncrement())));
+                    () -> {
+                        long i = n.getAndIncrement();
+                        return store.append("room", Long.toString(i), payload(i));
+                    });
             var s = store.stats();
             m = new Measurement(m.system(), m.scenario(), m.messages(), m.seconds(), size, m.p50Micros(), m.p99Micros(),
                     m.notes() + String.format(Locale.ROOT, ", %.1f appends per commit", (double) s.committedOps() / s.commits()));
@@ -153,7 +156,7 @@ public final class StoreBench {
     private void switchboardReplay(Path dir) {
         log("switchboard replay");
         try (EmbeddedStore store = EmbeddedStore.open(config(dir, Durability.OS).build())) {
-            long next = store.nextOffset("room").toCompletableFuture().join();
+            long next = store.endPosition("room").toCompletableFuture().join();
             long t0 = System.nanoTime();
             long offset = 0;
             while (offset < next) {
@@ -183,7 +186,7 @@ public final class StoreBench {
                     }
                     ackWindow.acquireUninterruptibly(got.size());
                     for (QueuedMessage m : got) {
-                        store.ack("inbox", m.id()).whenComplete((v, err) -> {
+                        store.ack(m.delivery()).whenComplete((v, err) -> {
                             if (err == null) {
                                 acked.incrementAndGet();
                             }
@@ -196,7 +199,10 @@ public final class StoreBench {
             AtomicLong n = new AtomicLong();
             results.add(inbox("switchboard", "inbox FSYNC", acked,
                     () -> Pipelined.run("switchboard", "enqueue", size, window, warmup, seconds,
-                            () -> store.enqueue("inbox", payload(n.getAndIncrement()))),
+                            () -> {
+                                long i = n.getAndIncrement();
+                                return store.enqueue("inbox", Long.toString(i), payload(i));
+                            }),
                     "enqueue+lease(100)+ack, pull consumer in process, 1000 acks in flight"));
             stop.set(true);
             consumer.join();

@@ -123,7 +123,7 @@ final class LocalRouter implements Router {
 
     @Override
     public Set<Subscriber> resolve(Message message) {
-        Batches batches = registry.resolve(message);
+        Batches batches = resolveBatches(message);
         Set<Subscriber> out = new HashSet<>();
         for (int i = 0; i < batches.count; i++) {
             Batch b = batches.batches[i];
@@ -134,6 +134,10 @@ final class LocalRouter implements Router {
             }
         }
         return out;
+    }
+
+    private Batches resolveBatches(Message m) {
+        return registry.resolve(m.space(), m.rooms(), m.exceptRooms(), m.exceptIds());
     }
 
     @Override
@@ -198,7 +202,7 @@ final class LocalRouter implements Router {
      * is given to each subscriber with the message (a message asking for acknowledgements).
      */
     int deliver(Message message, AckSink acks) {
-        Batches batches = registry.resolve(message);
+        Batches batches = resolveBatches(message);
         int total = batches.subscriberCount();
         if (total == 0) {
             published(message.space(), 0, 0);

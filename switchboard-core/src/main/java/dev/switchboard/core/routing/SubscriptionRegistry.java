@@ -1,6 +1,5 @@
 package dev.switchboard.core.routing;
 
-import dev.switchboard.core.message.Message;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -220,11 +219,6 @@ final class SubscriptionRegistry {
      * event loop, 4 or 8 bytes a subscriber), caching them when the room did not change meanwhile,
      * plus an identity table when a subscriber could appear twice (see {@link #mayRepeat}).
      */
-    Batches resolve(Message m) {
-        return resolve(m.space(), m.rooms(), m.exceptRooms(), m.exceptIds());
-    }
-
-    /** As {@link #resolve(Message)}, from its routing fields. */
     Batches resolve(String spaceName, Set<String> to, Set<String> exceptRooms, Set<String> exceptIds) {
         Space space = spaces.get(spaceName);
         if (space == null) {

@@ -9,10 +9,10 @@
  * {@link dev.switchboard.core.routing.Router#subscribe}/{@code unsubscribe}/{@code detach} as sessions
  * join, leave and disconnect ({@code subscribePattern} for MQTT-style {@code +}/{@code #} filters over
  * {@code /}-separated room names, see {@link dev.switchboard.core.routing.TopicFilter}), and
- * {@link dev.switchboard.core.routing.Router#publish} with a message.
- * The router renders it once per wire format its subscribers use; a subscriber whose format cannot be
- * rendered is skipped and counted. The router of a node comes from {@code SwitchboardNode.router()},
- * or {@link dev.switchboard.core.routing.Routers#local()} alone; a node with a backplane gets a
+ * {@link dev.switchboard.core.routing.Router#publish} with a message. The router renders it once per
+ * wire format its subscribers use; a subscriber whose format cannot be rendered is skipped and
+ * counted. The router of a node comes from {@code SwitchboardNode.router()}, or
+ * {@link dev.switchboard.core.routing.Routers#local()} alone; a node with a backplane gets a
  * {@link dev.switchboard.core.routing.ClusterRouter} that also carries messages, acknowledgements and
  * requests to the other nodes.
  *

@@ -48,7 +48,7 @@ class PatternRoutingTest {
     }
 
     @Test
-    void aPublicationReachesRoomMembersAndMatchingPatternsEachOnceEncodedOncePerFormat() throws Exception {
+    void aPublicationReachesRoomMembersAndMatchingPatternsEachOnceRenderedOncePerFormat() throws Exception {
         var member = new RecordingSubscriber("member", loopA, TEXT);
         var plus = new RecordingSubscriber("plus", loopB, BINARY);
         var hash = new RecordingSubscriber("hash", loopA, TEXT);
@@ -76,7 +76,8 @@ class PatternRoutingTest {
         assertThat(publish(Set.of("sensors"), Set.of(), Set.of(), "parent")).isEqualTo(2);
         assertThat(hash.received).containsExactly("text:21.5", "text:parent");
         assertThat(everything.received).containsExactly("text:21.5", "text:parent");
-        assertThat(router.resolve(TestFormats.message("/", Set.of("sensors/k9/humidity"), Set.of(), Set.of(), "r"))).containsExactlyInAnyOrder(hash, everything, other);
+        assertThat(router.resolve(TestFormats.message("/", Set.of("sensors/k9/humidity"), Set.of(), Set.of(), "r")))
+                .containsExactlyInAnyOrder(hash, everything, other);
     }
 
     @Test

@@ -151,6 +151,12 @@ public final class ConfigLoader {
         ServerConfig.Api api = new ServerConfig.Api(
                 r.bool("switchboard.api.enabled"), r.string("switchboard.api.token", true));
 
+        String store = r.string("switchboard.store", false);
+        if (dev.switchboard.server.storage.StoragePlanes.named(store) == null) {
+            throw r.problem("switchboard.store", "unknown store \"" + store + "\" (known: "
+                    + String.join(", ", dev.switchboard.server.storage.StoragePlanes.names()) + ")");
+        }
+
         return new ServerConfig(
                 dataDir,
                 http,
@@ -160,7 +166,7 @@ public final class ConfigLoader {
                 r.bool("switchboard.metrics.enabled"),
                 r.duration("switchboard.shutdown.timeout", true),
                 source,
-                dev.switchboard.server.durable.DurableSettings.read(r.config),
+                dev.switchboard.server.durable.DurableSettings.read(r.config).withStore(store),
                 mqtt(r));
     }
 

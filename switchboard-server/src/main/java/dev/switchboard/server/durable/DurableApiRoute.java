@@ -3,7 +3,7 @@ package dev.switchboard.server.durable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.store.StoreException;
+import dev.switchboard.core.spi.StoreException;
 import dev.switchboard.transport.HttpHandler;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -280,9 +280,6 @@ public final class DurableApiRoute implements HttpHandler {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (cause instanceof ApiFailure f) {
             return error(f.status, f.code, f.getMessage());
-        }
-        if (cause instanceof StoreHandle.StoreUnavailable) {
-            return error(503, "unavailable", cause.getMessage());
         }
         if (cause instanceof StoreException s) {
             return switch (s.reason()) {

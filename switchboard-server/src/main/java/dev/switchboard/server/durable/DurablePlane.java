@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.durable.DurableRooms;
+import dev.switchboard.core.inbox.Inboxes;
+import dev.switchboard.core.spi.QueueStore;
 import dev.switchboard.core.spi.QueueStore.QueuedMessage;
+import dev.switchboard.core.spi.StreamStore;
 import dev.switchboard.core.spi.StreamStore.ReadResult;
 import dev.switchboard.core.spi.StreamStore.StoredMessage;
 import dev.switchboard.socketio.Namespace;
@@ -12,26 +16,24 @@ import dev.switchboard.socketio.Socket;
 import dev.switchboard.socketio.SocketIoServer;
 import dev.switchboard.socketio.recovery.DurableRecovery;
 import dev.switchboard.socketio.recovery.RecoveryBackend;
-import dev.switchboard.store.DurableRooms;
-import dev.switchboard.store.EmbeddedStore;
-import dev.switchboard.store.inbox.Inboxes;
+import dev.switchboard.server.storage.StoragePlane;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The storage plane wired into Socket.IO: durable rooms (connection state recovery over the embedded
- * store's streams), the history of a durable room, and reliable inboxes (per-user queues delivered to
+ * The storage plane wired into Socket.IO: durable rooms (connection state recovery over the stream
+ * and session stores), the history of a durable room, and reliable inboxes (per-user queues delivered to
  * the user's sockets with Socket.IO acks). The Java API behind {@code /api/history} and {@code /api/inbox}.
+ * It sees the stores through their SPIs only ({@link StoragePlane}), whichever {@code switchboard.store}
+ * provides them.
  *
  * <p>Lifecycle: opened before the Socket.IO server is created ({@link #recoveryBackend()} goes into its
  * configuration), {@link #install installed} on it before the listener accepts connections, closed after
@@ -50,38 +52,35 @@ public final class DurablePlane implements AutoCloseable {
     static final String INBOX_PREFIX = "inbox/";
 
     private final DurableSettings settings;
-    private final StoreHandle store;
+    private final StreamStore streams;
+    private final QueueStore queues;
     private final DurableRecovery.Opened recovery;
     private final Inboxes inboxes;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    private DurablePlane(DurableSettings settings, StoreHandle store, DurableRecovery.Opened recovery) {
+    private DurablePlane(DurableSettings settings, StoragePlane storage, DurableRecovery.Opened recovery) {
         this.settings = settings;
-        this.store = store;
+        this.streams = storage.streams();
+        this.queues = storage.queues();
         this.recovery = recovery;
-        this.inboxes = settings.inbox().enabled() ? Inboxes.create(store, settings.inbox().inboxConfig()) : null;
+        this.inboxes = settings.inbox().enabled() ? Inboxes.create(queues, settings.inbox().inboxConfig()) : null;
     }
 
-    /**
-     * @param dataDir the server's data directory: recovery state goes to {@code <dataDir>/recovery}
-     * @param store   the store open now (null while it opens or reopens)
-     */
-    public static DurablePlane open(DurableSettings settings, Path dataDir, Supplier<EmbeddedStore> store) {
-        StoreHandle handle = new StoreHandle(store);
-        awaitStore(store, STORE_WAIT);
+    /** @param storage the stores (its components are started by the node's supervisor) */
+    public static DurablePlane open(DurableSettings settings, StoragePlane storage) {
+        awaitStore(storage, STORE_WAIT);
         DurableRecovery.Opened recovery = null;
         if (settings.hasDurableRooms()) {
             DurableRooms rooms = settings.rooms();
-            recovery = DurableRecovery.newBuilder(handle, dataDir.resolve("recovery"))
+            recovery = DurableRecovery.newBuilder(storage.streams(), storage.sessions())
                     .durable(rooms::isDurable)
                     .streamName(DurableRooms::streamName)
                     .sessionTtl(settings.sessionTtl())
                     .maxReplay(settings.maxReplay())
-                    .fsync(settings.policy() == dev.switchboard.store.Durability.FSYNC)
                     .build()
                     .open();
         }
-        return new DurablePlane(settings, handle, recovery);
+        return new DurablePlane(settings, storage, recovery);
     }
 
     /** How long opening waits for the store to be open (its supervisor opens it on its own thread). */
@@ -92,9 +91,9 @@ public final class DurablePlane implements AutoCloseable {
      * first moments after a restart would otherwise find no store and not be recovered. Past the bound the
      * server starts anyway (health says the store is down; recovery and inboxes answer 503 until it is up).
      */
-    private static void awaitStore(Supplier<EmbeddedStore> store, Duration bound) {
+    private static void awaitStore(StoragePlane storage, Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
-        while (store.get() == null && System.nanoTime() < deadline) {
+        while (!storage.isOpen() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -102,7 +101,7 @@ public final class DurablePlane implements AutoCloseable {
                 return;
             }
         }
-        if (store.get() == null) {
+        if (!storage.isOpen()) {
             log.warn("the store is not open after {}: durable rooms and inboxes wait for it", bound);
         }
     }
@@ -159,7 +158,7 @@ public final class DurablePlane implements AutoCloseable {
     /**
      * One stored message.
      *
-     * @param offset         the room's stream offset (dense, from 0)
+     * @param offset         the message's position in the room's stream (increasing, not necessarily dense)
      * @param recoveryOffset the Socket.IO recovery offset it was delivered with
      */
     public record HistoryEntry(long offset, long timeMillis, String recoveryOffset, String event, JsonNode args) {}
@@ -171,12 +170,12 @@ public final class DurablePlane implements AutoCloseable {
 
     /** Up to {@code limit} messages from {@code fromOffset}, in order. */
     public CompletionStage<History> historyFrom(String namespace, String room, long fromOffset, int limit) {
-        return read(namespace, room, store.read(DurableRooms.streamName(namespace, room), fromOffset, clamp(limit)));
+        return read(namespace, room, streams.read(DurableRooms.streamName(namespace, room), fromOffset, clamp(limit)));
     }
 
     /** Up to {@code limit} messages stored at or after {@code epochMillis}, in order. */
     public CompletionStage<History> historySince(String namespace, String room, long epochMillis, int limit) {
-        return read(namespace, room, store.readFromTime(DurableRooms.streamName(namespace, room), epochMillis, clamp(limit)));
+        return read(namespace, room, streams.readFromTime(DurableRooms.streamName(namespace, room), epochMillis, clamp(limit)));
     }
 
     private static int clamp(int limit) {
@@ -190,9 +189,9 @@ public final class DurablePlane implements AutoCloseable {
                 DurableRecovery.StoredEvent e = DurableRecovery.decode(m.payload());
                 ArrayNode args = e.data().deepCopy();
                 String event = args.size() > 0 ? args.remove(0).asText() : "";
-                out.add(new HistoryEntry(m.offset(), m.timestampMillis(), e.recoveryOffset(), event, args));
+                out.add(new HistoryEntry(m.position(), m.timestampMillis(), e.recoveryOffset(), event, args));
             }
-            return new History(namespace, room, r.firstOffset(), r.nextOffset(), r.truncated(), out);
+            return new History(namespace, room, r.firstPosition(), r.endPosition(), r.truncated(), out);
         });
     }
 
@@ -228,13 +227,13 @@ public final class DurablePlane implements AutoCloseable {
 
     /** Messages of {@code user} that went past the delivery limit, oldest first. */
     public CompletionStage<List<InboxMessage>> deadLetters(String user, int max) {
-        return store.deadLetters(INBOX_PREFIX + user, clamp(max))
+        return queues.deadLetters(INBOX_PREFIX + user, clamp(max))
                 .thenApply(list -> list.stream().map(this::decodeInbox).toList());
     }
 
     /** Stored, not yet acked messages of {@code user} (in flight included). */
     public CompletionStage<Long> inboxDepth(String user) {
-        return store.depth(INBOX_PREFIX + user);
+        return queues.depth(INBOX_PREFIX + user);
     }
 
     private InboxMessage decodeInbox(QueuedMessage m) {

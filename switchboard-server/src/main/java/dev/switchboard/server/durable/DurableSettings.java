@@ -5,12 +5,10 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.switchboard.core.durable.DurableRooms;
+import dev.switchboard.core.inbox.InboxConfig;
+import dev.switchboard.core.spi.RetentionPolicy;
 import dev.switchboard.server.config.ConfigProblem;
-import dev.switchboard.store.DurableRooms;
-import dev.switchboard.store.Durability;
-import dev.switchboard.store.RetentionPolicy;
-import dev.switchboard.store.StoreConfig;
-import dev.switchboard.store.inbox.InboxConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -26,16 +24,30 @@ import java.util.Set;
  * @param sessionTtl  how long a disconnected socket of a durable room stays recoverable
  * @param maxReplay   most events replayed to one reconnecting socket
  * @param retentionCheck how often retention drops old messages
+ * @param store       which storage plane holds streams, queues and sessions ({@code switchboard.store})
  */
 public record DurableSettings(
         DurableRooms rooms,
-        Durability policy,
+        Policy policy,
         Duration sessionTtl,
         int maxReplay,
         Duration retentionCheck,
-        Inbox inbox) {
+        Inbox inbox,
+        String store) {
+
+    /**
+     * When a stored message is acknowledged; each storage plane maps it to its own terms (the embedded
+     * store's {@code Durability}, Kafka's {@code acks}, RabbitMQ's confirms).
+     */
+    public enum Policy {
+        /** Once written to the operating system: survives a process crash, not a power cut. */
+        OS,
+        /** Once on disk (fsync, group commit). */
+        FSYNC
+    }
 
     public DurableSettings {
+        Objects.requireNonNull(store, "store");
         Objects.requireNonNull(rooms, "rooms");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(sessionTtl, "sessionTtl");
@@ -73,23 +85,23 @@ public record DurableSettings(
         }
     }
 
-    /** No durable rooms, inboxes with their defaults (as the reference configuration). */
+    /** No durable rooms, inboxes with their defaults, the embedded store (as the reference configuration). */
     public static DurableSettings defaults() {
-        return new DurableSettings(DurableRooms.none(), Durability.OS, Duration.ofDays(1), 10_000, Duration.ofSeconds(30),
-                new Inbox(true, "/", "auth.userId", Duration.ofSeconds(30), 5, InboxConfig.Fanout.ALL, 32));
+        return new DurableSettings(DurableRooms.none(), Policy.OS, Duration.ofDays(1), 10_000, Duration.ofSeconds(30),
+                new Inbox(true, "/", "auth.userId", Duration.ofSeconds(30), 5, InboxConfig.Fanout.ALL, 32), "embedded");
+    }
+
+    /** The same settings on another storage plane. */
+    public DurableSettings withStore(String store) {
+        return new DurableSettings(rooms, policy, sessionTtl, maxReplay, retentionCheck, inbox, store);
     }
 
     public boolean hasDurableRooms() {
         return !rooms.rules().isEmpty();
     }
 
-    /** Applies the store-level options (durability, per-room retention, delivery limit, retention interval). */
-    public StoreConfig.Builder configureStore(StoreConfig.Builder b) {
-        return b.durability(policy)
-                .retention(rooms.retentionByStream(RetentionPolicy.newBuilder().maxAge(Duration.ofDays(7)).build()))
-                .retentionInterval(retentionCheck)
-                .deliveryLimit(inbox.maxAttempts());
-    }
+    /** The retention of streams that are not a durable room's (the recovery sequence streams): Kafka's default. */
+    public static final RetentionPolicy OTHER_STREAMS = RetentionPolicy.newBuilder().maxAge(Duration.ofDays(7)).build();
 
     private static final Set<String> RULE_KEYS = Set.of("namespace", "room", "retention");
     private static final Set<String> RETENTION_KEYS = Set.of("max-messages", "max-age", "max-bytes");
@@ -152,9 +164,9 @@ public record DurableSettings(
             }
         }
         String policyText = c.getString("switchboard.durable.policy").toLowerCase(Locale.ROOT);
-        Durability policy = switch (policyText) {
-            case "os" -> Durability.OS;
-            case "fsync" -> Durability.FSYNC;
+        Policy policy = switch (policyText) {
+            case "os" -> Policy.OS;
+            case "fsync" -> Policy.FSYNC;
             default -> throw new ConfigProblem("switchboard.durable.policy: expected os or fsync, found " + policyText);
         };
         Duration ttl = positive(c, "switchboard.durable.session-ttl");
@@ -185,7 +197,7 @@ public record DurableSettings(
         Inbox inbox = new Inbox(c.getBoolean("switchboard.inbox.enabled"), ns, userIdFrom, ackTimeout,
                 intIn(c, "switchboard.inbox.max-attempts", 1, 10_000), fanout,
                 intIn(c, "switchboard.inbox.max-in-flight", 1, 10_000));
-        return new DurableSettings(rooms.build(), policy, ttl, maxReplay, retentionCheck, inbox);
+        return new DurableSettings(rooms.build(), policy, ttl, maxReplay, retentionCheck, inbox, "embedded");
     }
 
     private static String text(Config rule, String path, String key) throws ConfigProblem {

@@ -75,6 +75,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theStoreIsEmbeddedByDefaultAndAnUnknownOneIsRefused() throws Exception {
+        assertThat(loader.load(Optional.empty(), Map.of(), Map.of()).durable().store()).isEqualTo("embedded");
+        Path f = file("switchboard.store = kafka\n");
+        assertThatThrownBy(() -> loader.load(Optional.of(f), Map.of(), Map.of()))
+                .isInstanceOf(ConfigProblem.class)
+                .hasMessageContaining("switchboard.store")
+                .hasMessageContaining("unknown store \"kafka\" (known: embedded)");
+    }
+
+    @Test
     void anUnknownEmptyObjectIsRefusedToo() throws Exception {
         Path f = file("switchboard.socketio.recover { }");
         assertThatThrownBy(() -> loader.load(Optional.of(f), Map.of(), Map.of()))

@@ -127,6 +127,26 @@ class DurableRoomsTest {
     }
 
     @Test
+    void theStoreAndTheRecoverySessionStoreAreSupervisedAndReportedByReadiness() throws Exception {
+        String base = start(0);
+        assertThat(server.awaitReady(java.time.Duration.ofSeconds(30))).isTrue();
+        Http.Response ready = Http.get(base, "/health/ready");
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.body().path("components").path("store").path("status").asText()).isEqualTo("UP");
+        assertThat(ready.body().path("components").path("recovery-sessions").path("status").asText()).isEqualTo("UP");
+
+        DurableClient c = client(base, "{}", true);
+        connectReceiveAndDrop(c, base, "orders-1", "order", 1);
+        // The dropped socket's session is kept by the session store, in its files on this node.
+        Path sessions = dir.resolve("data").resolve("recovery").resolve("sessions");
+        Awaitility.await().until(() -> {
+            try (var files = Files.list(sessions)) {
+                return files.anyMatch(f -> f.getFileName().toString().endsWith(".session"));
+            }
+        });
+    }
+
+    @Test
     void recoveryWorksAcrossAServerRestartOnTheSameDataDirectory() throws Exception {
         String base = start(0);
         int port = server.address().getPort();

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.server.config.ConfigLoader;
 import dev.switchboard.server.config.ConfigProblem;
-import dev.switchboard.store.Durability;
-import dev.switchboard.store.inbox.InboxConfig;
+import dev.switchboard.core.inbox.InboxConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +30,7 @@ class DurableSettingsTest {
     void byDefaultNoRoomIsDurableAndInboxesUseTheirDocumentedDefaults() throws Exception {
         DurableSettings d = new ConfigLoader().load(Optional.empty(), Map.of(), Map.of()).durable();
         assertThat(d.hasDurableRooms()).isFalse();
-        assertThat(d.policy()).isEqualTo(Durability.OS);
+        assertThat(d.policy()).isEqualTo(DurableSettings.Policy.OS);
         assertThat(d.inbox().userIdFrom()).isEqualTo("auth.userId");
         assertThat(d.inbox().fanout()).isEqualTo(InboxConfig.Fanout.ALL);
         assertThat(d.inbox().ackTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -55,7 +54,7 @@ class DurableSettingsTest {
         assertThat(retention.maxMessages()).isEqualTo(10);
         assertThat(retention.maxAge()).isEqualTo(Duration.ofHours(1));
         assertThat(retention.maxBytes()).isEqualTo(1024 * 1024);
-        assertThat(d.policy()).isEqualTo(Durability.FSYNC);
+        assertThat(d.policy()).isEqualTo(DurableSettings.Policy.FSYNC);
         assertThat(d.inbox().fanout()).isEqualTo(InboxConfig.Fanout.ONE);
     }
 

@@ -3,11 +3,14 @@ package dev.switchboard.socketio.recovery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.spi.StoreException;
 import dev.switchboard.core.spi.StreamStore;
 import dev.switchboard.core.spi.StreamStore.ReadResult;
 import dev.switchboard.core.spi.StreamStore.StoredMessage;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.UUID;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,26 +25,81 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The durable recovery backend of one namespace (see {@link DurableState} for the offsets' design).
- * Appends are made on the publishing thread under the shared lock (the store call only queues);
- * restores run on the shared I/O thread, waiting for store reads there.
+ *
+ * <p>Order. Events are delivered in the order {@link #append} was called, whatever order the store
+ * completes them in: each call takes a ticket in {@link #tickets} and the stages are completed from
+ * the head of that queue only (one drainer at a time, never under the lock), so delivery order is
+ * offset order. An event to durable rooms gets its offset from the sequence stream, then is appended
+ * to each of its durable rooms' streams (idempotently, under one message id) and is delivered once
+ * all are stored: two store round trips before delivery. An event to no durable room is stored
+ * nowhere and carries the offset of the last event before it ({@link #lastOffset}), so a client that
+ * last saw it resumes after everything delivered before it.
+ *
+ * <p>Bounds: at most {@value #MAX_IN_FLIGHT} events wait in the queue; beyond, an append fails with
+ * {@code OVERLOADED} (the event is not delivered, as when the store refuses it).
+ *
+ * <p>Threading: {@link #append} and {@link #joining} on any thread; state under {@link #lock}; stages
+ * complete on the store's threads or the caller's; restores run on the shared restore thread, waiting
+ * for store reads there.
  */
 final class DurableNamespace implements RecoveryBackend {
 
     private static final Logger log = LoggerFactory.getLogger(DurableNamespace.class);
-    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
     /** Events read per store call while replaying. */
     private static final int PAGE = 500;
-    /** Bound of one store read while restoring; a store that does not answer fails the restore. */
-    private static final long READ_TIMEOUT_S = 30;
+    /** Bound of one store call while restoring; a store that does not answer fails the restore. */
+    static final long READ_TIMEOUT_S = 30;
+    /** Events waiting to be delivered in order; about 10 s of a fast room's traffic. */
+    static final int MAX_IN_FLIGHT = 65_536;
+    private static final long UNKNOWN = Long.MIN_VALUE;
+    private static final byte[] MARKER = new byte[0];
 
     private final DurableState state;
     private final String namespace;
+    private final String sequence;
     private final StreamStore store;
+
+    /** One event (or join) waiting for its turn. */
+    private static final class Ticket {
+        final CompletableFuture<Void> stage = new CompletableFuture<>();
+        final ArrayNode data;
+        final Runnable onTurn;
+        /** Written before {@code done} is set (volatile): the offset of a durable event, or its failure. */
+        long offset = UNKNOWN;
+        Throwable failure;
+        volatile boolean done;
+
+        Ticket(ArrayNode data, Runnable onTurn) {
+            this.data = data;
+            this.onTurn = onTurn;
+        }
+    }
+
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private final ArrayDeque<Ticket> tickets = new ArrayDeque<>();
+    /** Offset of the last event whose turn came, or, before any, the sequence's end at start minus one. */
+    private long lastOffset = UNKNOWN;
+    private boolean draining;
 
     DurableNamespace(DurableState state, String namespace) {
         this.state = state;
         this.namespace = namespace;
+        this.sequence = DurableRecovery.sequenceStream(namespace);
         this.store = state.config.store();
+        // Before any append of this namespace: the end read now is below every offset it will issue.
+        store.endPosition(sequence).whenComplete((end, e) -> {
+            synchronized (lock) {
+                if (lastOffset == UNKNOWN) {
+                    if (e != null) {
+                        log.warn("namespace {}: sequence stream unreadable ({}); offsets of events to non-durable rooms "
+                                + "start at -1 until the first durable event", namespace, e.toString());
+                    }
+                    lastOffset = e == null ? end - 1 : -1;
+                }
+            }
+            drain();
+        });
     }
 
     private boolean durable(String room) {
@@ -60,43 +118,110 @@ final class DurableNamespace implements RecoveryBackend {
                 durableRooms.add(room);
             }
         }
-        ObjectNode envelope = null;
-        if (!durableRooms.isEmpty()) {
-            envelope = state.mapper.createObjectNode();
-            envelope.set("d", data.deepCopy());
-            ArrayNode r = envelope.putArray("r");
-            rooms.forEach(r::add);
-            ArrayNode x = envelope.putArray("x");
-            except.forEach(x::add);
-        }
-        List<CompletableFuture<Long>> stored = new ArrayList<>(durableRooms.size());
-        synchronized (state.appendLock) {
-            long g = state.nextSequence();
-            for (String room : durableRooms) {
-                String stream = stream(room);
-                envelope.put("g", g);
-                envelope.put("pg", state.swapLast(stream, g));
-                byte[] bytes;
-                try {
-                    bytes = state.mapper.writeValueAsBytes(envelope);
-                } catch (IOException e) {
-                    return CompletableFuture.failedFuture(e);
-                }
-                // Only queues the write: the store's writer keeps call order, so g grows with the offset.
-                stored.add(store.append(stream, bytes).toCompletableFuture());
+        Ticket t = new Ticket(data, null);
+        synchronized (lock) {
+            if (tickets.size() >= MAX_IN_FLIGHT) {
+                return CompletableFuture.failedFuture(new StoreException(StoreException.Reason.OVERLOADED,
+                        "namespace " + namespace + " has " + MAX_IN_FLIGHT + " events waiting for the store"));
             }
-            data.add(Long.toString(g));
+            tickets.add(t);
         }
-        if (stored.isEmpty()) {
-            return DONE;
+        if (durableRooms.isEmpty()) {
+            t.done = true;
+            drain();
+            return t.stage;
         }
-        return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new));
+        String messageId = UUID.randomUUID().toString();
+        store.append(sequence, messageId, MARKER)
+                .thenCompose(g -> storeInRooms(g, messageId, data, durableRooms, rooms, except))
+                .whenComplete((g, e) -> {
+                    if (e != null) {
+                        t.failure = e;
+                    } else {
+                        t.offset = g;
+                    }
+                    t.done = true;
+                    drain();
+                });
+        return t.stage;
+    }
+
+    private CompletionStage<Long> storeInRooms(long g, String messageId, ArrayNode data, List<String> durableRooms,
+                                               Set<String> rooms, Set<String> except) {
+        ObjectNode envelope = state.mapper.createObjectNode();
+        envelope.set("d", data);
+        ArrayNode r = envelope.putArray("r");
+        rooms.forEach(r::add);
+        ArrayNode x = envelope.putArray("x");
+        except.forEach(x::add);
+        envelope.put("g", g);
+        List<CompletableFuture<Long>> stored = new ArrayList<>(durableRooms.size());
+        for (String room : durableRooms) {
+            String stream = stream(room);
+            envelope.put("pg", state.swapLast(stream, g));
+            byte[] bytes;
+            try {
+                bytes = state.mapper.writeValueAsBytes(envelope);
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            stored.add(store.append(stream, messageId, bytes).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)).thenApply(v -> g);
+    }
+
+    /** Completes the stages whose turn has come, in ticket order; one drainer at a time, outside the lock. */
+    private void drain() {
+        while (true) {
+            List<Ticket> turn = new ArrayList<>();
+            synchronized (lock) {
+                if (draining) {
+                    return;
+                }
+                Ticket head;
+                while ((head = tickets.peek()) != null && head.done) {
+                    if (head.failure == null && head.offset == UNKNOWN && lastOffset == UNKNOWN) {
+                        break; // not durable, and the sequence's end is not known yet
+                    }
+                    tickets.poll();
+                    if (head.failure == null) {
+                        if (head.offset != UNKNOWN) {
+                            lastOffset = lastOffset == UNKNOWN ? head.offset : Math.max(lastOffset, head.offset);
+                        }
+                        if (head.data != null) {
+                            head.data.add(Long.toString(head.offset != UNKNOWN ? head.offset : lastOffset));
+                        }
+                    }
+                    turn.add(head);
+                }
+                if (turn.isEmpty()) {
+                    return;
+                }
+                draining = true;
+            }
+            try {
+                for (Ticket t : turn) {
+                    if (t.onTurn != null) {
+                        t.onTurn.run();
+                    }
+                    if (t.failure != null) {
+                        t.stage.completeExceptionally(t.failure);
+                    } else {
+                        t.stage.complete(null);
+                    }
+                }
+            } finally {
+                synchronized (lock) {
+                    draining = false;
+                }
+            }
+        }
     }
 
     @Override
     public void persist(String sid, String pid, Set<String> rooms, Map<String, Object> data) {
         state.save(sid, pid, rooms, data);
-        state.dropJoins(pid); // in the file now; reloaded by a restore
+        state.dropJoins(pid); // saved with the session now; reloaded by a restore
     }
 
     @Override
@@ -104,12 +229,37 @@ final class DurableNamespace implements RecoveryBackend {
         state.save(sid, pid, rooms, data);
     }
 
+    /**
+     * Records where the session joins each durable room: after the last event whose turn has come.
+     * Every event delivered before the join has an offset at or below it; every later one is delivered
+     * to the socket live (it is subscribed by then) and so may be replayed. Before the sequence's end is
+     * known, the join waits for its turn in the queue like an event.
+     */
     @Override
     public void joining(String pid, java.util.Collection<String> rooms) {
-        for (String room : rooms) {
-            if (durable(room)) {
-                state.joining(pid, room);
+        List<String> durableRooms = rooms.stream().filter(this::durable).toList();
+        if (durableRooms.isEmpty()) {
+            return;
+        }
+        synchronized (lock) {
+            if (lastOffset != UNKNOWN) {
+                long from = lastOffset + 1;
+                for (String room : durableRooms) {
+                    state.joined(pid, room, from);
+                }
+                return;
             }
+            Ticket t = new Ticket(null, () -> {
+                long from;
+                synchronized (lock) {
+                    from = lastOffset + 1;
+                }
+                for (String room : durableRooms) {
+                    state.joined(pid, room, from);
+                }
+            });
+            t.done = true;
+            tickets.add(t);
         }
     }
 
@@ -148,11 +298,10 @@ final class DurableNamespace implements RecoveryBackend {
         } catch (NumberFormatException e) {
             return Outcome.none();
         }
-        JsonNode session = state.load(pid);
+        JsonNode session = state.take(pid); // a session is restored once
         if (session == null) {
             return Outcome.none();
         }
-        state.delete(pid); // a session is restored once
         Set<String> rooms = new HashSet<>();
         session.path("rooms").forEach(r -> rooms.add(r.asText()));
         Map<String, Long> joined = new java.util.HashMap<>();
@@ -178,9 +327,9 @@ final class DurableNamespace implements RecoveryBackend {
         state.restoreJoins(pid, joined);
         @SuppressWarnings("unchecked")
         Map<String, Object> data = state.mapper.convertValue(session.path("data"), Map.class);
-        SessionStore.Session s = new SessionStore.Session(session.path("sid").asText(), pid, Set.copyOf(rooms),
+        Session s = new Session(session.path("sid").asText(), pid, Set.copyOf(rooms),
                 data == null ? Map.of() : data, session.path("savedAt").asLong());
-        return Outcome.of(new SessionStore.Restored(s, List.copyOf(missed.values())));
+        return Outcome.of(new Restored(s, List.copyOf(missed.values())));
     }
 
     /** Adds the room's events after {@code seen} to {@code missed}; records a truncation. Returns the budget left. */
@@ -189,25 +338,25 @@ final class DurableNamespace implements RecoveryBackend {
         String stream = stream(room);
         ReadResult head = read(stream, 0, 1);
         if (head.messages().isEmpty()) {
-            if (head.nextOffset() > 0) {
+            if (head.truncated()) {
                 // Everything was dropped by retention: whether the client had seen it is unknown, so say so.
-                truncated.add(truncation(room, head.firstOffset(), null));
+                truncated.add(truncation(room, head.firstPosition(), null));
             }
             return budget;
         }
         StoredMessage first = head.messages().get(0);
         JsonNode firstEnv = parse(first);
         long firstG = firstEnv.path("g").asLong();
-        if (firstG > seen && head.firstOffset() > 0) {
+        if (firstG > seen && head.truncated()) {
             long pg = firstEnv.path("pg").asLong(-1);
             if (pg < 0 || pg > seen) {
-                truncated.add(truncation(room, first.offset(), Long.toString(firstG)));
+                truncated.add(truncation(room, first.position(), Long.toString(firstG)));
                 return budget;
             }
         }
         // Binary search: the lowest offset whose g is above what the client has seen.
-        long lo = first.offset();
-        long hi = head.nextOffset();
+        long lo = first.position();
+        long hi = head.endPosition();
         if (firstG > seen) {
             hi = lo;
         }
@@ -220,17 +369,17 @@ final class DurableNamespace implements RecoveryBackend {
             }
             StoredMessage m = r.messages().get(0);
             if (parse(m).path("g").asLong() > seen) {
-                hi = Math.min(mid, m.offset());
+                hi = Math.min(mid, m.position());
             } else {
-                lo = Math.max(mid, m.offset()) + 1;
+                lo = Math.max(mid, m.position()) + 1;
             }
         }
         long from = lo;
         while (true) {
             ReadResult page = read(stream, from, PAGE);
-            if (page.truncated() && from < page.firstOffset()) {
+            if (page.truncated() && from < page.firstPosition()) {
                 // Retention ran during the restore.
-                truncated.add(truncation(room, page.firstOffset(), null));
+                truncated.add(truncation(room, page.firstPosition(), null));
                 return budget;
             }
             for (StoredMessage m : page.messages()) {
@@ -241,18 +390,19 @@ final class DurableNamespace implements RecoveryBackend {
                     continue;
                 }
                 if (budget-- <= 0) {
-                    truncated.add(truncation(room, m.offset(), Long.toString(g)));
+                    truncated.add(truncation(room, m.position(), Long.toString(g)));
                     return 0;
                 }
                 ArrayNode d = ((ArrayNode) env.path("d")).deepCopy();
                 d.add(Long.toString(g));
                 missed.put(g, d);
             }
-            if (page.messages().isEmpty() || page.nextOffset() <= from) {
+            if (page.messages().isEmpty() || page.endPosition() <= from) {
                 return budget;
             }
-            long after = page.messages().get(page.messages().size() - 1).offset() + 1;
-            if (after >= page.nextOffset()) {
+            // "From the position after the last one read": positions need not be dense, only ordered.
+            long after = page.messages().get(page.messages().size() - 1).position() + 1;
+            if (after >= page.endPosition()) {
                 return budget;
             }
             from = after;
@@ -282,7 +432,7 @@ final class DurableNamespace implements RecoveryBackend {
         try {
             return state.mapper.readTree(m.payload());
         } catch (IOException e) {
-            throw new IllegalStateException("stream " + m.stream() + " offset " + m.offset() + " is not a recovery envelope", e);
+            throw new IllegalStateException("stream " + m.stream() + " position " + m.position() + " is not a recovery envelope", e);
         }
     }
 

@@ -1,63 +1,65 @@
 package dev.switchboard.socketio.recovery;
 
+import dev.switchboard.core.spi.SessionStore;
 import dev.switchboard.core.spi.StreamStore;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
 
 /**
- * Connection state recovery for durable rooms, over the core's {@link StreamStore}: the
- * {@link RecoveryBackend.Factory} to give {@code RecoveryConfig.builder().backend(..)}. Immutable
- * configuration, built by a validating builder; {@link #open()} starts the shared state (one sequence
- * and one session directory for every namespace) that the backends of all namespaces use.
+ * Connection state recovery for durable rooms, over the core's {@link StreamStore} (events) and
+ * {@link SessionStore} (disconnected sessions): the {@link RecoveryBackend.Factory} to give
+ * {@code RecoveryConfig.builder().backend(..)}. Immutable configuration, built by a validating builder;
+ * {@link #open()} starts the shared state that the backends of all namespaces use.
  *
  * <p>What it guarantees: an event broadcast to a durable room is appended to the room's stream before
  * it is delivered; a client that reconnects with its {@code pid} and last offset gets exactly the events
  * of its durable rooms that it missed, in order, without gap or duplicate, for as long as the rooms'
  * retention keeps them and also after a server restart. When retention dropped some of them the client
  * is not recovered and gets {@value RecoveryBackend#HISTORY_TRUNCATED}. Events to non-durable rooms get
- * an offset too (so the client's position stays consistent) but are not replayed.
+ * an offset too (so the client's position stays consistent) but are not replayed: they are kept nowhere.
+ *
+ * <p>Offsets are positions of the stream store, so any node sharing the store can restore a session:
+ * each namespace has a sequence stream (named as the namespace; room streams are
+ * {@code namespace#room}); every eligible event to a durable room first appends a marker there, and
+ * the marker's position is the event's offset, stored with it in each room's stream.
  */
 public final class DurableRecovery {
 
     private final StreamStore store;
+    private final SessionStore sessions;
     private final BiPredicate<String, String> durable;
     private final BiFunction<String, String, String> streamName;
-    private final Path directory;
     private final Duration sessionTtl;
-    private final boolean fsync;
     private final int maxReplay;
 
     private DurableRecovery(Builder b) {
         this.store = b.store;
+        this.sessions = b.sessions;
         this.durable = b.durable;
         this.streamName = b.streamName;
-        this.directory = b.directory;
         this.sessionTtl = b.sessionTtl;
-        this.fsync = b.fsync;
         this.maxReplay = b.maxReplay;
     }
 
-    public static Builder newBuilder(StreamStore store, Path directory) {
-        return new Builder(store, directory);
+    public static Builder newBuilder(StreamStore store, SessionStore sessions) {
+        return new Builder(store, sessions);
     }
 
     public StreamStore store() { return store; }
+    public SessionStore sessions() { return sessions; }
     public BiPredicate<String, String> durable() { return durable; }
     public BiFunction<String, String, String> streamName() { return streamName; }
-    public Path directory() { return directory; }
     public Duration sessionTtl() { return sessionTtl; }
-    public boolean fsync() { return fsync; }
     public int maxReplay() { return maxReplay; }
 
-    /**
-     * Opens the shared state (reads the sequence's high-water mark, prunes expired sessions). Close the
-     * result after the Socket.IO server.
-     *
-     * @throws java.io.UncheckedIOException when the directory cannot be used
-     */
+    /** The sequence stream of a namespace, whose positions are its recovery offsets. */
+    public static String sequenceStream(String namespace) {
+        return namespace;
+    }
+
+    /** Opens the shared state. Close the result after the Socket.IO server. */
     public Opened open() {
         return new DurableState(this);
     }
@@ -99,16 +101,15 @@ public final class DurableRecovery {
     /** Validating builder. */
     public static final class Builder {
         private final StreamStore store;
-        private final Path directory;
+        private final SessionStore sessions;
         private BiPredicate<String, String> durable = (ns, room) -> false;
         private BiFunction<String, String, String> streamName = (ns, room) -> ns + '#' + room;
         private Duration sessionTtl = Duration.ofDays(1);
-        private boolean fsync;
         private int maxReplay = 10_000;
 
-        private Builder(StreamStore store, Path directory) {
+        private Builder(StreamStore store, SessionStore sessions) {
             this.store = Objects.requireNonNull(store, "store");
-            this.directory = Objects.requireNonNull(directory, "directory");
+            this.sessions = Objects.requireNonNull(sessions, "sessions");
         }
 
         /** Which (namespace, room) pairs are durable; default none. */
@@ -117,7 +118,10 @@ public final class DurableRecovery {
             return this;
         }
 
-        /** The stream of a durable room; default {@code namespace#room} (as the store's {@code DurableRooms}). */
+        /**
+         * The stream of a durable room; default {@code namespace#room} (as the core's {@code DurableRooms}).
+         * It must never equal a {@linkplain #sequenceStream sequence stream}.
+         */
         public Builder streamName(BiFunction<String, String, String> streamName) {
             this.streamName = Objects.requireNonNull(streamName, "streamName");
             return this;
@@ -130,12 +134,6 @@ public final class DurableRecovery {
                 throw new IllegalArgumentException("sessionTtl must be > 0, was " + ttl);
             }
             this.sessionTtl = ttl;
-            return this;
-        }
-
-        /** Whether session files and the sequence are fsynced when written; default false (written to the OS). */
-        public Builder fsync(boolean fsync) {
-            this.fsync = fsync;
             return this;
         }
 

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * Where connection state recovery keeps the sessions of disconnected sockets and the events they may
  * have missed, for one namespace (socket.io-adapter's {@code SessionAwareAdapter} role). The default is
- * the in-memory {@link SessionStore} (bounded by {@code maxDisconnectionDuration}); a backend over the
+ * the in-memory {@link MemoryRecovery} (bounded by {@code maxDisconnectionDuration}); a backend over the
  * core's {@code StreamStore} keeps durable rooms' events on disk, bounded by their retention.
  *
  * <p>Ordering contract: {@link #append} is called in publication order per namespace, and the event is
@@ -64,17 +64,23 @@ public interface RecoveryBackend extends AutoCloseable {
      * @param truncation when the session's history was cut by retention: what to tell the client (the
      *                   payload of the {@value #HISTORY_TRUNCATED} event), else null
      */
-    record Outcome(SessionStore.Restored restored, Map<String, Object> truncation) {
+    record Outcome(Restored restored, Map<String, Object> truncation) {
         private static final Outcome NONE = new Outcome(null, null);
 
         public static Outcome none() {
             return NONE;
         }
 
-        public static Outcome of(SessionStore.Restored restored) {
+        public static Outcome of(Restored restored) {
             return restored == null ? NONE : new Outcome(restored, null);
         }
     }
+
+    /** A disconnected socket as kept for recovery ({@code disconnectedAt}: epoch milliseconds). */
+    record Session(String sid, String pid, Set<String> rooms, Map<String, Object> data, long disconnectedAt) {}
+
+    /** A session with the events it missed, in order. */
+    record Restored(Session session, java.util.List<ArrayNode> missedPackets) {}
 
     /** The event a socket gets, right after connecting, when its history was truncated by retention. */
     String HISTORY_TRUNCATED = "switchboard:history-truncated";
@@ -86,5 +92,5 @@ public interface RecoveryBackend extends AutoCloseable {
     }
 
     /** The in-memory default. */
-    Factory IN_MEMORY = (nsp, maxMs, maxPackets) -> new SessionStore(maxMs, maxPackets, System::currentTimeMillis);
+    Factory IN_MEMORY = (nsp, maxMs, maxPackets) -> new MemoryRecovery(maxMs, maxPackets, System::currentTimeMillis);
 }

@@ -22,6 +22,7 @@ class DurableRecoveryTest {
     Path dir;
 
     private final ListStreamStore store = new ListStreamStore();
+    private final MapSessionStore sessions = new MapSessionStore();
     private DurableRecovery.Opened opened;
 
     @AfterEach
@@ -35,7 +36,7 @@ class DurableRecoveryTest {
         if (opened != null) {
             opened.close();
         }
-        opened = DurableRecovery.newBuilder(store, dir).durable((ns, room) -> room.startsWith("d-")).build().open();
+        opened = DurableRecovery.newBuilder(store, sessions).durable((ns, room) -> room.startsWith("d-")).build().open();
         return opened.create("/", 120_000, 100);
     }
 
@@ -93,7 +94,8 @@ class DurableRecoveryTest {
         assertThat(cut.restored()).isNull();
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> rooms = (List<Map<String, Object>>) cut.truncation().get("rooms");
-        assertThat(rooms.get(0)).containsEntry("room", "d-r").containsEntry("firstOffset", 3L);
+        long firstKept = store.read("/#d-r", 0, 10).toCompletableFuture().join().firstPosition();
+        assertThat(rooms.get(0)).containsEntry("room", "d-r").containsEntry("firstOffset", firstKept);
     }
 
     @Test
@@ -103,7 +105,8 @@ class DurableRecoveryTest {
         b.track("sid", "pid4", Set.of("d-x"), Map.of());
         append(b, "missed-before-restart", Set.of("d-x"), Set.of());
 
-        RecoveryBackend after = backend(); // same directory, new state: as after a restart
+        store.skip(100); // other streams on the shared partition, or another node, appended meanwhile
+        RecoveryBackend after = backend(); // same stores, new state: as after a restart
         String later = append(after, "missed-after-restart", Set.of("d-x"), Set.of());
         assertThat(Long.parseLong(later)).isGreaterThan(Long.parseLong(seen));
         RecoveryBackend.Outcome o = after.restore("pid4", seen).toCompletableFuture().join();
@@ -121,6 +124,41 @@ class DurableRecoveryTest {
         append(b, "b-after-join", Set.of("d-b"), Set.of());
         b.persist("sid", "pid6", Set.of("d-a", "d-b"), Map.of());
         assertThat(names(b.restore("pid6", seen).toCompletableFuture().join())).containsExactly("b-after-join");
+    }
+
+    @Test
+    void offsetsAreSequenceStreamPositionsAndEventsToOtherRoomsCarryTheLastOne() {
+        RecoveryBackend b = backend();
+        String durable = append(b, "stored", Set.of("d-1"), Set.of());
+        String plain = append(b, "not stored", Set.of("lobby"), Set.of());
+        long sequenceEnd = store.endPosition(DurableRecovery.sequenceStream("/")).toCompletableFuture().join();
+        assertThat(Long.parseLong(durable)).isLessThan(sequenceEnd);
+        assertThat(store.read("/", Long.parseLong(durable), 1).toCompletableFuture().join().messages().get(0).position())
+                .as("the offset is the marker's position in the namespace's sequence stream")
+                .isEqualTo(Long.parseLong(durable));
+        assertThat(plain).as("an event stored nowhere resumes after the last one").isEqualTo(durable);
+        assertThat(store.read("/#lobby", 0, 10).toCompletableFuture().join().messages()).isEmpty();
+    }
+
+    @Test
+    void eventsAreDeliveredInCallOrderEvenWhenTheStoreAnswersOutOfOrder() {
+        SlowStreamStore slow = new SlowStreamStore(store);
+        if (opened != null) {
+            opened.close();
+        }
+        opened = DurableRecovery.newBuilder(slow, sessions).durable((ns, room) -> room.startsWith("d-")).build().open();
+        RecoveryBackend b = opened.create("/", 120_000, 100);
+        java.util.List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ArrayNode first = event("first");
+        ArrayNode second = event("second");
+        var s1 = b.append(first, Set.of("d-1"), Set.of()).thenRun(() -> order.add("first"));
+        var s2 = b.append(second, Set.of("lobby"), Set.of()).thenRun(() -> order.add("second"));
+        assertThat(s2.toCompletableFuture().isDone()).as("waits for the durable event before it").isFalse();
+        slow.releaseAll();
+        s1.toCompletableFuture().join();
+        s2.toCompletableFuture().join();
+        assertThat(order).containsExactly("first", "second");
+        assertThat(second.get(1).asText()).isEqualTo(first.get(1).asText());
     }
 
     @Test

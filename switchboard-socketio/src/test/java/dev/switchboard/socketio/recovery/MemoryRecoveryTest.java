@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class SessionStoreTest {
+class MemoryRecoveryTest {
 
     private static ArrayNode event(String name) {
         return JsonNodeFactory.instance.arrayNode().add(name);
@@ -21,7 +21,7 @@ class SessionStoreTest {
 
     @Test
     void replaysOnlyWhatTheSessionsRoomsWouldHaveReceived() {
-        SessionStore store = new SessionStore(120_000, 10_000, System::currentTimeMillis);
+        MemoryRecovery store = new MemoryRecovery(120_000, 10_000, System::currentTimeMillis);
         ArrayNode seen = event("seen");
         store.append(seen, Set.of(), Set.of());
         store.append(event("to-r"), Set.of("r"), Set.of());
@@ -29,7 +29,7 @@ class SessionStoreTest {
         store.append(event("except-r"), Set.of(), Set.of("r"));
         store.append(event("all"), Set.of(), Set.of());
         store.persist("sid", "pid", Set.of("sid", "r"), Map.of("k", "v"));
-        SessionStore.Restored r = store.restoreNow("pid", offsetOf(seen));
+        RecoveryBackend.Restored r = store.restoreNow("pid", offsetOf(seen));
         assertThat(r.session().sid()).isEqualTo("sid");
         assertThat(r.session().data()).containsEntry("k", "v");
         assertThat(r.missedPackets()).extracting(p -> p.get(0).textValue()).containsExactly("to-r", "all");
@@ -38,7 +38,7 @@ class SessionStoreTest {
 
     @Test
     void anOffsetNoLongerKeptMeansNoRecoveryRatherThanAGap() {
-        SessionStore store = new SessionStore(120_000, 2, System::currentTimeMillis);
+        MemoryRecovery store = new MemoryRecovery(120_000, 2, System::currentTimeMillis);
         ArrayNode first = event("first");
         store.append(first, Set.of(), Set.of());
         store.append(event("second"), Set.of(), Set.of());
@@ -50,7 +50,7 @@ class SessionStoreTest {
     @Test
     void sessionsExpireAfterMaxDisconnectionDuration() {
         AtomicLong now = new AtomicLong(1_000_000);
-        SessionStore store = new SessionStore(50, 10_000, now::get);
+        MemoryRecovery store = new MemoryRecovery(50, 10_000, now::get);
         ArrayNode last = event("last");
         store.append(last, Set.of(), Set.of());
         store.persist("sid", "pid", Set.of("sid"), Map.of());

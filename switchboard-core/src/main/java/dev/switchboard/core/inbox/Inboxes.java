@@ -1,6 +1,7 @@
-package dev.switchboard.store.inbox;
+package dev.switchboard.core.inbox;
 
 import dev.switchboard.core.spi.QueueStore;
+import java.util.UUID;
 import dev.switchboard.core.spi.QueueStore.QueuedMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,7 +109,15 @@ public final class Inboxes implements AutoCloseable {
      * store's thread), then it is delivered if the recipient is connected.
      */
     public CompletionStage<Long> publish(String recipient, byte[] payload) {
-        CompletionStage<Long> stored = store.enqueue(recipient, payload);
+        return publish(recipient, UUID.randomUUID().toString(), payload);
+    }
+
+    /**
+     * As {@link #publish(String, byte[])}, de-duplicated by {@code dedupKey}: a publisher that retries
+     * with the same key (after a timeout, say) stores the message once and gets the same id.
+     */
+    public CompletionStage<Long> publish(String recipient, String dedupKey, byte[] payload) {
+        CompletionStage<Long> stored = store.enqueue(recipient, dedupKey, payload);
         stored.thenRun(() -> run(() -> {
             Recipient r = recipients.get(recipient);
             if (r != null) {
@@ -164,7 +173,7 @@ public final class Inboxes implements AutoCloseable {
             if (config.redeliverOnDisconnect()) {
                 for (Delivery d : new ArrayList<>(r.inflight.values())) {
                     finish(r, d);
-                    store.release(r.id, d.message.id());
+                    store.release(d.message.delivery());
                 }
             }
             forgetIfIdle(r);
@@ -196,7 +205,7 @@ public final class Inboxes implements AutoCloseable {
         for (QueuedMessage m : leased) {
             if (r.sinks.isEmpty()) {
                 // Disconnected while leasing.
-                store.release(r.id, m.id());
+                store.release(m.delivery());
             } else {
                 deliver(r, m);
             }
@@ -238,7 +247,7 @@ public final class Inboxes implements AutoCloseable {
                 finish(r, d);
                 acked++;
             }
-            store.ack(r.id, d.message.id()).whenComplete((v, e) -> run(() -> pump(r)));
+            store.ack(d.message.delivery()).whenComplete((v, e) -> run(() -> pump(r)));
             return;
         }
         if (!d.done && --d.outstanding == 0) {
@@ -246,7 +255,7 @@ public final class Inboxes implements AutoCloseable {
             // delivery attempts in a tight loop. It goes out again on the next ack, publish or connect.
             finish(r, d);
             failed++;
-            store.release(r.id, d.message.id());
+            store.release(d.message.delivery());
             forgetIfIdle(r);
         }
     }
@@ -258,7 +267,7 @@ public final class Inboxes implements AutoCloseable {
         finish(r, d);
         timedOut++;
         log.info("inbox {}: message {} not acked within {}, released for redelivery", r.id, d.message.id(), config.ackTimeout());
-        store.release(r.id, d.message.id()).whenComplete((v, e) -> run(() -> pump(r)));
+        store.release(d.message.delivery()).whenComplete((v, e) -> run(() -> pump(r)));
     }
 
     private void finish(Recipient r, Delivery d) {

@@ -1,8 +1,9 @@
-package dev.switchboard.store;
+package dev.switchboard.core.durable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.core.spi.RetentionPolicy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

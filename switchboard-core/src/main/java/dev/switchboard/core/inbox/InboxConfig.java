@@ -1,4 +1,4 @@
-package dev.switchboard.store.inbox;
+package dev.switchboard.core.inbox;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.switchboard.server;
+package dev.switchboard.server.storage;
 
 import dev.switchboard.core.node.Component;
 import dev.switchboard.core.node.ComponentContext;
@@ -26,19 +26,17 @@ final class StoreComponent implements Component {
     private final java.util.function.UnaryOperator<StoreConfig.Builder> options;
     private volatile EmbeddedStore store;
 
-    StoreComponent(Path dataDir, MeterRegistry registry) {
-        this(dataDir, registry, java.util.function.UnaryOperator.identity());
-    }
-
     /** @param options applied to the store's configuration (durability, retention: switchboard.durable) */
     StoreComponent(Path dataDir, MeterRegistry registry, java.util.function.UnaryOperator<StoreConfig.Builder> options) {
         this.options = options;
         this.directory = dataDir.resolve("store");
         counter(registry, "appends", "stream messages stored", StoreStats::appends);
+        counter(registry, "duplicates", "appends and enqueues answered from the de-duplication window", StoreStats::duplicates);
         counter(registry, "enqueues", "queue messages stored", StoreStats::enqueues);
         counter(registry, "commits", "write batches committed", StoreStats::commits);
         counter(registry, "rejected.overload", "operations refused: too many pending", StoreStats::rejectedOverload);
         counter(registry, "dead.lettered", "messages moved to dead letters", StoreStats::deadLettered);
+        counter(registry, "tails.lagged", "tail subscriptions ended: their listener fell too far behind", StoreStats::laggedTails);
     }
 
     private void counter(MeterRegistry registry, String name, String description, ToLongFunction<StoreStats> f) {

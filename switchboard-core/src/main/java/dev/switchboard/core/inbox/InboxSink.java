@@ -1,4 +1,4 @@
-package dev.switchboard.store.inbox;
+package dev.switchboard.core.inbox;
 
 import dev.switchboard.core.spi.QueueStore.QueuedMessage;
 import java.util.concurrent.CompletionStage;

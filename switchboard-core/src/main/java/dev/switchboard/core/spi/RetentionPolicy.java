@@ -1,4 +1,4 @@
-package dev.switchboard.store;
+package dev.switchboard.core.spi;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,7 +1,10 @@
-package dev.switchboard.server.durable;
+package dev.switchboard.server.storage;
 
+import dev.switchboard.core.spi.DeliveryHandle;
 import dev.switchboard.core.spi.QueueStore;
+import dev.switchboard.core.spi.StoreException;
 import dev.switchboard.core.spi.StreamStore;
+import java.util.concurrent.Executor;
 import dev.switchboard.store.EmbeddedStore;
 import java.time.Duration;
 import java.util.List;
@@ -13,18 +16,12 @@ import java.util.function.Supplier;
 /**
  * The embedded store as the Socket.IO layer and the inboxes see it: a stable reference to a store that
  * its supervisor opens (and may reopen after a failure) on its own schedule. Each call goes to the store
- * open at that moment; while none is, calls fail at once with {@link StoreUnavailable} (a publish answers
- * 503, a restore does not recover), rather than wait without bound. Closing the handle closes nothing:
- * the supervisor owns the store.
+ * open at that moment; while none is, calls fail at once with {@link StoreException.Reason#CLOSED} (a
+ * publish answers 503, a restore does not recover), rather than wait without bound. Closing the handle
+ * closes nothing: the supervisor owns the store. A tail subscription belongs to the store open when it
+ * was made, and ends (FAILED) if that store closes.
  */
 final class StoreHandle implements StreamStore, QueueStore {
-
-    /** No store is open (still opening, or being reopened after a failure). */
-    static final class StoreUnavailable extends IllegalStateException {
-        StoreUnavailable() {
-            super("the store is not open (starting or restarting)");
-        }
-    }
 
     private final Supplier<EmbeddedStore> current;
 
@@ -35,19 +32,28 @@ final class StoreHandle implements StreamStore, QueueStore {
     private <T> CompletionStage<T> call(Function<EmbeddedStore, CompletionStage<T>> op) {
         EmbeddedStore s = current.get();
         if (s == null) {
-            return CompletableFuture.failedFuture(new StoreUnavailable());
+            return CompletableFuture.failedFuture(unavailable());
         }
         return op.apply(s);
     }
 
-    /** The store open now, or null. */
-    EmbeddedStore now() {
-        return current.get();
+    private static StoreException unavailable() {
+        return new StoreException(StoreException.Reason.CLOSED, "the store is not open (starting or restarting)");
     }
 
     @Override
-    public CompletionStage<Long> append(String stream, byte[] payload) {
-        return call(s -> s.append(stream, payload));
+    public CompletionStage<Long> append(String stream, String messageId, byte[] payload) {
+        return call(s -> s.append(stream, messageId, payload));
+    }
+
+    @Override
+    public Tail subscribe(String stream, long afterPosition, int maxPending, Executor executor, TailListener listener) {
+        EmbeddedStore s = current.get();
+        if (s == null) {
+            executor.execute(() -> listener.onEnd(Tail.End.FAILED, afterPosition, unavailable()));
+            return () -> {};
+        }
+        return s.subscribe(stream, afterPosition, maxPending, executor, listener);
     }
 
     @Override
@@ -61,13 +67,13 @@ final class StoreHandle implements StreamStore, QueueStore {
     }
 
     @Override
-    public CompletionStage<Long> nextOffset(String stream) {
-        return call(s -> s.nextOffset(stream));
+    public CompletionStage<Long> endPosition(String stream) {
+        return call(s -> s.endPosition(stream));
     }
 
     @Override
-    public CompletionStage<Long> enqueue(String queue, byte[] payload) {
-        return call(s -> s.enqueue(queue, payload));
+    public CompletionStage<Long> enqueue(String queue, String dedupKey, byte[] payload) {
+        return call(s -> s.enqueue(queue, dedupKey, payload));
     }
 
     @Override
@@ -76,13 +82,13 @@ final class StoreHandle implements StreamStore, QueueStore {
     }
 
     @Override
-    public CompletionStage<Void> ack(String queue, long id) {
-        return call(s -> s.ack(queue, id));
+    public CompletionStage<Void> ack(DeliveryHandle delivery) {
+        return call(s -> s.ack(delivery));
     }
 
     @Override
-    public CompletionStage<Void> release(String queue, long id) {
-        return call(s -> s.release(queue, id));
+    public CompletionStage<Void> release(DeliveryHandle delivery) {
+        return call(s -> s.release(delivery));
     }
 
     @Override

@@ -15,7 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Connection state recovery for one namespace, as socket.io-adapter's in-memory
  * {@code SessionAwareAdapter}: disconnected sessions by private id, and a log of eligible broadcast
- * events with their offsets.
+ * events with their offsets. The backend of namespaces without durable rooms: their events are kept
+ * in this node's memory only, and their offsets come from a counter of this node (with a random
+ * prefix per process, so that an offset from before a restart is never mistaken for a current one),
+ * exactly as the official in-memory adapter does; durable rooms take their offsets from the stream
+ * store instead ({@link DurableRecovery}).
  *
  * <p>Bounds: a session is kept for {@code maxDisconnectionDuration} after its disconnection; the log
  * keeps events for the same time and at most {@code maxStoredPackets} of them (oldest dropped first).
@@ -24,13 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threading: called from any event loop; the log is guarded by its own monitor, sessions by a
  * concurrent map. Times come from the injected clock (milliseconds).
  */
-public final class SessionStore implements RecoveryBackend {
-
-    /** A disconnected socket as kept for recovery. */
-    public record Session(String sid, String pid, Set<String> rooms, Map<String, Object> data, long disconnectedAt) {}
-
-    /** A session with the events it missed, in order. */
-    public record Restored(Session session, List<ArrayNode> missedPackets) {}
+public final class MemoryRecovery implements RecoveryBackend {
 
     private record StoredPacket(String offset, ArrayNode data, Set<String> rooms, Set<String> except, long emittedAt) {}
 
@@ -48,7 +46,7 @@ public final class SessionStore implements RecoveryBackend {
      * @param maxStoredPackets   bound of the event log
      * @param clock              milliseconds since the epoch ({@code System::currentTimeMillis}; tests pass a manual one)
      */
-    public SessionStore(long maxDisconnectionMs, int maxStoredPackets, java.util.function.LongSupplier clock) {
+    public MemoryRecovery(long maxDisconnectionMs, int maxStoredPackets, java.util.function.LongSupplier clock) {
         if (maxDisconnectionMs <= 0 || maxStoredPackets < 1) {
             throw new IllegalArgumentException("need maxDisconnectionMs > 0 and maxStoredPackets >= 1, got "
                     + maxDisconnectionMs + ", " + maxStoredPackets);

@@ -1,5 +1,6 @@
-package dev.switchboard.store;
+package dev.switchboard.core.durable;
 
+import dev.switchboard.core.spi.RetentionPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,6 +16,9 @@ import java.util.regex.Pattern;
  * <p>Globs: {@code *} matches any run of characters (also none), {@code ?} exactly one, everything
  * else itself. {@code ("/chat", "room-*")} makes every {@code room-...} of namespace {@code /chat}
  * durable; {@code ("*", "*")} every room.
+ *
+ * <p>The policy lives here, apart from any store, because every protocol (Socket.IO now, MQTT next)
+ * and every stream store implementation (embedded, Kafka) asks the same question of it.
  *
  * <p>A durable room's stream is named {@link #streamName(String, String) namespace#room}: Socket.IO
  * namespaces are URL paths and cannot hold {@code #} (it starts a URL fragment), so the first
@@ -77,8 +81,8 @@ public final class DurableRooms {
     }
 
     /**
-     * The per-stream retention to give {@link StoreConfig.Builder#retention(Function)}: a durable room's
-     * stream gets its rule's retention, any other stream {@code otherwise}.
+     * The per-stream retention to configure a stream store with: a durable room's stream gets its
+     * rule's retention, any other stream {@code otherwise}.
      */
     public Function<String, RetentionPolicy> retentionByStream(RetentionPolicy otherwise) {
         Objects.requireNonNull(otherwise, "otherwise");
