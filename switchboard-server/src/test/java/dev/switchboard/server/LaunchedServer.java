@@ -55,8 +55,13 @@ final class LaunchedServer implements AutoCloseable {
     }
 
     static LaunchedServer start(Path workDir, Map<String, String> env, String... args) {
+        return start(launcher(), workDir, env, args);
+    }
+
+    /** Starts the given launcher (for example the release archive's bin/switchboard). */
+    static LaunchedServer start(Path launcher, Path workDir, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(launcher().toString());
+        command.add(launcher.toString());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));

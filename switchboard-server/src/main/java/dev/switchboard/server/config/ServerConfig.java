@@ -21,6 +21,8 @@ public record ServerConfig(
         Duration shutdownTimeout,
         String source,
         dev.switchboard.server.durable.DurableSettings durable,
+        dev.switchboard.server.admin.AdminUiSettings adminUi,
+        dev.switchboard.server.logging.LogFormat logFormat,
         Mqtt mqtt) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
@@ -30,15 +32,23 @@ public record ServerConfig(
                 dev.switchboard.server.durable.DurableSettings.defaults());
     }
 
-    /** Without {@code switchboard.mqtt}: no MQTT listener. */
+    /** Without {@code switchboard.admin-ui} / {@code switchboard.log}: admin UI off, text logs. */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
                         Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable) {
-        this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable, Mqtt.OFF);
+        this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable,
+                dev.switchboard.server.admin.AdminUiSettings.defaults(), dev.switchboard.server.logging.LogFormat.TEXT);
     }
 
-    /**
-     * The MQTT gateway: {@code port} empty = off. Its TLS is {@code http.tls}.
-     */
+    /** Without {@code switchboard.mqtt}: no MQTT listener. */
+    public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
+                        Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable,
+                        dev.switchboard.server.admin.AdminUiSettings adminUi,
+                        dev.switchboard.server.logging.LogFormat logFormat) {
+        this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable, adminUi,
+                logFormat, Mqtt.OFF);
+    }
+
+    /** The MQTT gateway: {@code port} empty = off. Its TLS is {@code http.tls}. */
     public record Mqtt(java.util.OptionalInt port, String host, String namespace, String event, int maxPacketSize,
                        int receiveMaximum, int maxInflight, int maxQueued, int maxRetained) {
         public static final Mqtt OFF = new Mqtt(java.util.OptionalInt.empty(), "0.0.0.0", "/", "mqtt", 1048576, 64, 64,
@@ -46,6 +56,8 @@ public record ServerConfig(
     }
 
     public ServerConfig {
+        Objects.requireNonNull(adminUi, "adminUi");
+        Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(durable, "durable");
         Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(dataDir, "dataDir");
