@@ -4,7 +4,6 @@ import dev.switchboard.core.message.Message;
 import dev.switchboard.core.routing.EncodedMessage;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.Subscriber;
-import dev.switchboard.core.routing.TopicFilter;
 import dev.switchboard.core.routing.WireFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -522,14 +521,5 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
 
     static ByteBuf wrap(byte[] b) {
         return Unpooled.wrappedBuffer(b);
-    }
-
-    static boolean validFilter(String f) {
-        try {
-            TopicFilter.of(f);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 }

@@ -63,15 +63,19 @@ class MqttFabricTest {
     }
 
     private String start() throws Exception {
+        return start("/", false);
+    }
+
+    private String start(String namespace, boolean demo) throws Exception {
         Path conf = dir.resolve("switchboard.conf");
         Files.writeString(conf, """
                 switchboard {
                   data-dir = "%s"
                   http { host = "127.0.0.1", port = 0 }
-                  mqtt { host = "127.0.0.1", port = 0 }
-                  demo.enabled = false
+                  mqtt { host = "127.0.0.1", port = 0, namespace = "%s" }
+                  demo.enabled = %s
                 }
-                """.formatted(dir.resolve("data").toString().replace("\\", "/")));
+                """.formatted(dir.resolve("data").toString().replace("\\", "/"), namespace, demo));
         server = SwitchboardServer.start(new ConfigLoader().load(Optional.of(conf), Map.of(), Map.of()));
         return "http://127.0.0.1:" + server.address().getPort();
     }
@@ -150,5 +154,34 @@ class MqttFabricTest {
                 .contains("switchboard_mqtt_subscriptions{application=\"switchboard\"} 1.0")
                 .contains("switchboard_mqtt_messages_total{application=\"switchboard\",direction=\"in\",qos=\"1\"} 1.0")
                 .contains("switchboard_mqtt_retained{application=\"switchboard\"} 0.0");
+    }
+
+    @Test
+    void aSocketIoEmitBroadcastToARoomReachesAWildcardMqttSubscriber() throws Exception {
+        // The demo chat (namespace /demo) broadcasts a client's "message" to its room with io.to(room).emit.
+        String base = start("/demo", true);
+        BlockingQueue<String[]> inbox = new LinkedBlockingQueue<>();
+        device = device(inbox);
+        device.subscribe("chat/#", 1);
+        browser = new DurableClient(base, "/demo", "{}", false);
+        browser.awaitConnect(0);
+        browser.command("{\"cmd\":\"emit\",\"event\":\"hello\",\"args\":[{\"name\":\"ada\"}]}");
+        browser.command("{\"cmd\":\"emit\",\"event\":\"join\",\"args\":[{\"room\":\"chat/lobby\"}]}");
+        browser.command("{\"cmd\":\"emit\",\"event\":\"message\",\"args\":[{\"room\":\"chat/lobby\",\"text\":\"hi devices\"}]}");
+        // The join's "presence" broadcast to the room comes first: it reaches the device too.
+        JsonNode payload = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (payload == null && System.nanoTime() < deadline) {
+            String[] got = inbox.poll(1, TimeUnit.SECONDS);
+            if (got != null) {
+                assertThat(got[0]).isEqualTo("chat/lobby");
+                JsonNode p = JSON.readTree(got[1]);
+                payload = p.has("text") ? p : null;
+            }
+        }
+        assertThat(payload).as("the chat message within 15 s").isNotNull();
+        assertThat(payload.path("text").asText()).isEqualTo("hi devices");
+        assertThat(payload.path("from").asText()).isEqualTo("ada");
+        assertThat(payload.path("room").asText()).isEqualTo("chat/lobby");
     }
 }
