@@ -5,6 +5,9 @@ import dev.switchboard.core.node.NodeConfig;
 import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.core.node.SwitchboardNode;
 import dev.switchboard.core.routing.RouterConfig;
+import dev.switchboard.mqtt.MqttConfig;
+import dev.switchboard.mqtt.MqttMetrics;
+import dev.switchboard.mqtt.MqttServer;
 import dev.switchboard.server.metrics.FanOutMetrics;
 import dev.switchboard.server.api.ApiAuth;
 import dev.switchboard.server.admin.AdminUi;
@@ -76,6 +79,8 @@ public final class SwitchboardServer {
     private HttpApi httpApi;
     private DurablePlane durable;
     private InetSocketAddress address;
+    private MqttServer mqtt;
+    private InetSocketAddress mqttAddress;
 
     private SwitchboardServer(ServerConfig config) {
         this.config = config;
@@ -103,7 +108,8 @@ public final class SwitchboardServer {
     private void doStart() throws StartupProblem {
         log.info("Switchboard {} starting: config {}, data directory {}", Main.Version.text(), config.source(),
                 config.dataDir());
-        health = new Health(Set.of("data-dir", "http", "socketio"));
+        health = new Health(config.mqtt().port().isPresent()
+                ? Set.of("data-dir", "http", "socketio", "mqtt") : Set.of("data-dir", "http", "socketio"));
 
         ServerMetrics metrics = new ServerMetrics();
         closeOnStop.push(metrics);
@@ -189,6 +195,9 @@ public final class SwitchboardServer {
         address = bind(http, config);
         LimitMeters.bind(http.stats(), metrics.registry());
         health.register("http", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
+        if (config.mqtt().port().isPresent()) {
+            startMqtt(node, metrics);
+        }
 
         log.info("listening on {}://{} ({})", scheme(), hostPort(), http.transportName());
         boolean ready;
@@ -205,6 +214,42 @@ public final class SwitchboardServer {
             log.warn("serving, but not every component is up after {} s: see /health/ready", READY_WAIT.toSeconds());
         }
         printUrls(ready);
+    }
+
+    /** The MQTT listener on the HTTP listener's event loops, its topics rooms of the same router. */
+    private void startMqtt(SwitchboardNode node, ServerMetrics metrics) throws StartupProblem {
+        ServerConfig.Mqtt m = config.mqtt();
+        MqttConfig mc = MqttConfig.builder()
+                .host(m.host())
+                .port(m.port().getAsInt())
+                .namespace(m.namespace())
+                .event(m.event())
+                .maxPacketSize(m.maxPacketSize())
+                .receiveMaximum(m.receiveMaximum())
+                .maxInflight(m.maxInflight())
+                .maxQueued(m.maxQueued())
+                .maxRetained(m.maxRetained())
+                .build();
+        mqtt = MqttServer.create(mc, transportConfig(config), http.eventLoopGroup(), "epoll".equals(http.transportName()),
+                node.router(), MqttMetrics.micrometer(metrics.registry()));
+        String where = m.host() + ":" + m.port().getAsInt();
+        try {
+            mqttAddress = mqtt.start().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new StartupProblem("cannot listen for MQTT on " + where + ": " + e.getCause());
+        } catch (TimeoutException e) {
+            throw new StartupProblem("cannot listen for MQTT on " + where + ": no answer in " + BIND_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupProblem("interrupted while binding MQTT on " + where);
+        }
+        health.register("mqtt", () -> stopping.get() ? Health.Status.down("shutting down")
+                : mqtt.isRunning() ? Health.Status.up() : Health.Status.down("not listening"));
+    }
+
+    /** The MQTT listener's bound address, or null when MQTT is off. */
+    public InetSocketAddress mqttAddress() {
+        return mqttAddress;
     }
 
     private static SwitchboardNode awaitNode(CompletableFuture<SwitchboardNode> starting) {
@@ -332,6 +377,11 @@ public final class SwitchboardServer {
                     .append(config.adminUi().auth() == dev.switchboard.server.admin.AdminUiSettings.Auth.NONE
                             ? ", no password" : ", user " + config.adminUi().username()).append('\n');
         }
+        if (mqttAddress != null) {
+            sb.append("  MQTT:       mqtt://").append(hostPort().replaceAll(":\\d+$", "")).append(':')
+                    .append(mqttAddress.getPort()).append("  (topics are rooms of namespace ")
+                    .append(config.mqtt().namespace()).append(")\n");
+        }
         sb.append("  Health:     ").append(base).append("/health/ready");
         if (config.metricsEnabled()) {
             sb.append("   Metrics: ").append(base).append("/metrics");
@@ -369,6 +419,11 @@ public final class SwitchboardServer {
             if (realtime != null) {
                 // Then, while the listener still carries their connections: tell every client.
                 realtime.close();
+            }
+            if (mqtt != null) {
+                // Before the HTTP listener, whose event loops it runs on.
+                mqtt.shutdown().toCompletableFuture().get(config.shutdownTimeout().toMillis() + 5_000,
+                        TimeUnit.MILLISECONDS);
             }
             if (http != null) {
                 http.shutdown().toCompletableFuture()

@@ -179,7 +179,8 @@ public final class ConfigLoader {
                 auth,
                 dev.switchboard.server.managed.ManagedSettings.read(r.config),
                 dev.switchboard.server.limits.LimitSettings.read(r.config),
-                dev.switchboard.server.bridge.BridgeSettings.read(r.config));
+                dev.switchboard.server.bridge.BridgeSettings.read(r.config),
+                mqtt(r));
     }
 
     /** Whether {@code host} names only this machine (127.0.0.0/8, ::1, localhost); unresolvable: not. */
@@ -194,6 +195,24 @@ public final class ConfigLoader {
         } catch (java.net.UnknownHostException e) {
             return false;
         }
+    }
+
+    private ServerConfig.Mqtt mqtt(Reader r) throws ConfigProblem {
+        java.util.OptionalInt port = r.config.getIsNull("switchboard.mqtt.port") ? java.util.OptionalInt.empty()
+                : java.util.OptionalInt.of((int) r.longInRange("switchboard.mqtt.port", 0, 65535));
+        String ns = r.string("switchboard.mqtt.namespace", false);
+        if (!ns.startsWith("/")) {
+            throw r.problem("switchboard.mqtt.namespace", "must start with '/', found \"" + ns + "\"");
+        }
+        return new ServerConfig.Mqtt(port,
+                r.string("switchboard.mqtt.host", false),
+                ns,
+                r.string("switchboard.mqtt.event", false),
+                (int) r.longInRange("switchboard.mqtt.max-packet-size", 64, 268_435_455),
+                (int) r.longInRange("switchboard.mqtt.receive-maximum", 1, 65535),
+                (int) r.longInRange("switchboard.mqtt.max-inflight", 1, 65535),
+                (int) r.longInRange("switchboard.mqtt.max-queued", 0, 10_000_000),
+                (int) r.longInRange("switchboard.mqtt.max-retained", 0, 100_000_000));
     }
 
     // ---- unknown keys ----

@@ -26,7 +26,8 @@ public record ServerConfig(
         dev.switchboard.server.auth.AuthSettings auth,
         dev.switchboard.server.managed.ManagedSettings managed,
         dev.switchboard.server.limits.LimitSettings limits,
-        dev.switchboard.server.bridge.BridgeSettings bridges) {
+        dev.switchboard.server.bridge.BridgeSettings bridges,
+        Mqtt mqtt) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
@@ -46,7 +47,14 @@ public record ServerConfig(
                                         dev.switchboard.server.auth.AuthSettings.SCOPES)), false),
                 dev.switchboard.server.managed.ManagedSettings.none(),
                 dev.switchboard.server.limits.LimitSettings.defaults(),
-                dev.switchboard.server.bridge.BridgeSettings.none());
+                dev.switchboard.server.bridge.BridgeSettings.none(), Mqtt.OFF);
+    }
+
+    /** The MQTT gateway: {@code port} empty = off. Its TLS is {@code http.tls}. */
+    public record Mqtt(java.util.OptionalInt port, String host, String namespace, String event, int maxPacketSize,
+                       int receiveMaximum, int maxInflight, int maxQueued, int maxRetained) {
+        public static final Mqtt OFF = new Mqtt(java.util.OptionalInt.empty(), "0.0.0.0", "/", "mqtt", 1048576, 64, 64,
+                1000, 100_000);
     }
 
     public ServerConfig {
@@ -57,6 +65,7 @@ public record ServerConfig(
         Objects.requireNonNull(managed, "managed");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(bridges, "bridges");
+        Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(socketIo, "socketIo");
