@@ -3,12 +3,13 @@ package dev.switchboard.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +39,15 @@ final class RequestTimeouts {
     private static final byte[] TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
             + "content-length: 16\r\nconnection: close\r\n\r\nrequest too slow").getBytes(StandardCharsets.US_ASCII);
 
-    private enum Phase { AWAITING_HEAD, READING_BODY, BETWEEN }
+    /**
+     * How long a connection answered 408 keeps reading (and discarding) after its output is shut down.
+     * Closing at once while the client is still sending would make the kernel answer its next bytes with
+     * a reset, which destroys the 408 not yet read by the client; a lingering close (as HTTP servers do)
+     * lets the client read it. Bounded so that a client that keeps trickling cannot keep the descriptor.
+     */
+    private static final long LINGER_MILLIS = 2_000;
+
+    private enum Phase { AWAITING_HEAD, READING_BODY, BETWEEN, CLOSING }
 
     private final long headNanos;
     private final long bodyNanos;
@@ -75,6 +84,10 @@ final class RequestTimeouts {
 
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (phase == Phase.CLOSING) {
+                    ReferenceCountUtil.release(msg);
+                    return;
+                }
                 if (msg instanceof ByteBuf && phase == Phase.BETWEEN) {
                     if (ctx.pipeline().get(HttpServerCodec.class) == null) {
                         // Not HTTP any more (upgraded): nothing to time.
@@ -141,8 +154,15 @@ final class RequestTimeouts {
         (head ? stats.headTimeouts : stats.bodyTimeouts).increment();
         log.debug("closing {}: request {} not complete within {} ms", ctx.channel().remoteAddress(),
                 head ? "head" : "body", TimeUnit.NANOSECONDS.toMillis(head ? headNanos : bodyNanos));
-        phase = Phase.BETWEEN;
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
+        phase = Phase.CLOSING;
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT)).addListener(written -> {
+            if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput().addListener(shut ->
+                        ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS));
+            } else {
+                ctx.close();
+            }
+        });
     }
 
     private static void remove(ChannelHandlerContext ctx) {
