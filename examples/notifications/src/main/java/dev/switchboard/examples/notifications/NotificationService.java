@@ -112,9 +112,12 @@ public final class NotificationService implements AutoCloseable {
             String user = n.path("user").asText();
             int devices = io.sockets().rooms().getOrDefault(room(user), 0);
             io.to(room(user)).emit("notification", Map.of("title", n.path("title").asText(), "body", n.path("body").asText("")));
-            reply(exchange, 202, Map.of("user", user, "devices", devices));
+            reply(exchange, 202, new Accepted(user, devices));
         }
     }
+
+    /** The answer to an accepted notification; a record so that its fields keep this order in the JSON. */
+    record Accepted(String user, int devices) {}
 
     private static void reply(HttpExchange exchange, int status, Object body) throws IOException {
         byte[] bytes = JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
