@@ -20,7 +20,8 @@ public record ServerConfig(
         boolean metricsEnabled,
         Duration shutdownTimeout,
         String source,
-        dev.switchboard.server.durable.DurableSettings durable) {
+        dev.switchboard.server.durable.DurableSettings durable,
+        dev.switchboard.server.storage.KafkaSettings kafka) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
@@ -29,8 +30,16 @@ public record ServerConfig(
                 dev.switchboard.server.durable.DurableSettings.defaults());
     }
 
+    /** Without {@code switchboard.kafka}: no brokers. */
+    public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
+                        Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable) {
+        this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable,
+                dev.switchboard.server.storage.KafkaSettings.defaults());
+    }
+
     public ServerConfig {
         Objects.requireNonNull(durable, "durable");
+        Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(socketIo, "socketIo");
