@@ -108,7 +108,7 @@ final class Appender implements AutoCloseable {
         try {
             producer.send(record, (metadata, error) -> {
                 if (error != null) {
-                    fail(key, stage, new StoreException(StoreException.Reason.FAILED, "Kafka did not acknowledge the append to "
+                    fail(key, stage, new StoreException(reason(error), "Kafka did not acknowledge the append to "
                             + record.topic() + "-" + record.partition() + ": " + error.getMessage(), error));
                 } else {
                     pending.decrementAndGet();
@@ -117,9 +117,17 @@ final class Appender implements AutoCloseable {
             });
         } catch (RuntimeException e) {
             // send() throws (rather than calling back) when metadata does not arrive within max.block.ms.
-            fail(key, stage, new StoreException(StoreException.Reason.FAILED, "Kafka refused the append to "
+            fail(key, stage, new StoreException(reason(e), "Kafka refused the append to "
                     + record.topic() + "-" + record.partition() + ": " + e.getMessage(), e));
         }
+    }
+
+    /**
+     * A retriable error (brokers unreachable, a leader moving, a timeout) means the store is not
+     * available now, worth retrying (CLOSED: 503 over HTTP); anything else is a failed write.
+     */
+    private static StoreException.Reason reason(Throwable error) {
+        return error instanceof org.apache.kafka.common.errors.RetriableException ? StoreException.Reason.CLOSED : StoreException.Reason.FAILED;
     }
 
     private void fail(String key, CompletableFuture<Long> stage, StoreException e) {
