@@ -142,7 +142,7 @@ test('polling: no pong within pingTimeout closes the session', async () => {
   do {
     r = await get(poll('&sid=' + sid)); // held until the timeout closes the session ('1'), or 400 after
   } while (r.status === 200 && r.body !== '1');
-  assert.ok(Date.now() - started < PING_TIMEOUT + 2000);
+  assert.ok(Date.now() - started < PING_TIMEOUT + 5000); // closed by the timeout, with seconds of slack for a loaded machine
   assert.equal((await get(poll('&sid=' + sid))).status, 400);
 });
 

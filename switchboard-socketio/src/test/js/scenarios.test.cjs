@@ -115,13 +115,13 @@ test("rooms and broadcasts", async () => {
   a.emit("broadcast", "r", 1, "x", { k: [Buffer.from([7])] });
   assert.deepEqual(plain(withoutOffset(await toA, 3)), plain([1, "x", { k: [Buffer.from([7])] }]));
   assert.deepEqual(plain(withoutOffset(await toB, 3)), plain([1, "x", { k: [Buffer.from([7])] }]));
-  await notC;
+  await notC.confirmedBy(() => c.timeout(10000).emitWithAck("message-with-ack", "marker"));
   await b.timeout(2000).emitWithAck("leave", "r");
   const again = once(a, "broadcast");
   const notB = nothing(b, "broadcast");
   a.emit("broadcast", "r", 2);
   assert.deepEqual(withoutOffset(await again, 1), [2]);
-  await notB;
+  await notB.confirmedBy(() => b.timeout(10000).emitWithAck("message-with-ack", "marker"));
 });
 
 test("client disconnect reason", async () => {
@@ -143,8 +143,9 @@ test("reconnection after the transport closes", async () => {
 });
 
 test("connection state recovery restores the session and the missed packets", { skip: !RECOVERY }, async () => {
-  // The reconnection waits long enough for the server to notice the drop (pingInterval + pingTimeout = 1 s here).
-  const { s: a } = await connected("/", { reconnection: true, reconnectionDelay: 2500, reconnectionDelayMax: 2500, randomizationFactor: 0 });
+  // The reconnection waits long enough for the server to notice the drop (over polling only the heartbeat
+  // tells it: pingInterval + pingTimeout = 2 s here).
+  const { s: a } = await connected("/", { reconnection: true, reconnectionDelay: 4000, reconnectionDelayMax: 4000, randomizationFactor: 0 });
   const { s: b } = await connected();
   const idBefore = a.id;
   await a.timeout(2000).emitWithAck("join", "r");

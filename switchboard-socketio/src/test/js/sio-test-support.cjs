@@ -26,13 +26,24 @@ function once(emitter, event, ms = 10000) {
   });
 }
 
-// Resolves when `event` did NOT happen within `ms` (the only way to observe an absence).
-function nothing(emitter, event, ms = 300) {
-  return new Promise((resolve, reject) => {
-    const handler = (...args) => reject(new Error(`unexpected '${event}' ${JSON.stringify(args)}`));
-    emitter.once(event, handler);
-    setTimeout(() => { emitter.off(event, handler); resolve(); }, ms);
-  });
+// Watches for an `event` that must not come; create it before the action that might cause it. Then
+// `await watch.confirmedBy(marker)`: `marker()` makes the server send this client something now (an
+// ack, an echo) and resolves when it arrived. Packets on one connection keep their order, so what the
+// server had sent before the marker has arrived by then: an absence observed without a time window.
+function nothing(emitter, event) {
+  let seen = null;
+  const handler = (...args) => { if (!seen) seen = args; };
+  emitter.on(event, handler);
+  return {
+    async confirmedBy(marker) {
+      try {
+        await marker();
+      } finally {
+        emitter.off(event, handler);
+      }
+      if (seen) throw new Error(`unexpected '${event}' ${JSON.stringify(seen)}`);
+    },
+  };
 }
 
 module.exports = { URL, MODE, TRANSPORTS, open, client, once, nothing };

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.base64.Base64;
 import io.netty.handler.codec.base64.Base64Dialect;
+import java.nio.ByteBuffer;
 
 /**
  * The two wire formats of Engine.IO sessions, for encode-once fan-out ({@link EngineSocket#write}).
@@ -39,6 +40,38 @@ public final class EngineWireFormats {
         }
         requirePolling(format);
         return PacketCodec.pollingText(alloc, PacketType.MESSAGE, text);
+    }
+
+    /**
+     * One message packet ({@code 4} + text) in {@code format}, its text given as UTF-8 parts written
+     * one after the other (a renderer that splices stored JSON bytes needs no String). The parts are
+     * read from their position to their limit, not consumed. One buffer allocation; the caller owns the
+     * result.
+     */
+    public static ByteBuf textMessageUtf8(WireFormat format, ByteBufAllocator alloc, ByteBuffer... parts) {
+        int payload = 1;
+        for (ByteBuffer p : parts) {
+            payload += p.remaining();
+        }
+        if (format == WEBSOCKET) {
+            int header = WsFrames.headerLength(payload);
+            ByteBuf buf = alloc.buffer(header + payload);
+            buf.writerIndex(header);
+            writeParts(buf, parts);
+            WsFrames.writeHeader(buf, WsFrames.OPCODE_TEXT, payload);
+            return buf;
+        }
+        requirePolling(format);
+        ByteBuf buf = alloc.buffer(payload);
+        writeParts(buf, parts);
+        return buf;
+    }
+
+    private static void writeParts(ByteBuf buf, ByteBuffer[] parts) {
+        buf.writeByte(PacketType.MESSAGE.digit);
+        for (ByteBuffer p : parts) {
+            buf.writeBytes(p.duplicate());
+        }
     }
 
     /**

@@ -23,17 +23,41 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Bounds: the queued bytes are capped by {@link EngineIoConfig#maxPendingBytes()}; past it the
  * session is closed as a slow client.
+ *
+ * <h2>Server close</h2>
+ * As engine.io 6.x ({@code Socket#close} waits for its write buffer to drain, then
+ * {@code Polling#doClose} sends the close packet in a pending GET, or in the next one): the close
+ * packet {@code 1} goes out in a GET response of its own, after every queued packet went out in an
+ * earlier one. Never in the same response: socket.io-client 4.8 handles the packets of a payload on
+ * the next tick but the close at once, so a {@code 41} joined with {@code 1} would reach it as
+ * "transport close" instead of "io server disconnect". Nothing joins the queue once the close began
+ * (the session refuses sends unless OPEN), so at most two GETs are needed. Only a server shutdown
+ * ({@code discard}) joins the queue and the close packet in a pending GET, or closes without one:
+ * it waits for no GET.
+ *
+ * <p>The wait is bounded by {@link #CLOSE_TIMEOUT_MS}, counted from the close and again from the
+ * drain: engine.io arms its {@code closeTimeout} when the close packet starts waiting (after the
+ * drain) and leaves the wait for the drain to the heartbeat (pings are dropped while closing, so no
+ * pong comes and pingTimeout closes the session); the heartbeat still runs here, the first timer only
+ * makes the bound independent of it.
  */
 final class PollingTransport extends Transport {
 
-    /** engine.io's polling {@code closeTimeout}: how long a server close waits for a GET to carry it. */
+    /**
+     * engine.io's polling {@code closeTimeout} (30 s, a constant there too, not an option): how long a
+     * server close waits for a GET to carry what it still has to send; past it the session closes
+     * without it, as {@link CloseReason#FORCED_CLOSE}.
+     */
     static final long CLOSE_TIMEOUT_MS = 30_000;
 
     private volatile Channel pollChannel;
     private ChannelFutureListener pollCloseListener;
     private final PacketQueue queue = new PacketQueue();
-    /** A server close waits for the next GET to carry the close packet (engine.io's shouldClose). */
-    private boolean closeOnNextPoll;
+    /**
+     * A server close is under way: the next GET takes the queue if it holds packets (engine.io's drain),
+     * else the close packet (engine.io's {@code shouldClose}).
+     */
+    private boolean closing;
     private ScheduledFuture<?> closeTimeoutTask;
 
     PollingTransport(Session session) {
@@ -92,25 +116,36 @@ final class PollingTransport extends Transport {
 
     @Override
     void flush() {
-        if (pollChannel != null && (!queue.isEmpty() || closeOnNextPoll)) {
+        if (pollChannel != null && (!queue.isEmpty() || closing)) {
             respondPoll();
         }
     }
 
+    /** See "Server close" in the class comment. */
     @Override
     void closeByServer(boolean discard) {
-        if (pollChannel != null || discard) {
-            closeOnNextPoll = pollChannel != null;
-            if (closeOnNextPoll) {
-                respondPoll(); // carries the queue and the close packet, then closes
-            } else {
-                session.onClose(CloseReason.FORCED_CLOSE, "closed by the server");
+        if (discard) {
+            Channel ch = pollChannel;
+            if (ch != null) {
+                // server shutdown: no later GET is waited for, the pending one carries everything
+                queue.add(PacketCodec.pollingText(session.alloc(), PacketType.CLOSE, ""));
+                ByteBuf payload = queue.joinAndRelease(session.alloc());
+                detachPoll();
+                HttpResponses.payload(ch, payload);
             }
+            session.onClose(CloseReason.FORCED_CLOSE, "closed by the server");
             return;
         }
-        closeOnNextPoll = true;
+        closing = true;
+        armCloseTimeout();
+        flush(); // a pending GET takes the queue, or the close packet when nothing is queued
+    }
+
+    private void armCloseTimeout() {
+        cancelCloseTimeout();
         closeTimeoutTask = session.eventLoop().schedule(
-                () -> session.onClose(CloseReason.FORCED_CLOSE, "closed by the server (no poll came)"),
+                () -> session.onClose(CloseReason.FORCED_CLOSE,
+                        "closed by the server; no GET came within " + CLOSE_TIMEOUT_MS + " ms to carry the rest"),
                 CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -152,19 +187,23 @@ final class PollingTransport extends Transport {
         return true;
     }
 
-    /** Answers the pending GET with the queue (and the close packet when a server close waits). */
+    /**
+     * Answers the pending GET with the queue; during a server close, with the close packet alone once
+     * the queue has drained (never both: see the class comment).
+     */
     private void respondPoll() {
         Channel ch = pollChannel;
-        boolean closing = closeOnNextPoll;
-        if (closing) {
-            closeOnNextPoll = false;
-            queue.add(PacketCodec.pollingText(session.alloc(), PacketType.CLOSE, ""));
-        }
-        ByteBuf payload = queue.joinAndRelease(session.alloc());
+        boolean carriesClose = closing && queue.isEmpty();
+        ByteBuf payload = carriesClose
+                ? PacketCodec.pollingText(session.alloc(), PacketType.CLOSE, "")
+                : queue.joinAndRelease(session.alloc());
         detachPoll();
         HttpResponses.payload(ch, payload);
-        if (closing) {
+        if (carriesClose) {
+            closing = false;
             session.onClose(CloseReason.FORCED_CLOSE, "closed by the server");
+        } else if (closing) {
+            armCloseTimeout(); // drained: the close packet now waits for the next GET, as engine.io's doClose
         }
     }
 
@@ -194,7 +233,7 @@ final class PollingTransport extends Transport {
             return;
         }
         acceptPoll(ch);
-        if (session.upgradeProbed() && queue.isEmpty() && !closeOnNextPoll) {
+        if (session.upgradeProbed() && queue.isEmpty() && !closing) {
             respondNoop(); // an upgrade is being probed: let the client pause polling
             return;
         }
@@ -292,6 +331,6 @@ final class PollingTransport extends Transport {
     /** A server close was waiting for a GET when the upgrade completed; the WebSocket closes now instead. */
     void dropPendingClose() {
         cancelCloseTimeout();
-        closeOnNextPoll = false;
+        closing = false;
     }
 }

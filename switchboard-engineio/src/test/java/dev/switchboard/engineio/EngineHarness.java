@@ -47,9 +47,12 @@ final class EngineHarness {
         });
     }
 
-    /** A new connection. */
+    /**
+     * A new connection. Its clock is frozen: time moves only through {@code advanceTimeBy}, so a heartbeat
+     * or timeout never fires because the machine was slow between two steps of a test.
+     */
     EmbeddedChannel connection() {
-        return new EmbeddedChannel(new ChannelInboundHandlerAdapter() {
+        EmbeddedChannel channel = new EmbeddedChannel(new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 FullHttpRequest request = (FullHttpRequest) msg;
@@ -60,6 +63,8 @@ final class EngineHarness {
                 }
             }
         });
+        channel.freezeTime();
+        return channel;
     }
 
     static FullHttpRequest get(String uri) {

@@ -30,7 +30,8 @@ class GarbageConnectionTest {
     void garbageClosesOnlyItsOwnConnection() throws Exception {
         try (EngineFixture f = new EngineFixture(EngineIoConfig.defaults(), null, 2)) {
             CompletableFuture<NodePeers.Result> client = CompletableFuture.supplyAsync(() -> NodePeers.test(
-                    OfficialClientTest.script("bystander.test.cjs"), OfficialClientTest.env(f), Duration.ofMinutes(1)));
+                    OfficialClientTest.script("bystander.test.cjs"), OfficialClientTest.env(f), Duration.ofMinutes(1),
+                    NodePeers.Expected.passed(1)));
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> f.engine.sessionCount() == 1);
             EngineSocket bystander = f.engine.sessions().iterator().next();
 

@@ -36,6 +36,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         SwitchboardServer server;
         try {
+            config.logFormat().apply();
             server = SwitchboardServer.start(config);
         } catch (StartupProblem p) {
             System.err.println("switchboard: cannot start: " + p.getMessage());

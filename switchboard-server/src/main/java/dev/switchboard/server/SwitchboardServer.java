@@ -6,6 +6,8 @@ import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.core.node.SwitchboardNode;
 import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.server.metrics.FanOutMetrics;
+import dev.switchboard.server.admin.AdminUi;
+import dev.switchboard.server.admin.AdminUiRoute;
 import dev.switchboard.server.api.HttpApi;
 import dev.switchboard.server.config.ServerConfig;
 import dev.switchboard.server.durable.DurableApiRoute;
@@ -140,6 +142,9 @@ public final class SwitchboardServer {
         realtime = Realtime.create(config, node.router(), metrics.registry(), durable.recoveryBackend().orElse(null), node.handlers());
         closeOnStop.push(realtime);
         durable.install(realtime.io());
+        if (config.adminUi().enabled()) {
+            closeOnStop.push(AdminUi.install(realtime.io(), config.adminUi(), metrics.registry()));
+        }
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
@@ -154,6 +159,9 @@ public final class SwitchboardServer {
             routes.route(DurableApiRoute.INBOX, durableApi);
         }
         routes.route(HealthRoute.PREFIX, new HealthRoute(health));
+        if (config.adminUi().enabled()) {
+            routes.route(AdminUiRoute.PREFIX, new AdminUiRoute());
+        }
         if (config.metricsEnabled()) {
             routes.route(MetricsRoute.PATH, new MetricsRoute(metrics));
         }
@@ -297,11 +305,22 @@ public final class SwitchboardServer {
                     ? "              send 'Authorization: Bearer <token>' (the value of SWITCHBOARD_API_TOKEN)\n"
                     : "              no token: set SWITCHBOARD_API_TOKEN to require 'Authorization: Bearer <token>'\n");
         }
+        if (config.adminUi().enabled()) {
+            sb.append("  Admin UI:   ").append(base).append(AdminUiRoute.PREFIX).append("/  (namespace ")
+                    .append(dev.switchboard.server.admin.AdminUiSettings.NAMESPACE).append(')')
+                    .append(config.adminUi().auth() == dev.switchboard.server.admin.AdminUiSettings.Auth.NONE
+                            ? ", no password" : ", user " + config.adminUi().username()).append('\n');
+        }
         sb.append("  Health:     ").append(base).append("/health/ready");
         if (config.metricsEnabled()) {
             sb.append("   Metrics: ").append(base).append("/metrics");
         }
         sb.append("\nPress Ctrl-C to stop.\n");
+        if (config.logFormat() == dev.switchboard.server.logging.LogFormat.JSON) {
+            // Standard output carries only JSON objects then: the banner is one log event.
+            log.info(sb.toString().strip());
+            return;
+        }
         System.out.println(sb);
         System.out.flush();
     }

@@ -80,7 +80,7 @@ class BadConfigurationIT {
     void aDataDirectoryInUseByAnotherServer() throws Exception {
         Path data = dir.resolve("shared");
         try (LaunchedServer first = LaunchedServer.start(dir, Map.of(), "--port", "0", "--data", data.toString())) {
-            first.awaitListening(Duration.ofSeconds(60));
+            first.awaitListening(LaunchedServer.STARTUP);
             LaunchedServer second = run(Map.of(), "--port", "0", "--data", data.toString());
             assertOneLine(second, 1, "cannot start", "in use by another Switchboard server");
             first.sigterm();

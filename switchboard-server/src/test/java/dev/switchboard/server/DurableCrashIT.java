@@ -37,7 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILL when a random number of publishes has been acknowledged, restarted on the same data
  * directory, and that twice. Then every publish that was answered 2xx must be in its room's history,
  * in order, exactly once (publishes cut by the kill may or may not be there, at most once), and every
- * inbox message the client had not acknowledged must be delivered again.
+ * inbox message the client had not acknowledged must be delivered again, while none it acknowledged
+ * well before a kill may be (see {@link InboxLedger}): restarted clients acknowledge whatever they get,
+ * so an empty inbox alone would not show that acknowledgements were stored.
+ *
+ * <p>The kill points are random; the run prints its seed ("DurableCrashIT seed N").
  */
 class DurableCrashIT {
 
@@ -59,6 +63,14 @@ class DurableCrashIT {
     private final Set<Integer> silentAcked = ConcurrentHashMap.newKeySet();
     /** Inbox numbers the client acknowledged (it may have done so just before a kill: then redelivery is allowed). */
     private final Set<Integer> clientAcked = ConcurrentHashMap.newKeySet();
+    /** The inbox's ack timeout in the configuration below. */
+    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * An ack this much older than a kill had reached the store: more than an ack timeout (after which a
+     * late ack would have met a redelivery the client acks again), with seconds to spare on a loaded machine.
+     */
+    private static final Duration SETTLED = ACK_TIMEOUT.plusSeconds(3);
+    private final InboxLedger ledger = new InboxLedger(SETTLED);
 
     private int post(String base, String path, String body) {
         try {
@@ -90,7 +102,7 @@ class DurableCrashIT {
     }
 
     private String listening(LaunchedServer server) {
-        String base = server.awaitListening(Duration.ofSeconds(60));
+        String base = server.awaitListening(LaunchedServer.STARTUP);
         port = URI.create(base).getPort();
         server.awaitReady(base, http);
         return base;
@@ -121,7 +133,7 @@ class DurableCrashIT {
         return p;
     }
 
-    private Process inboxClient(String base, String user, boolean ack, List<Integer> received) {
+    private Process inboxClient(String base, String user, boolean ack, List<Integer> received, int round) {
         Process p = NodePeers.start(Path.of("src/test/js/durable-client.mjs"),
                 Map.of("SERVER_URL", base, "AUTH", "{\"userId\":\"" + user + "\"}", "ACK", ack ? "on" : "off"));
         Thread t = new Thread(() -> {
@@ -133,9 +145,12 @@ class DurableCrashIT {
                         if (l.path("type").asText().equals("event") && l.path("event").asText().equals("job")) {
                             int n = l.path("args").get(0).asInt();
                             received.add(n);
-                            if (l.path("acked").asBoolean()) {
+                            boolean acked = l.path("acked").asBoolean();
+                            if (acked) {
                                 clientAcked.add(n);
                             }
+                            // Read after the client printed it, so after it sent the ack.
+                            ledger.delivered(round, n, acked, System.nanoTime());
                         }
                     }
                 }
@@ -159,9 +174,9 @@ class DurableCrashIT {
                 switchboard {
                   durable.rooms = [ { room = "orders-*" }, { namespace = "/demo", room = "durable-*" } ]
                   durable.policy = %s
-                  inbox { ack-timeout = 2s, max-attempts = 1000 }
+                  inbox { ack-timeout = %ds, max-attempts = 1000 }
                 }
-                """.formatted(policy));
+                """.formatted(policy, ACK_TIMEOUT.toSeconds()));
         ROOMS.forEach(r -> acked.put(r, ConcurrentHashMap.newKeySet()));
         AtomicInteger next = new AtomicInteger();
         AtomicInteger nextInbox = new AtomicInteger();
@@ -180,11 +195,11 @@ class DurableCrashIT {
                     assertThat(post(base, "/api/join", "{\"sockets\":[\"" + id + "\"],\"rooms\":[\"orders-a\"]}")).isEqualTo(200);
                 }
                 DurableClient w = watcher;
-                Process client = inboxClient(base, USER, true, received);
+                Process client = inboxClient(base, USER, true, received, round);
                 // Publishes through Socket.IO: the demo chat acknowledges a message once it is stored.
                 Process chat = demoPublisher(base, round * 1_000_000 + 1);
                 List<Integer> silentReceived = Collections.synchronizedList(new ArrayList<>());
-                Process silent = inboxClient(base, SILENT, false, silentReceived);
+                Process silent = inboxClient(base, SILENT, false, silentReceived, round);
                 AtomicBoolean running = new AtomicBoolean(true);
                 AtomicInteger answered = new AtomicInteger();
                 List<Thread> publishers = new ArrayList<>();
@@ -220,12 +235,17 @@ class DurableCrashIT {
                 publishers.forEach(Thread::start);
                 int killAt = answered.get() + 100 + random.nextInt(400);
                 int chatBefore = chatAcked.size();
+                int settledBefore = ledger.settledAt(System.nanoTime());
                 Awaitility.await().atMost(Duration.ofSeconds(60))
                         .until(() -> answered.get() >= killAt && chatAcked.size() > chatBefore
-                                && !w.events(0, "order").isEmpty());
+                                && !w.events(0, "order").isEmpty()
+                                // a score of this round's inbox acks have surely reached the store
+                                && ledger.settledAt(System.nanoTime()) >= settledBefore + 20);
                 // SIGKILL (Process.destroyForcibly on Linux): no shutdown hook, no flush.
+                long killedAt = System.nanoTime();
                 server.process.toHandle().destroyForcibly();
                 server.process.waitFor();
+                ledger.killed(killedAt);
                 running.set(false);
                 for (Thread t : publishers) {
                     t.join(10_000);
@@ -289,8 +309,8 @@ class DurableCrashIT {
             owed.removeAll(clientAcked);
             owed.addAll(silentAcked);
             int mark = received.size();
-            Process client = inboxClient(base, USER, true, received);
-            Process silent = inboxClient(base, SILENT, true, received);
+            Process client = inboxClient(base, USER, true, received, 2);
+            Process silent = inboxClient(base, SILENT, true, received, 2);
             try {
                 Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
                     synchronized (received) {
@@ -306,8 +326,12 @@ class DurableCrashIT {
                 silent.destroyForcibly();
             }
             System.out.println("inbox: " + (inboxAcked.size() + silentAcked.size()) + " acknowledged, " + clientAcked.size()
-                    + " acked by a client before a kill, " + owed.size() + " owed and redelivered after restart");
+                    + " acked by a client before a kill, " + owed.size() + " owed and redelivered after restart, "
+                    + ledger.settledCounts() + " settled at the kills, " + ledger.duplicates() + " duplicate deliveries");
             assertThat(silentAcked).isNotEmpty();
+            assertThat(ledger.settledCounts()).as("acks settled before each kill").allMatch(c -> c >= 20);
+            assertThat(ledger.forgotten()).as("acknowledged %s before a kill, delivered again after it", SETTLED)
+                    .isEmpty();
         } finally {
             server.sigterm();
             server.awaitExit(Duration.ofSeconds(30));

@@ -55,8 +55,13 @@ final class LaunchedServer implements AutoCloseable {
     }
 
     static LaunchedServer start(Path workDir, Map<String, String> env, String... args) {
+        return start(launcher(), workDir, env, args);
+    }
+
+    /** Starts the given launcher (for example the release archive's bin/switchboard). */
+    static LaunchedServer start(Path launcher, Path workDir, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(launcher().toString());
+        command.add(launcher.toString());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
@@ -100,8 +105,22 @@ final class LaunchedServer implements AutoCloseable {
         return "--- stdout\n" + String.join("\n", out()) + "\n--- stderr\n" + String.join("\n", err());
     }
 
+    /**
+     * How long a launched JVM may take to print its address. Seconds on a quiet machine; minutes when
+     * several builds share two cores and the first launch also writes the class-data archive.
+     */
+    static final Duration STARTUP = Duration.ofMinutes(3);
+
     /** Waits for the "listening on" line and returns the base URL, e.g. http://127.0.0.1:41234. */
     String awaitListening(Duration timeout) {
+        try {
+            return awaitListeningOrTimeout(timeout);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("server did not print its address within " + timeout + "\n" + transcript(), e);
+        }
+    }
+
+    private String awaitListeningOrTimeout(Duration timeout) {
         String[] base = new String[1];
         await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
             for (String line : out()) {

@@ -55,7 +55,7 @@ class PackagedServerIT {
     void aUserRunsTheServerUsesTheApiAndStopsIt() throws Exception {
         try (LaunchedServer server = LaunchedServer.start(dir, Map.of("SWITCHBOARD_API_TOKEN", TOKEN),
                 "--port", "0", "--data", dir.resolve("data").toString())) {
-            base = server.awaitListening(Duration.ofSeconds(60));
+            base = server.awaitListening(LaunchedServer.STARTUP);
             Duration ready = server.awaitReady(base, http);
             System.out.println("process start to /health/ready 200: " + ready.toMillis() + " ms");
             assertThat(server.out()).anyMatch(l -> l.contains("Switchboard is ready"));

@@ -57,7 +57,7 @@ class TlsIT {
                         "SWITCHBOARD_HTTP_TLS_CERT_CHAIN", cert.toString(),
                         "SWITCHBOARD_HTTP_TLS_PRIVATE_KEY", key.toString()),
                 "--port", "0", "--data", dir.resolve("data").toString())) {
-            String base = server.awaitListening(Duration.ofSeconds(60));
+            String base = server.awaitListening(LaunchedServer.STARTUP);
             assertThat(base).startsWith("https://");
             server.awaitReady(base, https);
             HttpResponse<String> open = https.send(HttpRequest.newBuilder(

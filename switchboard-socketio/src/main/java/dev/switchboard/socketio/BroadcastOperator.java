@@ -31,7 +31,7 @@ public interface BroadcastOperator {
     /** socket.io's {@code compress} flag; accepted for compatibility (no per-message compression here). */
     BroadcastOperator compress(boolean compress);
 
-    /** This node only (matters in cluster mode). */
+    /** This node only: not sent to the other nodes of the cluster (a no-op on a node alone). */
     BroadcastOperator local();
 
     /** The time {@link #emitWithAck} waits for every acknowledgement. */
@@ -54,22 +54,33 @@ public interface BroadcastOperator {
     CompletableFuture<Void> emitStored(String event, Object... args);
 
     /**
-     * Emits with an acknowledgement asked of every target. Completes, once every targeted client
-     * answered, with the first argument of each answer; or fails with {@link AckTimeoutException}
+     * Emits with an acknowledgement asked of every target, on every node. Completes, once every
+     * targeted client of every node answered, with the first argument of each answer (as JSON values:
+     * {@code byte[]} answers arrive as base64 text); or fails with {@link AckTimeoutException}
      * (holding the answers that came) after {@link #timeout}. Requires a timeout.
      */
     CompletableFuture<BroadcastAcks> emitWithAck(String event, Object... args);
 
-    /** The targeted sockets (of this node), a snapshot. */
+    /** The targeted sockets of this node, a snapshot. */
     List<Socket> fetchSockets();
 
-    /** Makes the targeted sockets join these rooms. */
+    /**
+     * The targeted sockets of every node of the cluster (socket.io's {@code fetchSockets} with an
+     * adapter): this node's described at once, the others' when every node answered or after
+     * {@link #timeout} (5 s by default), with what came. Only this node's with {@link #local()}.
+     */
+    CompletableFuture<List<RemoteSocket>> fetchAllSockets();
+
+    /** Makes the targeted sockets join these rooms, on every node (this one only with {@link #local()}). */
     void socketsJoin(String... rooms);
 
-    /** Makes the targeted sockets leave these rooms. */
+    /** Makes the targeted sockets leave these rooms, on every node (this one only with {@link #local()}). */
     void socketsLeave(String... rooms);
 
-    /** Disconnects the targeted sockets; {@code close} closes their whole connection. */
+    /**
+     * Disconnects the targeted sockets, on every node (this one only with {@link #local()});
+     * {@code close} closes their whole connection.
+     */
     void disconnectSockets(boolean close);
 
     /** The answers of a broadcast with acknowledgements. */

@@ -1,5 +1,6 @@
 package dev.switchboard.socketio;
 
+import dev.switchboard.core.routing.RequestType;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -77,10 +78,16 @@ final class BroadcastOperatorImpl implements BroadcastOperator {
     }
 
     @Override
+    public CompletableFuture<List<RemoteSocket>> fetchAllSockets() {
+        return target.fetchAllSockets(flags);
+    }
+
+    @Override
     public void socketsJoin(String... rooms) {
         for (Socket s : target.matching(flags)) {
             s.join(rooms);
         }
+        target.forward(RequestType.SOCKETS_JOIN, flags, (Object[]) rooms);
     }
 
     @Override
@@ -90,6 +97,7 @@ final class BroadcastOperatorImpl implements BroadcastOperator {
                 s.leave(r);
             }
         }
+        target.forward(RequestType.SOCKETS_LEAVE, flags, (Object[]) rooms);
     }
 
     @Override
@@ -97,5 +105,6 @@ final class BroadcastOperatorImpl implements BroadcastOperator {
         for (Socket s : target.matching(flags)) {
             s.disconnect(close);
         }
+        target.forward(RequestType.DISCONNECT_SOCKETS, flags, close);
     }
 }

@@ -20,5 +20,11 @@ interface BroadcastTarget {
 
     List<Socket> matching(BroadcastFlags flags);
 
+    /** socketsJoin / socketsLeave / disconnectSockets on the other nodes (unless {@code flags.local()}). */
+    void forward(dev.switchboard.core.routing.RequestType type, BroadcastFlags flags, Object... args);
+
+    /** The matching sockets of every node (of this one only with {@code flags.local()}). */
+    CompletableFuture<List<RemoteSocket>> fetchAllSockets(BroadcastFlags flags);
+
     SocketIoRuntime runtime();
 }

@@ -68,6 +68,11 @@ interface BroadcastingTarget extends BroadcastTarget, BroadcastOperator {
     }
 
     @Override
+    default CompletableFuture<List<RemoteSocket>> fetchAllSockets() {
+        return fetchAllSockets(BroadcastFlags.ALL);
+    }
+
+    @Override
     default void socketsJoin(String... rooms) {
         new BroadcastOperatorImpl(this, BroadcastFlags.ALL).socketsJoin(rooms);
     }

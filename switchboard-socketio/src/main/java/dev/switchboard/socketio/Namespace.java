@@ -1,6 +1,9 @@
 package dev.switchboard.socketio;
 
+import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -33,4 +36,27 @@ public interface Namespace extends BroadcastOperator {
 
     /** For a dynamic parent namespace: the child namespaces created so far; empty otherwise. */
     Collection<Namespace> children();
+
+    /**
+     * Sends an event to the other servers of the cluster (not to clients): their
+     * {@link #onServerSideEmit} listeners of this namespace receive it. A no-op on a node alone.
+     *
+     * @throws UnsupportedOperationException on a dynamic parent namespace (as socket.io)
+     */
+    void serverSideEmit(String event, Object... args);
+
+    /**
+     * {@link #serverSideEmit} asking each other server for an answer: completes with the first argument
+     * of each server's answer once every server answered, or fails with {@link AckTimeoutException}
+     * (holding the answers that came) after {@code timeout}. A server without a listener for the event
+     * answers nothing and is not waited for.
+     */
+    CompletableFuture<List<Object>> serverSideEmitWithAck(Duration timeout, String event, Object... args);
+
+    /**
+     * Listens to events other servers send with {@link #serverSideEmit}. The listener runs on the
+     * backplane's receiving thread (do not block); {@code ack.send(answer)} answers a
+     * {@link #serverSideEmitWithAck}.
+     */
+    Namespace onServerSideEmit(String event, EventListener listener);
 }

@@ -2,21 +2,15 @@ package dev.switchboard.socketio;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.switchboard.core.routing.EncodedMessage;
-import dev.switchboard.core.routing.MessageEncoder;
-import dev.switchboard.core.routing.Publication;
+import dev.switchboard.core.message.Message;
+import dev.switchboard.core.routing.RequestType;
 import dev.switchboard.core.routing.Subscriber;
-import dev.switchboard.core.routing.WireFormat;
 import dev.switchboard.socketio.protocol.Packet;
 import dev.switchboard.socketio.recovery.RecoveryBackend;
-import dev.switchboard.socketio.protocol.PacketEncoder;
 import dev.switchboard.socketio.protocol.PacketType;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -40,11 +33,6 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
 
     private static final Logger log = LoggerFactory.getLogger(NamespaceImpl.class);
 
-    /** For Router calls that only resolve and never encode. */
-    private static final MessageEncoder NO_ENCODER = (format, alloc) -> {
-        throw new IllegalStateException("resolve only");
-    };
-
     private final SocketIoRuntime runtime;
     private final String name;
     private final Consumer<NamespaceImpl> onEmpty;
@@ -53,6 +41,7 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
     private final Map<String, SocketImpl> sockets = new ConcurrentHashMap<>();
     private final AtomicLong ackIds = new AtomicLong();
     private final RecoveryBackend sessions;
+    private final NamespaceCluster cluster;
 
     /**
      * @param onEmpty called when the last socket left (dynamic child namespaces with cleanup on), or null
@@ -64,6 +53,7 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
         this.sessions = runtime.config().recovery()
                 .map(r -> r.backend().create(name, r.maxDisconnectionDuration().toMillis(), r.maxStoredPackets()))
                 .orElse(null);
+        this.cluster = new NamespaceCluster(this, runtime);
     }
 
     /** A child of a dynamic parent: starts with the parent's middleware and listeners, as socket.io does. */
@@ -119,7 +109,7 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
     public Map<String, Integer> rooms() {
         Map<String, Integer> out = new LinkedHashMap<>();
         for (String room : runtime.router().rooms(name)) {
-            int n = runtime.router().resolve(publication(Set.of(room), Set.of(), NO_ENCODER, false, true)).size();
+            int n = runtime.router().resolve(target(Set.of(room), Set.of())).size();
             if (n > 0) {
                 out.put(room, n);
             }
@@ -305,62 +295,28 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
     private void publishNow(ArrayNode data, BroadcastFlags flags) {
-        PacketEncoder.Encoded encoded = runtime.encoder().encode(Packet.of(PacketType.EVENT, name, data));
-        runtime.router().publish(publication(flags.rooms(), flags.except(), new SocketIoMessageEncoder(encoded),
-                flags.isVolatile(), flags.local()));
+        runtime.router().publish(runtime.message(name, data, flags));
     }
 
     /**
-     * Broadcast with acknowledgements (socket.io-adapter broadcastWithAck): one ack id for every target;
-     * the targets are resolved by the Router, each registers the ack on its own loop before its copy is
-     * written. Encoded once per wire format.
+     * Broadcast with acknowledgements (socket.io-adapter broadcastWithAck), through the Router like any
+     * broadcast: it gives the packet one ack id per node, hands each target a sink that its socket
+     * registers before its copy is written, and counts the targets and answers of every node.
      */
     @Override
     public CompletableFuture<BroadcastAcks> broadcastWithAck(ArrayNode data, BroadcastFlags flags) {
-        long id = nextAckId();
-        PacketEncoder.Encoded encoded = runtime.encoder().encode(new Packet(PacketType.EVENT, name, id, data));
-        SocketIoMessageEncoder encoder = new SocketIoMessageEncoder(encoded);
-        List<SocketImpl> targets = matchingImpl(flags);
-        CompletableFuture<BroadcastAcks> result = new CompletableFuture<>();
-        if (targets.isEmpty()) {
-            result.complete(new BroadcastAcks(0, List.of()));
-            return result;
-        }
-        int expected = targets.size();
-        List<Object> responses = new ArrayList<>();
-        ScheduledFuture<?> timer = GlobalEventExecutor.INSTANCE.schedule(() -> {
-            synchronized (responses) {
-                result.completeExceptionally(new AckTimeoutException(responses));
-            }
-            // Clients that never answered must not keep the callback until they disconnect.
-            targets.forEach(t -> t.forgetAck(id));
-        }, flags.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        Consumer<List<Object>> onAck = args -> {
-            synchronized (responses) {
-                if (result.isDone()) {
-                    return;
-                }
-                responses.add(args.isEmpty() ? null : args.get(0));
-                if (responses.size() == expected) {
-                    timer.cancel(false);
-                    result.complete(new BroadcastAcks(expected, responses));
-                }
-            }
-        };
-        Map<WireFormat, EncodedMessage> byFormat = new IdentityHashMap<>();
-        try {
-            for (SocketImpl s : targets) {
-                WireFormat f = s.wireFormat();
-                EncodedMessage m = byFormat.computeIfAbsent(f, fmt -> encoder.encode(fmt, ByteBufAllocator.DEFAULT));
-                m.retain();
-                s.deliverWithAck(id, m, flags.isVolatile(), onAck);
-            }
-        } finally {
-            for (EncodedMessage m : byFormat.values()) {
-                m.release();
-            }
-        }
-        return result;
+        return runtime.router().publishWithAck(runtime.message(name, data, flags), flags.timeout())
+                .toCompletableFuture()
+                .thenApply(r -> {
+                    List<Object> responses = new ArrayList<>(r.responses().size());
+                    for (byte[] json : r.responses()) {
+                        responses.add(runtime.payloads().fromJson(json));
+                    }
+                    if (!r.complete()) {
+                        throw new java.util.concurrent.CompletionException(new AckTimeoutException(responses));
+                    }
+                    return new BroadcastAcks(r.expected(), responses);
+                });
     }
 
     @Override
@@ -369,7 +325,7 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
     }
 
     private List<SocketImpl> matchingImpl(BroadcastFlags flags) {
-        Set<Subscriber> subs = runtime.router().resolve(publication(flags.rooms(), flags.except(), NO_ENCODER, false, true));
+        Set<Subscriber> subs = runtime.router().resolve(target(flags.rooms(), flags.except()));
         List<SocketImpl> out = new ArrayList<>(subs.size());
         for (Subscriber s : subs) {
             if (s instanceof SocketImpl && ((SocketImpl) s).namespaceImpl() == this) {
@@ -379,8 +335,38 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
         return out;
     }
 
-    private Publication publication(Set<String> rooms, Set<String> except, MessageEncoder encoder, boolean vol, boolean local) {
-        return new Publication(name, rooms, except, Set.of(), encoder, vol, local);
+    @Override
+    public void forward(RequestType type, BroadcastFlags flags, Object... args) {
+        cluster.forward(type, flags, args);
+    }
+
+    @Override
+    public CompletableFuture<List<RemoteSocket>> fetchAllSockets(BroadcastFlags flags) {
+        return cluster.fetchAllSockets(flags);
+    }
+
+    @Override
+    public void serverSideEmit(String event, Object... args) {
+        SocketIoRuntime.checkEventName(event);
+        cluster.serverSideEmit(event, args);
+    }
+
+    @Override
+    public CompletableFuture<List<Object>> serverSideEmitWithAck(Duration timeout, String event, Object... args) {
+        SocketIoRuntime.checkEventName(event);
+        return cluster.serverSideEmitWithAck(timeout, event, args);
+    }
+
+    @Override
+    public Namespace onServerSideEmit(String event, EventListener listener) {
+        cluster.onServerSideEmit(java.util.Objects.requireNonNull(event, "event"),
+                java.util.Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /** A message that only addresses (for {@code resolve}); never published. */
+    private Message target(Set<String> rooms, Set<String> except) {
+        return Message.builder(name, "").rooms(rooms).exceptRooms(except).local(true).build();
     }
 
     /** On server close: every socket leaves with {@code server shutting down}. */

@@ -155,6 +155,41 @@ final class ParentNamespaceImpl implements Namespace, BroadcastingTarget {
         return all;
     }
 
+    @Override
+    public void forward(dev.switchboard.core.routing.RequestType type, BroadcastFlags flags, Object... args) {
+        for (NamespaceImpl c : children.values()) {
+            c.forward(type, flags, args);
+        }
+    }
+
+    @Override
+    public CompletableFuture<List<RemoteSocket>> fetchAllSockets(BroadcastFlags flags) {
+        List<CompletableFuture<List<RemoteSocket>>> parts = new ArrayList<>();
+        for (NamespaceImpl c : children.values()) {
+            parts.add(c.fetchAllSockets(flags));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<RemoteSocket> all = new ArrayList<>();
+            parts.forEach(p -> all.addAll(p.join()));
+            return all;
+        });
+    }
+
+    @Override
+    public void serverSideEmit(String event, Object... args) {
+        throw new UnsupportedOperationException("serverSideEmit() is not supported on parent namespaces");
+    }
+
+    @Override
+    public CompletableFuture<List<Object>> serverSideEmitWithAck(java.time.Duration timeout, String event, Object... args) {
+        throw new UnsupportedOperationException("serverSideEmitWithAck() is not supported on parent namespaces");
+    }
+
+    @Override
+    public Namespace onServerSideEmit(String event, EventListener listener) {
+        throw new UnsupportedOperationException("onServerSideEmit() is not supported on parent namespaces");
+    }
+
     Set<String> childNames() {
         return Set.copyOf(children.keySet());
     }

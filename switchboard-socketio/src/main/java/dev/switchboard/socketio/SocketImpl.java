@@ -3,6 +3,7 @@ package dev.switchboard.socketio;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.routing.AckSink;
 import dev.switchboard.core.routing.EncodedMessage;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.core.routing.WireFormat;
@@ -215,8 +216,8 @@ final class SocketImpl implements Socket, Subscriber {
         ArrayNode payload = runtime.payloads().eventData(event, args);
         if (runtime.recoveryEnabled()) {
             // As socket.io: with recovery on, emits go through the broadcast path so they get an offset
-            // and are kept for replay.
-            nsp.broadcast(payload, BroadcastFlags.ALL.to(id));
+            // and are kept for replay; local, as the socket is connected here.
+            nsp.broadcast(payload, BroadcastFlags.ALL.to(id).asLocal());
             return;
         }
         listeners.notifyOutgoing(payload);
@@ -473,33 +474,33 @@ final class SocketImpl implements Socket, Subscriber {
         client.engineSocket().flush();
     }
 
-    /** Broadcast with ack: registers the ack, then writes the (retained, released here) message. Any thread. */
-    void deliverWithAck(long ackId, EncodedMessage message, boolean isVolatile, Consumer<List<Object>> onAck) {
-        onLoop(() -> {
-            try {
-                if (!connected) {
-                    return;
-                }
-                acks.expect(ackId, onAck);
-                if (deliver(message, isVolatile) == Delivery.WRITTEN) {
-                    flush();
-                } else {
-                    acks.forget(ackId);
-                }
-            } finally {
-                message.release();
-            }
-        });
+    /**
+     * A broadcast with ack (on the loop, from the Router): registers the sink under its ack id, kept no
+     * longer than the publisher waits, then writes. The first argument of the client's answer goes to the
+     * sink as JSON.
+     */
+    @Override
+    public Delivery deliver(EncodedMessage message, boolean isVolatile, AckSink sink) {
+        if (!connected) {
+            return Delivery.REJECTED;
+        }
+        long ackId = sink.ackId();
+        acks.expect(ackId, args -> sink.acknowledged(args.isEmpty() || args.get(0) == null ? null
+                : runtime.payloads().toJson(args.get(0))));
+        Delivery d = deliver(message, isVolatile);
+        if (d != Delivery.WRITTEN) {
+            acks.forget(ackId);
+        } else {
+            // Clients that never answer must not keep the callback until they disconnect.
+            executor().schedule(() -> acks.forget(ackId), Math.max(1, sink.remainingMillis()),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        return d;
     }
 
     /** Acknowledgements awaited now (tests); call on the loop. */
     int pendingAcks() {
         return acks.size();
-    }
-
-    /** Drops the callback of an acknowledgement that is no longer awaited (a broadcast that timed out). Any thread. */
-    void forgetAck(long ackId) {
-        onLoop(() -> acks.forget(ackId));
     }
 
     /** Runs {@code r} on the socket's event loop: now if already there. */

@@ -1,6 +1,8 @@
 package dev.switchboard.socketio;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.switchboard.core.handler.HandlerRunner;
+import dev.switchboard.core.message.Message;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.socketio.protocol.Packet;
 import dev.switchboard.socketio.protocol.PacketDecoder;
@@ -34,6 +36,7 @@ final class SocketIoRuntime {
         this.config = config;
         this.handlers = new ContainedHandlers(handlers, config.handlerErrorAck());
         this.router = router;
+        SocketIoRenderer.registerOn(router);
         this.payloads = new Payloads(config.mapper());
         this.encoder = new PacketEncoder(config.mapper());
         prime();
@@ -85,6 +88,26 @@ final class SocketIoRuntime {
 
     boolean recoveryEnabled() {
         return config.recovery().isPresent();
+    }
+
+    /** The protocol name fabric messages published by Socket.IO carry as their origin. */
+    static final String PROTOCOL = "socketio";
+
+    /**
+     * A fabric message for an EVENT with {@code data} ({@code [event, ...args]}) in namespace
+     * {@code nsp}, routed by {@code flags}.
+     */
+    Message message(String nsp, ArrayNode data, BroadcastFlags flags) {
+        PacketEncoder.EventParts parts = encoder.eventParts(data);
+        return Message.builder(nsp, parts.event())
+                .rooms(flags.rooms())
+                .exceptRooms(flags.except())
+                .arguments(parts.arguments())
+                .attachments(parts.attachments())
+                .isVolatile(flags.isVolatile())
+                .local(flags.local())
+                .origin("", PROTOCOL)
+                .build();
     }
 
     PacketDecoder newDecoder() {

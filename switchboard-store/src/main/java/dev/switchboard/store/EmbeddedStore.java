@@ -290,6 +290,11 @@ public final class EmbeddedStore implements StreamStore, QueueStore {
         return queues;
     }
 
+    /** WAL fsyncs RocksDB itself counted since open; package-private for tests of the durability policy. */
+    long walSyncs() throws RocksDBException {
+        return rocks.walSyncs();
+    }
+
     /** Counters since open; see {@link StoreStats}. */
     public StoreStats stats() {
         return new StoreStats(streams.appends, streams.duplicates + queues.duplicates, queues.enqueues, writer.commits(), writer.committedOps(),

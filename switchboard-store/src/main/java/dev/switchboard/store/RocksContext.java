@@ -146,6 +146,30 @@ final class RocksContext implements AutoCloseable {
         }
     }
 
+    private static final java.util.regex.Pattern WAL_SYNCS =
+            java.util.regex.Pattern.compile("Cumulative WAL: \\S+ writes, (\\d+)([KMG]?) syncs");
+
+    /**
+     * WAL fsyncs RocksDB made since open, read from its own DB statistics ({@code rocksdb.dbstats},
+     * kept whether or not a {@code Statistics} object is configured, so this costs the write path
+     * nothing). RocksDB prints counts of 10 000 and more rounded to K, M or G; exact below that.
+     * For tests that check what a durability policy really does; not a hot-path call.
+     */
+    long walSyncs() throws RocksDBException {
+        String stats = db.getProperty("rocksdb.dbstats");
+        java.util.regex.Matcher m = WAL_SYNCS.matcher(stats);
+        if (!m.find()) {
+            throw new IllegalStateException("no 'Cumulative WAL' line in rocksdb.dbstats:\n" + stats);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "K" -> n * 1_000;
+            case "M" -> n * 1_000_000;
+            case "G" -> n * 1_000_000_000;
+            default -> n;
+        };
+    }
+
     /**
      * Makes everything written so far durable and closes. Flushing the memtables on close means the
      * next open does not replay the WAL.

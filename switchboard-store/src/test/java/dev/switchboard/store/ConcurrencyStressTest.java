@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,9 @@ class ConcurrencyStressTest {
         try (EmbeddedStore store = EmbeddedStore.open(config)) {
             ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
             AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicLong reads = new AtomicLong();
+            // A thread that throws must not vanish silently: its exception is a problem like any other.
+            Thread.UncaughtExceptionHandler collect = (t, e) -> problems.add(t.getName() + " died: " + e);
             List<Thread> threads = new ArrayList<>();
             CountDownLatch producersDone = new CountDownLatch(producers);
             for (int p = 0; p < producers; p++) {
@@ -89,16 +93,22 @@ class ConcurrencyStressTest {
                         if (!res.messages().isEmpty() && expectedStart + res.messages().size() > res.endPosition()) {
                             problems.add("read past nextOffset");
                         }
+                        reads.incrementAndGet();
                     }
                 }, "reader-" + r));
             }
+            threads.forEach(t -> t.setUncaughtExceptionHandler(collect));
             threads.forEach(Thread::start);
-            assertThat(producersDone.await(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(producersDone.await(120, TimeUnit.SECONDS)).as("producers done; problems: %s", problems).isTrue();
             writing.set(false);
             for (Thread t : threads) {
                 t.join(TimeUnit.SECONDS.toMillis(60));
+                assertThat(t.isAlive()).as("%s still running", t.getName()).isFalse();
             }
             assertThat(problems).isEmpty();
+            // The readers overlapped the writes: without reads the consistency checks above saw nothing.
+            // Each read is one store round trip; 12 000 appends leave time for far more than this.
+            assertThat(reads.get()).as("reads done while writing").isGreaterThanOrEqualTo(50);
             get(store.enforceRetention());
             long total = 0;
             for (String s : streams) {

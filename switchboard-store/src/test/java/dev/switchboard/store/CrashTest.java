@@ -12,6 +12,7 @@ import dev.switchboard.core.spi.StreamStore.StoredMessage;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,37 +20,73 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Kill -9 of a real process writing with FSYNC durability, then recovery on the same directory:
  * nothing the store acknowledged may be lost, duplicated or reordered.
+ *
+ * <p>The kill point and the torn-tail cut are random; each run prints its seed ("CrashTest seed=N")
+ * and failures name it. Replay one with {@code -Dcrash.seed=N}.
  */
 class CrashTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CrashTest.class);
 
     @TempDir
     Path dir;
 
-    /** Runs the workload in a child JVM and SIGKILLs it after a random number of acknowledged writes. */
+    private long seed;
+    private Random random;
+
+    @BeforeEach
+    void seed(TestInfo test) {
+        seed = Long.getLong("crash.seed", System.nanoTime());
+        random = new Random(seed);
+        LOG.info("CrashTest seed={} for {} (replay with -Dcrash.seed={})", seed, test.getDisplayName(), seed);
+    }
+
+    /** One line the child printed, and the size of its WAL when the parent read it (-1 if not measured). */
+    private record Ack(String line, long walBytesWhenRead) {}
+
     private List<String> runAndKill(String mode, int minAcks, int maxAcks) throws Exception {
-        int killAfter = ThreadLocalRandom.current().nextInt(minAcks, maxAcks);
+        return runAndKill(mode, minAcks, maxAcks, false).stream().map(Ack::line).toList();
+    }
+
+    /**
+     * Runs the workload in a child JVM and SIGKILLs it after a random number of acknowledged writes.
+     * With {@code measureWal}, notes for each line the size of the write-ahead log when it was read:
+     * the write that line acknowledges was synced before it was printed, so its bytes lie wholly
+     * within that size.
+     */
+    private List<Ack> runAndKill(String mode, int minAcks, int maxAcks, boolean measureWal) throws Exception {
+        int killAfter = minAcks + random.nextInt(maxAcks - minAcks);
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", classpath, CrashWorkload.class.getName(), mode, dir.toString())
                 .redirectError(dir.resolveSibling(dir.getFileName() + "-child.err").toFile())
                 .start();
-        List<String> lines = new ArrayList<>();
+        List<Ack> lines = new ArrayList<>();
+        Path walFile = null;
         int acks = 0;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 if (!line.equals("READY")) {
-                    lines.add(line);
+                    if (measureWal && walFile == null) {
+                        walFile = wal(dir);
+                    }
+                    // A stat per line, not a listing: the less the reader lags, the tighter the bound.
+                    lines.add(new Ack(line, measureWal ? Files.size(walFile) : -1));
                     if (++acks == killAfter) {
                         // SIGKILL through the handle: Process.destroyForcibly() would also close our end of
                         // the pipe, and the lines already printed (acknowledged) must still be read.
@@ -61,10 +98,21 @@ class CrashTest {
             child.destroyForcibly();
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(acks).as("child exited before the kill (see %s-child.err)", dir.getFileName()).isGreaterThanOrEqualTo(killAfter);
+        assertThat(acks).as("child exited before the kill (see %s-child.err), seed %s", dir.getFileName(), seed)
+                .isGreaterThanOrEqualTo(killAfter);
         assertThat(child.exitValue()).isEqualTo(137);
         return lines;
     }
+
+    /** The write-ahead log: the one {@code .log} file of a store that has not flushed a memtable yet. */
+    private static Path wal(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            List<Path> logs = files.filter(p -> p.getFileName().toString().endsWith(".log")).toList();
+            assertThat(logs).as("WAL files in %s", dir).hasSize(1);
+            return logs.get(0);
+        }
+    }
+
 
     @RepeatedTest(2)
     void everyAcknowledgedAppendSurvivesKill9InOrderExactlyOnce() throws Exception {
@@ -147,26 +195,33 @@ class CrashTest {
      */
     @RepeatedTest(2)
     void aTornOrCorruptWalTailIsCutOnRecovery(org.junit.jupiter.api.RepetitionInfo repetition) throws Exception {
-        runAndKill("stream", 500, 3000);
-        Path wal;
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
-            wal = files.filter(p -> p.getFileName().toString().endsWith(".log"))
-                    .max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
-        }
+        List<Ack> acks = runAndKill("stream", 500, 3000, true);
+        Path wal = wal(dir); // the same single file measured during the run
         long size = java.nio.file.Files.size(wal);
         assertThat(size).as("the kill left records in the WAL").isGreaterThan(4096);
-        int cut = ThreadLocalRandom.current().nextInt(1, 4000);
+        int cut = 1 + random.nextInt(3999);
+        long cutPoint = size - cut;
+        // Appends acknowledged while the WAL was no longer than the cut point are wholly before it.
+        List<Long> beforeCut = acks.stream().filter(a -> a.walBytesWhenRead() <= cutPoint)
+                .map(a -> Long.parseLong(a.line().split(" ")[1])).toList();
+        assertThat(beforeCut).as("acknowledged appends wholly before the cut (seed %s)", seed).isNotEmpty();
+        long mustSurvive = beforeCut.stream().mapToLong(Long::longValue).max().orElseThrow() + 1;
+        LOG.info("WAL {} bytes, cut {} bytes, {} of {} acknowledged appends before the cut (offsets < {})",
+                size, cut, beforeCut.size(), acks.size(), mustSurvive);
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(wal, java.nio.file.StandardOpenOption.WRITE)) {
             if (repetition.getCurrentRepetition() == 1) {
                 ch.truncate(size - cut);
             } else {
                 byte[] garbage = new byte[cut];
-                ThreadLocalRandom.current().nextBytes(garbage);
+                random.nextBytes(garbage);
                 ch.write(java.nio.ByteBuffer.wrap(garbage), size - cut);
             }
         }
         try (EmbeddedStore store = EmbeddedStore.open(StoreConfig.newBuilder(dir).retention(RetentionPolicy.unlimited()).build())) {
             long next = get(store.endPosition("room"));
+            // The lower bound: recovery may drop the torn tail, never what was acknowledged before it.
+            assertThat(next).as("offsets kept after cutting %s of %s WAL bytes (seed %s)", cut, size, seed)
+                    .isGreaterThanOrEqualTo(mustSurvive);
             List<StoredMessage> all = new ArrayList<>();
             while (all.size() < next) {
                 ReadResult r = get(store.read("room", all.size(), 10_000));

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +22,10 @@ import java.util.concurrent.TimeUnit;
  * <p>A script reports through its exit code and output; {@link Result#assertSucceeded()} turns a
  * failure into an {@link AssertionError} carrying everything the script printed, so a failing
  * {@code node --test} run explains itself in the Surefire report.
+ *
+ * <p>A {@code node --test} run exits 0 when every test was skipped or filtered out, so an exit code
+ * alone proves nothing: {@link #test} states how many tests must pass, and its result is only a
+ * success when the runner's own summary says so (see {@link NodeTestSummary}).
  */
 public final class NodePeers {
 
@@ -40,7 +45,8 @@ public final class NodePeers {
     }
 
     /**
-     * Runs {@code node [args...]} with {@code NODE_PATH} pointing at the pinned peers.
+     * Runs {@code node [args...] script} with {@code NODE_PATH} pointing at the pinned peers. For a
+     * plain script that reports through its exit code; test files go through {@link #test}.
      *
      * @param script   the script (absolute, or relative to the working directory)
      * @param env      extra environment, e.g. the port of the server under test
@@ -51,12 +57,39 @@ public final class NodePeers {
         command.add("node");
         command.addAll(List.of(args));
         command.add(script.toAbsolutePath().toString());
-        return exec(command, env, timeout);
+        return exec(command, env, timeout, null, null, null);
     }
 
-    /** Runs a script with Node's built-in test runner ({@code node --test}), which prints TAP-like results. */
-    public static Result test(Path script, Map<String, String> env, Duration timeout) {
-        return run(script, env, timeout, "--test", "--test-reporter=spec", "--test-concurrency=1");
+    /**
+     * Runs a test file with Node's built-in test runner, one test at a time. Its readable (spec)
+     * report goes to the output; its TAP report goes to a temporary file whose summary
+     * ({@code # tests}, {@code # pass}, ...) {@link Result#assertSucceeded()} checks against
+     * {@code expected}.
+     *
+     * @param runnerArgs extra runner options placed before the script, e.g. {@code --test-name-pattern=x}
+     */
+    public static Result test(Path script, Map<String, String> env, Duration timeout, Expected expected,
+            String... runnerArgs) {
+        Path tap;
+        try {
+            tap = Files.createTempFile("node-test-", ".tap");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the TAP report file", e);
+        }
+        try {
+            List<String> command = new ArrayList<>(List.of("node", "--test", "--test-concurrency=1",
+                    "--test-reporter=spec", "--test-reporter-destination=stdout",
+                    "--test-reporter=tap", "--test-reporter-destination=" + tap));
+            command.addAll(List.of(runnerArgs));
+            command.add(script.toAbsolutePath().toString());
+            return exec(command, env, timeout, tap, script.toAbsolutePath().toString(), expected);
+        } finally {
+            try {
+                Files.deleteIfExists(tap);
+            } catch (IOException ignored) {
+                // a leftover file in the temp folder is harmless
+            }
+        }
     }
 
     /** Starts a long-running Node process (an oracle server, say); the caller destroys it. */
@@ -80,7 +113,8 @@ public final class NodePeers {
         return pb;
     }
 
-    private static Result exec(List<String> command, Map<String, String> env, Duration timeout) {
+    private static Result exec(List<String> command, Map<String, String> env, Duration timeout, Path tap,
+            String file, Expected expected) {
         ProcessBuilder pb = builder(command, env);
         Process process;
         try {
@@ -101,7 +135,16 @@ public final class NodePeers {
             process.destroyForcibly();
         }
         String text = output.completeOnTimeout("<output not read>", 5, TimeUnit.SECONDS).join();
-        return new Result(command, finished ? process.exitValue() : -1, !finished, text);
+        Optional<NodeTestSummary> summary = Optional.empty();
+        if (tap != null) {
+            try {
+                summary = NodeTestSummary.parse(Files.readString(tap, StandardCharsets.UTF_8), file);
+            } catch (IOException e) {
+                text += "\n<TAP report unreadable: " + e + ">";
+            }
+        }
+        return new Result(command, finished ? process.exitValue() : -1, !finished, text, summary,
+                Optional.ofNullable(expected));
     }
 
     private static String readAll(InputStream in) {
@@ -112,20 +155,99 @@ public final class NodePeers {
         }
     }
 
-    /** What a finished (or killed) Node process left behind. */
-    public record Result(List<String> command, int exitCode, boolean timedOut, String output) {
+    /**
+     * What a {@code node --test} run must report: how many tests pass (a range, usually one exact
+     * number) and how many may be skipped (none unless said). Failed, cancelled and todo tests are
+     * never accepted.
+     */
+    public record Expected(int minPassed, int maxPassed, int maxSkipped) {
 
-        public boolean succeeded() {
-            return !timedOut && exitCode == 0;
+        public Expected {
+            if (minPassed < 1 || maxPassed < minPassed || maxSkipped < 0) {
+                throw new IllegalArgumentException("need 1 <= minPassed <= maxPassed and maxSkipped >= 0, got "
+                        + minPassed + ".." + maxPassed + " skipped<=" + maxSkipped);
+            }
         }
 
-        /** Throws an {@link AssertionError} with the whole output unless the script exited 0 in time. */
+        /** Exactly {@code n} tests pass and none is skipped. */
+        public static Expected passed(int n) {
+            return new Expected(n, n, 0);
+        }
+
+        /** At least {@code n} tests pass and none is skipped (for files that generate their cases). */
+        public static Expected atLeast(int n) {
+            return new Expected(n, Integer.MAX_VALUE, 0);
+        }
+
+        /** The same, allowing up to {@code n} skipped tests. */
+        public Expected skipping(int n) {
+            return new Expected(minPassed, maxPassed, n);
+        }
+
+        /** Why {@code s} does not meet this expectation, or empty when it does. */
+        Optional<String> mismatch(NodeTestSummary s) {
+            List<String> problems = new ArrayList<>();
+            if (s.passed() < minPassed || s.passed() > maxPassed) {
+                problems.add("passed " + s.passed() + ", expected "
+                        + (minPassed == maxPassed ? String.valueOf(minPassed)
+                                : maxPassed == Integer.MAX_VALUE ? "at least " + minPassed
+                                        : minPassed + ".." + maxPassed));
+            }
+            if (s.skipped() > maxSkipped) {
+                problems.add("skipped " + s.skipped() + ", allowed " + maxSkipped);
+            }
+            if (s.failed() > 0) {
+                problems.add("failed " + s.failed());
+            }
+            if (s.cancelled() > 0) {
+                problems.add("cancelled " + s.cancelled());
+            }
+            if (s.todo() > 0) {
+                problems.add("todo " + s.todo());
+            }
+            if (s.tests() != s.passed() + s.skipped()) {
+                problems.add("tests " + s.tests() + " != passed + skipped");
+            }
+            return problems.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", problems));
+        }
+    }
+
+    /**
+     * What a finished (or killed) Node process left behind; for a {@link #test} run also the runner's
+     * summary (empty if it printed none, e.g. when killed) and what the caller expected of it.
+     */
+    public record Result(List<String> command, int exitCode, boolean timedOut, String output,
+            Optional<NodeTestSummary> summary, Optional<Expected> expected) {
+
+        /** Exited 0 in time and, for a test run, the summary meets the expectation. */
+        public boolean succeeded() {
+            return problem().isEmpty();
+        }
+
+        /** Throws an {@link AssertionError} with the whole output unless {@link #succeeded()}. */
         public Result assertSucceeded() {
-            if (!succeeded()) {
-                throw new AssertionError(String.join(" ", command)
-                        + (timedOut ? " timed out" : " exited " + exitCode) + "\n" + output);
+            Optional<String> problem = problem();
+            if (problem.isPresent()) {
+                throw new AssertionError(String.join(" ", command) + " " + problem.get() + "\n" + output);
             }
             return this;
+        }
+
+        private Optional<String> problem() {
+            if (timedOut) {
+                return Optional.of("timed out");
+            }
+            if (exitCode != 0) {
+                return Optional.of("exited " + exitCode);
+            }
+            if (expected.isEmpty()) {
+                return Optional.empty();
+            }
+            if (summary.isEmpty()) {
+                return Optional.of("printed no test summary");
+            }
+            return expected.get().mismatch(summary.get()).map(why -> "ran tests that do not count: " + why
+                    + " (summary: " + summary.get() + ")");
         }
     }
 }

@@ -1,8 +1,7 @@
 package dev.switchboard.bench.jmh;
 
+import dev.switchboard.core.message.Message;
 import dev.switchboard.core.routing.EncodedMessage;
-import dev.switchboard.core.routing.MessageEncoder;
-import dev.switchboard.core.routing.Publication;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.core.routing.Routers;
@@ -31,7 +30,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Fan-out of one 100-byte event to every subscriber of a room: one operation is one publication,
+ * Fan-out of one 100-byte event to every subscriber of a room: one operation is one publication
+ * (one {@code Message}, rendered once by the format's registered renderer),
  * so delivered messages per second = ops/s x {@code subscribers}, and bytes allocated per delivered
  * message = {@code gc.alloc.rate.norm} / {@code subscribers} (run with {@code -prof gc}, which counts
  * the allocations of every thread, event loops included).
@@ -68,7 +68,7 @@ public class FanOutBenchmark {
     private Router router;
     private DefaultEventLoopGroup group;
     private EventExecutor[] executors;
-    private Publication publication;
+    private Message publication;
     private CountingSubscriber[] subs;
 
     @Setup(Level.Trial)
@@ -85,12 +85,12 @@ public class FanOutBenchmark {
         }
         byte[] payload = new byte[100];
         Arrays.fill(payload, (byte) 'x');
-        MessageEncoder encoder = (format, alloc) -> {
+        router.register(FORMAT, (message, format, alloc) -> {
             ByteBuf frame = alloc.directBuffer(payload.length);
             frame.writeBytes(payload);
             return EncodedMessage.of(format, frame);
-        };
-        publication = new Publication(SPACE, Set.of(ROOM), Set.of(), Set.of(), encoder, false, false);
+        });
+        publication = Message.builder(SPACE, "event").rooms(Set.of(ROOM)).build();
     }
 
     @TearDown(Level.Trial)

@@ -1,8 +1,8 @@
 package dev.switchboard.bench.jmh;
 
 import dev.switchboard.core.routing.EncodedMessage;
-import dev.switchboard.core.routing.MessageEncoder;
-import dev.switchboard.core.routing.Publication;
+import dev.switchboard.core.message.Message;
+import dev.switchboard.core.routing.MessageRenderer;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.core.routing.Routers;
@@ -66,7 +66,7 @@ public class PatternBenchmark {
     static final String SPACE = "/";
     static final byte[] PAYLOAD = new byte[100];
 
-    static final MessageEncoder ENCODER = (format, alloc) ->
+    static final MessageRenderer RENDERER = (message, format, alloc) ->
             EncodedMessage.of(format, alloc.directBuffer(PAYLOAD.length).writeBytes(PAYLOAD));
 
     @State(Scope.Benchmark)
@@ -78,12 +78,13 @@ public class PatternBenchmark {
         public String patterns;
 
         Router router;
-        Publication publication;
+        Message publication;
         int expected;
 
         @Setup(Level.Trial)
         public void setUp() {
             router = Routers.local(RouterConfig.builder().allocator(PooledByteBufAllocator.DEFAULT).build());
+            router.register(FORMAT, RENDERER);
             EventExecutor[] loops = {new InlineExecutor(), new InlineExecutor()};
             for (int i = 0; i < MEMBERS; i++) {
                 router.subscribe(SPACE, ROOM, new Sub("m" + i, loops[i % 2]));
@@ -105,7 +106,7 @@ public class PatternBenchmark {
                 to = Set.of(ROOM, "chat/log");
                 expected++;
             }
-            publication = new Publication(SPACE, to, Set.of(), Set.of(), ENCODER, false, false);
+            publication = Message.builder(SPACE, "event").rooms(to).build();
             check(router, publication, expected);
         }
     }
@@ -116,11 +117,12 @@ public class PatternBenchmark {
         public int rooms;
 
         Router router;
-        Publication publication;
+        Message publication;
 
         @Setup(Level.Trial)
         public void setUp() {
             router = Routers.local(RouterConfig.builder().allocator(PooledByteBufAllocator.DEFAULT).build());
+            router.register(FORMAT, RENDERER);
             EventExecutor[] loops = {new InlineExecutor(), new InlineExecutor()};
             for (int i = 0; i < rooms; i++) {
                 // Unrelated rooms, some sharing the topic's first levels.
@@ -136,7 +138,7 @@ public class PatternBenchmark {
                 }
             }
             // "sensors/#" also matches every unrelated room: that is a publication to them, not this one.
-            publication = new Publication(SPACE, Set.of("sensors/k7/temp"), Set.of(), Set.of(), ENCODER, false, false);
+            publication = Message.builder(SPACE, "event").rooms(Set.of("sensors/k7/temp")).build();
             check(router, publication, 15);
         }
     }
@@ -162,7 +164,7 @@ public class PatternBenchmark {
         }
     }
 
-    static void check(Router router, Publication p, int expected) {
+    static void check(Router router, Message p, int expected) {
         int n = router.publish(p).toCompletableFuture().join();
         if (n != expected) {
             throw new IllegalStateException("publication reached " + n + " subscribers, expected " + expected);

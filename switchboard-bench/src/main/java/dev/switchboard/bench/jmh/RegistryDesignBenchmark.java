@@ -1,8 +1,8 @@
 package dev.switchboard.bench.jmh;
 
 import dev.switchboard.core.routing.EncodedMessage;
-import dev.switchboard.core.routing.MessageEncoder;
-import dev.switchboard.core.routing.Publication;
+import dev.switchboard.core.message.Message;
+import dev.switchboard.core.routing.MessageRenderer;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.core.routing.Routers;
@@ -66,6 +66,13 @@ import org.openjdk.jmh.annotations.Warmup;
 public class RegistryDesignBenchmark {
 
     static final WireFormat FORMAT = () -> "socketio-ws";
+
+    /** 100 zero bytes, whatever the message. */
+    static final MessageRenderer RENDERER = (message, format, alloc) -> {
+        ByteBuf frame = alloc.directBuffer(100);
+        frame.writeZero(100);
+        return EncodedMessage.of(format, frame);
+    };
     static final int PAIRS = 1_000;
 
     @Param({"monitor", "actor"})
@@ -79,23 +86,19 @@ public class RegistryDesignBenchmark {
     };
     private Router router;
     private ActorSystem<SpaceActor.Command> system;
-    private Publication publication;
+    private Message publication;
     private Sub[] churn;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        MessageEncoder encoder = (format, alloc) -> {
-            ByteBuf frame = alloc.directBuffer(100);
-            frame.writeZero(100);
-            return EncodedMessage.of(format, frame);
-        };
-        publication = new Publication("/", Set.of("room"), Set.of(), Set.of(), encoder, false, false);
+        publication = Message.builder("/", "event").rooms(Set.of("room")).build();
         churn = new Sub[PAIRS];
         for (int i = 0; i < PAIRS; i++) {
             churn[i] = new Sub("c" + i, executors[i % executors.length]);
         }
         if (design.equals("monitor")) {
             router = Routers.local(RouterConfig.builder().allocator(PooledByteBufAllocator.DEFAULT).build());
+            router.register(FORMAT, RENDERER);
             for (int i = 0; i < roomSize; i++) {
                 router.subscribe("/", "room", new Sub("r" + i, executors[i % executors.length]));
             }
@@ -156,7 +159,7 @@ public class RegistryDesignBenchmark {
 
         record Leave(String room, Subscriber subscriber) implements Command {}
 
-        record Publish(Publication publication, ActorRef<Done> replyTo) implements Command {}
+        record Publish(Message publication, ActorRef<Done> replyTo) implements Command {}
 
         record Sync(ActorRef<Done> replyTo) implements Command {}
 
@@ -175,7 +178,7 @@ public class RegistryDesignBenchmark {
                         return Behaviors.same();
                     })
                     .onMessage(Publish.class, p -> {
-                        fanOut(rooms.get(p.publication().to().iterator().next()), p.publication());
+                        fanOut(rooms.get(p.publication().rooms().iterator().next()), p.publication());
                         p.replyTo().tell(Done.getInstance());
                         return Behaviors.same();
                     })
@@ -187,7 +190,7 @@ public class RegistryDesignBenchmark {
         }
 
         /** Same work as the shipped fan-out: group by loop, encode once, one task per loop. */
-        private static void fanOut(Set<Subscriber> members, Publication p) {
+        private static void fanOut(Set<Subscriber> members, Message p) {
             if (members == null) {
                 return;
             }
@@ -202,7 +205,7 @@ public class RegistryDesignBenchmark {
                 }
                 batches.get(i).add(s);
             }
-            EncodedMessage m = p.encoder().encode(FORMAT, PooledByteBufAllocator.DEFAULT);
+            EncodedMessage m = RENDERER.render(p, FORMAT, PooledByteBufAllocator.DEFAULT);
             for (int i = 0; i < loops.size(); i++) {
                 List<Subscriber> batch = batches.get(i);
                 m.retain();

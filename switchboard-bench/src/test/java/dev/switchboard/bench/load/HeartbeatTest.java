@@ -19,13 +19,13 @@ class HeartbeatTest {
 
     @Test
     void answersEveryPingAndStaysConnected() throws Exception {
-        try (NodeEchoServer server = NodeEchoServer.start("--ping-interval", "300", "--ping-timeout", "200");
+        try (NodeEchoServer server = NodeEchoServer.start("--ping-interval", "1000", "--ping-timeout", "1000");
              LoadGenerator gen = LoadGenerator.start(LoadConfig.newBuilder().port(server.port())
                      .maxDuration(Duration.ofSeconds(30)).build())) {
             SioClient client = gen.connect(null, null).get(10, TimeUnit.SECONDS);
 
-            // five ping intervals: a missed pong would close the connection after 500 ms
-            Awaitility.await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3)).until(client::isActive);
+            // five ping intervals: a missed pong would close the connection 1 s after that ping
+            Awaitility.await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(client::isActive);
 
             assertThat(client.emitWithAck("[\"message-with-ack\",1]").get(5, TimeUnit.SECONDS)).isEqualTo("[1]");
         }

@@ -2,6 +2,7 @@ package dev.switchboard.core.node;
 
 import dev.switchboard.core.handler.HandlerConfig;
 import dev.switchboard.core.routing.RouterConfig;
+import dev.switchboard.core.spi.Backplane;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -17,12 +18,17 @@ public final class NodeConfig {
     private final RouterConfig router;
     private final HandlerConfig handlers;
     private final Duration shutdownTimeout;
+    private final Backplane backplane;
+    private final String nodeId;
 
     private NodeConfig(Builder b) {
         this.name = b.name;
         this.router = b.router;
         this.handlers = b.handlers;
         this.shutdownTimeout = b.shutdownTimeout;
+        this.backplane = b.backplane;
+        this.nodeId = b.nodeId != null ? b.nodeId
+                : b.name + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
     }
 
     public static NodeConfig defaults() {
@@ -51,14 +57,44 @@ public final class NodeConfig {
         return shutdownTimeout;
     }
 
+    /**
+     * What carries the fabric to the other nodes; default {@link Backplane#NONE} (a node alone). Any
+     * other runs supervised as component {@code backplane}.
+     */
+    public Backplane backplane() {
+        return backplane;
+    }
+
+    /** This node's id in its cluster; default the name plus a random suffix (unique per start). */
+    public String nodeId() {
+        return nodeId;
+    }
+
     /** Validates each option as it is set; {@link #build()} leaves the builder unchanged. */
     public static final class Builder {
         private String name = "switchboard";
         private RouterConfig router = RouterConfig.defaults();
         private HandlerConfig handlers = HandlerConfig.defaults();
         private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private Backplane backplane = Backplane.NONE;
+        private String nodeId;
 
         private Builder() {}
+
+        public Builder backplane(Backplane backplane) {
+            this.backplane = Objects.requireNonNull(backplane, "backplane");
+            return this;
+        }
+
+        /** Letters, digits, '-', '_' and '.', unique in the cluster. */
+        public Builder nodeId(String nodeId) {
+            Objects.requireNonNull(nodeId, "nodeId");
+            if (!nodeId.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+                throw new IllegalArgumentException("node id must be letters, digits, '-', '_' or '.', was '" + nodeId + "'");
+            }
+            this.nodeId = nodeId;
+            return this;
+        }
 
         /** Letters, digits, '-' and '_', starting with a letter or digit (an actor system name). */
         public Builder name(String name) {

@@ -3,8 +3,10 @@ package dev.switchboard.core.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.switchboard.core.handler.HandlerRunner;
+import dev.switchboard.core.routing.ClusterRouter;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.Routers;
+import dev.switchboard.core.spi.Backplane;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -65,9 +67,18 @@ public final class SwitchboardNode implements AutoCloseable {
         this.health = new Health(Clock.systemUTC());
         Config pekko = ConfigFactory.parseString(OVERRIDES).withFallback(ConfigFactory.load());
         this.system = ActorSystem.create(NodeGuardian.create(health), config.name(), pekko);
-        this.router = Routers.local(config.router());
         this.handlers = HandlerRunner.create(config.handlers());
+        if (config.backplane() == Backplane.NONE) {
+            this.router = Routers.local(config.router());
+        } else {
+            ClusterRouter clustered = Routers.clustered(config.router(), config.backplane(), config.nodeId());
+            this.router = clustered;
+            supervise(BACKPLANE, new BackplaneComponent(clustered, config.nodeId()), SupervisionPolicy.restartWithBackoff());
+        }
     }
+
+    /** The component name of the backplane in {@link #health()}. */
+    public static final String BACKPLANE = "backplane";
 
     /** Starts a node: its actor system and an empty supervision tree. */
     public static SwitchboardNode start(NodeConfig config) {

@@ -19,13 +19,18 @@ final class FanOut implements Runnable {
     private final Set<String> skipIds;
     private final EncodedMessage[] encoded;
     private final boolean isVolatile;
+    /** Null unless the message asks for acknowledgements. */
+    private final AckSink acks;
     private final RoutingMetrics metrics;
 
-    FanOut(Batch batch, Set<String> skipIds, EncodedMessage[] encoded, boolean isVolatile, RoutingMetrics metrics) {
+    /** {@code encoded[i]} is null for a format that could not be rendered: its subscribers are skipped. */
+    FanOut(Batch batch, Set<String> skipIds, EncodedMessage[] encoded, boolean isVolatile, AckSink acks,
+            RoutingMetrics metrics) {
         this.batch = batch;
         this.skipIds = skipIds;
         this.encoded = encoded;
         this.isVolatile = isVolatile;
+        this.acks = acks;
         this.metrics = metrics;
     }
 
@@ -44,9 +49,12 @@ final class FanOut implements Runnable {
                     continue;
                 }
                 EncodedMessage m = encoded[format == null ? 0 : format[i]];
+                if (m == null) {
+                    continue; // unrenderable: counted by the publisher
+                }
                 Subscriber.Delivery d;
                 try {
-                    d = s.deliver(m, isVolatile);
+                    d = acks == null ? s.deliver(m, isVolatile) : s.deliver(m, isVolatile, acks);
                 } catch (RuntimeException e) {
                     log.warn("subscriber {} failed to take a publication: {}", s.id(), e.toString());
                     d = Subscriber.Delivery.REJECTED;
@@ -83,20 +91,21 @@ final class FanOut implements Runnable {
     /** Called instead of {@link #run()} when the loop refused the task. */
     void abandon() {
         releaseEncoded();
-        int skipped = 0;
-        if (skipIds != null) {
-            for (int i = 0; i < batch.size; i++) {
-                if (skipIds.contains(batch.subscribers[i].id())) {
-                    skipped++;
-                }
+        int rejected = 0;
+        for (int i = 0; i < batch.size; i++) {
+            boolean skipped = skipIds != null && skipIds.contains(batch.subscribers[i].id());
+            if (!skipped && encoded[batch.format == null ? 0 : batch.format[i]] != null) {
+                rejected++;
             }
         }
-        report(0, 0, batch.size - skipped);
+        report(0, 0, rejected);
     }
 
     private void releaseEncoded() {
         for (EncodedMessage m : encoded) {
-            m.release();
+            if (m != null) {
+                m.release();
+            }
         }
     }
 

@@ -11,6 +11,7 @@ final class MicrometerRoutingMetrics implements RoutingMetrics {
     private final Counter written;
     private final Counter droppedVolatile;
     private final Counter rejected;
+    private final Counter unrenderable;
 
     MicrometerRoutingMetrics(MeterRegistry registry) {
         publications = Counter.builder("switchboard.routing.publications")
@@ -20,6 +21,7 @@ final class MicrometerRoutingMetrics implements RoutingMetrics {
         written = deliveries(registry, "written");
         droppedVolatile = deliveries(registry, "dropped_volatile");
         rejected = deliveries(registry, "rejected");
+        unrenderable = deliveries(registry, "unrenderable");
     }
 
     private static Counter deliveries(MeterRegistry registry, String outcome) {
@@ -48,5 +50,10 @@ final class MicrometerRoutingMetrics implements RoutingMetrics {
         if (r > 0) {
             rejected.increment(r);
         }
+    }
+
+    @Override
+    public void unrenderable(WireFormat format, int subscribers) {
+        unrenderable.increment(subscribers);
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.core.routing;
 
+import dev.switchboard.core.message.Message;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -52,13 +53,48 @@ public interface Router {
     /** The rooms of the space with at least one subscriber; a snapshot. */
     Set<String> rooms(String space);
 
-    /** Subscribers a publication would reach on this node, without delivering; a snapshot. */
-    Set<Subscriber> resolve(Publication publication);
+    /**
+     * Registers how {@code format} is rendered. Each protocol registers its formats once (registering
+     * the same renderer again is a no-op). A subscriber whose format has no renderer is skipped and
+     * counted ({@link RoutingMetrics#unrenderable}), never failing the publication for the others.
+     *
+     * @throws IllegalStateException if another renderer is registered for {@code format}
+     */
+    void register(WireFormat format, MessageRenderer renderer);
+
+    /** Subscribers a message would reach on this node, without delivering; a snapshot. */
+    Set<Subscriber> resolve(Message message);
 
     /**
-     * Delivers to the local subscribers (and, unless {@code local}, to other nodes through the
-     * backplane). Returns once the publication is handed to the event loops; the stage completes with
-     * the number of local subscribers it was handed to.
+     * Delivers to the local subscribers (and, unless {@link Message#local()}, to other nodes through the
+     * backplane), rendered lazily: once per wire format its local subscribers use. Returns once the
+     * message is handed to the event loops; the stage completes with the number of local subscribers it
+     * was handed to (unrenderable ones not included).
      */
-    CompletionStage<Integer> publish(Publication publication);
+    CompletionStage<Integer> publish(Message message);
+
+    /**
+     * Publishes a message that asks each recipient for an acknowledgement (socket.io's broadcast with
+     * acks): the router gives it an {@link Message#ackId()} of this node's, hands each local recipient an
+     * {@link AckSink} with it, and, unless {@link Message#local()}, asks every other node to do the same
+     * and to report its count and answers. Completes when every recipient of every node answered, or
+     * when {@code timeout} passed ({@link AckResult#complete()} false, with the answers that came);
+     * never later, whatever a node does.
+     */
+    CompletionStage<AckResult> publishWithAck(Message message, java.time.Duration timeout);
+
+    /**
+     * Asks every other node ({@link RequestType}); this node's own part is the caller's to do. With a
+     * {@code timeout} (only for a type that {@link RequestType#mayReply()}), completes when every node
+     * asked has replied or left, or when the timeout passed ({@link RequestResult#complete()} false,
+     * with the replies that came); without one, completes once sent. On a node without peers, at once
+     * with no replies.
+     */
+    CompletionStage<RequestResult> request(RequestType type, Message request, java.time.Duration timeout);
+
+    /** Registers the handler of requests from other nodes about {@code space} (replaces any earlier one). */
+    void handle(String space, RequestHandler handler);
+
+    /** The id of this node in its cluster (the origin its messages carry). */
+    String nodeId();
 }

@@ -31,6 +31,15 @@ public interface RoutingMetrics {
      */
     void delivered(int written, int droppedVolatile, int rejected);
 
+    /**
+     * Subscribers skipped because their wire format has no renderer, or its renderer could not render
+     * this message; called on the publishing thread, once per such format per publication.
+     *
+     * @param format      the format that could not be rendered
+     * @param subscribers how many of the publication's subscribers use it
+     */
+    default void unrenderable(WireFormat format, int subscribers) {}
+
     /** Counts nothing. */
     RoutingMetrics NONE = new RoutingMetrics() {
         @Override
@@ -43,7 +52,7 @@ public interface RoutingMetrics {
     /**
      * Counters in {@code registry}: {@code switchboard.routing.publications},
      * {@code switchboard.routing.encodings} and {@code switchboard.routing.deliveries} tagged
-     * {@code outcome=written|dropped_volatile|rejected}. Not tagged by space: a space name can come from
+     * {@code outcome=written|dropped_volatile|rejected|unrenderable}. Not tagged by space: a space name can come from
      * clients (dynamic namespaces), and unbounded tag values would grow the registry without bound.
      */
     static RoutingMetrics micrometer(MeterRegistry registry) {

@@ -33,6 +33,16 @@ public interface Subscriber {
     Delivery deliver(EncodedMessage message, boolean isVolatile);
 
     /**
+     * Writes a message that asks for an acknowledgement ({@code acks.ackId()}, already in its frames):
+     * registers {@code acks} to receive this subscriber's answer (for at most
+     * {@link AckSink#remainingMillis()}), then writes as {@link #deliver(EncodedMessage, boolean)}. The
+     * default cannot take answers: it only writes, so the publisher's wait for this subscriber times out.
+     */
+    default Delivery deliver(EncodedMessage message, boolean isVolatile, AckSink acks) {
+        return deliver(message, isVolatile);
+    }
+
+    /**
      * Flushes what {@link #deliver} wrote; called once per publication per accepting subscriber, right
      * after its {@code deliver} (so that a pooled duplicate written and released at once is recycled
      * for the next subscriber).

@@ -7,7 +7,7 @@ import java.util.Objects;
  * another protocol's realm such as {@code mqtt}) and a name inside it (a room, a topic).
  *
  * <p>Value type; cheap to keep as a map key. The empty name is not special here: a protocol that
- * needs "every subscriber of the space" publishes with {@link Publication#wholeSpace()}.
+ * needs "every subscriber of the space" publishes with {@link dev.switchboard.core.message.Message#wholeSpace()}.
  */
 public record Topic(String space, String name) {
 

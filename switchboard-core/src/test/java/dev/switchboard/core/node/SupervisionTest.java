@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.core.node.ComponentStatus.State;
 import dev.switchboard.core.routing.EncodedMessage;
-import dev.switchboard.core.routing.Publication;
+import dev.switchboard.core.message.Message;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.Routers;
 import dev.switchboard.core.routing.Subscriber;
@@ -110,11 +110,12 @@ class SupervisionTest {
         DefaultEventLoop loop = new DefaultEventLoop();
         try {
             Counting sub = new Counting("s1", loop);
+            router.register(sub.wireFormat(), (m, f, alloc) -> EncodedMessage.of(f, ByteBufUtil.writeAscii(alloc,
+                    m.event())));
             router.subscribe("/", "room", sub);
             int published = 0;
             while (flaky.startTimes.size() < 4) {
-                router.publish(new Publication("/", Set.of("room"), Set.of(), Set.of(),
-                        (f, alloc) -> EncodedMessage.of(f, ByteBufUtil.writeAscii(alloc, "x")), false, false));
+                router.publish(Message.builder("/", "x").rooms(Set.of("room")).build());
                 published++;
                 loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
                 assertThat(sub.delivered.get()).isEqualTo(published);

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.core.routing.EncodedMessage;
-import dev.switchboard.core.routing.Publication;
+import dev.switchboard.core.message.Message;
+import dev.switchboard.core.routing.MessageRenderer;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.core.routing.WireFormat;
 import dev.switchboard.testkit.LeakDetectorExtension;
@@ -63,9 +64,12 @@ class SwitchboardNodeTest {
         }
     }
 
-    private static Publication chat(String text, Set<String> exceptIds) {
-        return new Publication("/chat", Set.of("lobby"), Set.of(), exceptIds,
-                (f, alloc) -> EncodedMessage.of(f, ByteBufUtil.writeUtf8(alloc, text)), false, false);
+    /** Renders the event name as the text frame. */
+    private static final MessageRenderer RENDERER = (m, f, alloc) -> EncodedMessage.of(f, ByteBufUtil.writeUtf8(alloc,
+            m.event()));
+
+    private static Message chat(String text, Set<String> exceptIds) {
+        return Message.builder("/chat", text).rooms(Set.of("lobby")).exceptIds(exceptIds).build();
     }
 
     @Test
@@ -73,6 +77,7 @@ class SwitchboardNodeTest {
         try (SwitchboardNode node = SwitchboardNode.start(NodeConfig.builder().name("handlers-test").build())) {
             ChannelSub alice = new ChannelSub("alice", new EmbeddedChannel());
             ChannelSub bob = new ChannelSub("bob", new EmbeddedChannel());
+            node.router().register(TEXT, RENDERER);
             node.router().subscribe("/chat", "lobby", alice);
             node.router().subscribe("/chat", "lobby", bob);
 

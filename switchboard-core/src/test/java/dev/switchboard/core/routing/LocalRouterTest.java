@@ -5,7 +5,8 @@ import static dev.switchboard.core.routing.TestFormats.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.switchboard.core.routing.TestFormats.CountingEncoder;
+import dev.switchboard.core.message.Message;
+import dev.switchboard.core.routing.TestFormats.CountingRenderer;
 import dev.switchboard.testkit.LeakDetectorExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBufUtil;
@@ -32,6 +33,7 @@ class LocalRouterTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final LocalRouter router = (LocalRouter) Routers.local(RouterConfig.builder()
             .metrics(RoutingMetrics.micrometer(meters)).build());
+    private final CountingRenderer renderer = new CountingRenderer().on(router);
 
     @BeforeAll
     static void startLoops() {
@@ -46,9 +48,8 @@ class LocalRouterTest {
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }
 
-    private static Publication to(String space, Set<String> to, Set<String> except, Set<String> exceptIds,
-            MessageEncoder encoder) {
-        return new Publication(space, to, except, exceptIds, encoder, false, false);
+    private static Message to(String space, Set<String> to, Set<String> except, Set<String> exceptIds, String payload) {
+        return TestFormats.message(space, to, except, exceptIds, payload);
     }
 
     /** Waits until everything submitted to both loops before this call has run. */
@@ -58,7 +59,7 @@ class LocalRouterTest {
     }
 
     @Test
-    void roomPublicationReachesRoomMembersOnlyEncodedOncePerFormat() throws Exception {
+    void roomPublicationReachesRoomMembersOnlyRenderedOncePerFormat() throws Exception {
         var a = new RecordingSubscriber("a", loopA, TEXT);
         var b = new RecordingSubscriber("b", loopB, BINARY);
         var c = new RecordingSubscriber("c", loopA, TEXT);
@@ -68,8 +69,7 @@ class LocalRouterTest {
         router.subscribe("/", "r", c);
         router.subscribe("/", "other", outsider);
 
-        var enc = new CountingEncoder("hi");
-        int n = router.publish(to("/", Set.of("r"), Set.of(), Set.of(), enc)).toCompletableFuture().get();
+        int n = router.publish(to("/", Set.of("r"), Set.of(), Set.of(), "hi")).toCompletableFuture().get();
         drainLoops();
 
         assertThat(n).isEqualTo(3);
@@ -77,8 +77,8 @@ class LocalRouterTest {
         assertThat(b.received).containsExactly("binary:hi");
         assertThat(c.received).containsExactly("text:hi");
         assertThat(outsider.received).isEmpty();
-        assertThat(enc.calls(TEXT)).isEqualTo(1);
-        assertThat(enc.calls(BINARY)).isEqualTo(1);
+        assertThat(renderer.calls("hi", TEXT)).isEqualTo(1);
+        assertThat(renderer.calls("hi", BINARY)).isEqualTo(1);
         assertThat(a.flushes.get() + b.flushes.get() + c.flushes.get()).isEqualTo(3);
         assertThat(a.wrongThread.get() + b.wrongThread.get() + c.wrongThread.get()).isZero();
         assertThat(meters.counter("switchboard.routing.deliveries", "outcome", "written").count()).isEqualTo(3.0);
@@ -97,8 +97,7 @@ class LocalRouterTest {
         router.subscribe("/chat", "muted", excludedByRoom);
         router.subscribe("/chat", "r1", sender);
 
-        var enc = new CountingEncoder("m");
-        Publication p = to("/chat", Set.of("r1", "r2"), Set.of("muted"), Set.of("sender"), enc);
+        Message p = to("/chat", Set.of("r1", "r2"), Set.of("muted"), Set.of("sender"), "m");
         assertThat(router.resolve(p)).containsExactlyInAnyOrder(inBoth, inOne);
         router.publish(p).toCompletableFuture().get();
         drainLoops();
@@ -119,7 +118,7 @@ class LocalRouterTest {
         router.subscribe("/", "r", inRoom);
         router.attach("/other", otherSpace);
 
-        router.publish(to("/", Set.of(), Set.of(), Set.of(), new CountingEncoder("all")))
+        router.publish(to("/", Set.of(), Set.of(), Set.of(), "all"))
                 .toCompletableFuture().get();
         drainLoops();
 
@@ -137,11 +136,11 @@ class LocalRouterTest {
         assertThat(router.rooms("/")).containsExactlyInAnyOrder("r1", "r2");
 
         router.unsubscribe("/", "r1", s);
-        router.publish(to("/", Set.of("r1"), Set.of(), Set.of(), new CountingEncoder("gone"))).toCompletableFuture().get();
+        router.publish(to("/", Set.of("r1"), Set.of(), Set.of(), "gone")).toCompletableFuture().get();
         assertThat(router.rooms("/")).containsExactly("r2");
 
         router.detach("/", s);
-        router.publish(to("/", Set.of(), Set.of(), Set.of(), new CountingEncoder("gone"))).toCompletableFuture().get();
+        router.publish(to("/", Set.of(), Set.of(), Set.of(), "gone")).toCompletableFuture().get();
         drainLoops();
 
         assertThat(s.received).isEmpty();
@@ -151,10 +150,9 @@ class LocalRouterTest {
     }
 
     @Test
-    void nobodyToDeliverToMeansNoEncoding() throws Exception {
-        var enc = new CountingEncoder("x");
-        assertThat(router.publish(to("/", Set.of("empty"), Set.of(), Set.of(), enc)).toCompletableFuture().get()).isZero();
-        assertThat(enc.calls).isEmpty();
+    void nobodyToDeliverToMeansNoRendering() throws Exception {
+        assertThat(router.publish(to("/", Set.of("empty"), Set.of(), Set.of(), "x")).toCompletableFuture().get()).isZero();
+        assertThat(renderer.calls).isEmpty();
     }
 
     @Test
@@ -167,7 +165,7 @@ class LocalRouterTest {
         for (var s : List.of(ok, slow, closing)) {
             router.subscribe("/", "r", s);
         }
-        router.publish(new Publication("/", Set.of("r"), Set.of(), Set.of(), new CountingEncoder("v"), true, false))
+        router.publish(to("/", Set.of("r"), Set.of(), Set.of(), "v").toBuilder().isVolatile(true).build())
                 .toCompletableFuture().get();
         drainLoops();
 
@@ -186,13 +184,16 @@ class LocalRouterTest {
         router.subscribe("/", "r", a);
         router.subscribe("/", "r", b);
         AtomicReference<EncodedMessage> made = new AtomicReference<>();
-        MessageEncoder enc = (format, alloc) -> {
+        WireFormat tracked = () -> "tracked";
+        router.register(tracked, (message, format, alloc) -> {
             EncodedMessage m = EncodedMessage.of(format,
                     ByteBufUtil.writeUtf8(UnpooledByteBufAllocator.DEFAULT, "payload"));
             made.set(m);
             return m;
-        };
-        router.publish(to("/", Set.of("r"), Set.of(), Set.of(), enc)).toCompletableFuture().get();
+        });
+        a.format = tracked;
+        b.format = tracked;
+        router.publish(to("/", Set.of("r"), Set.of(), Set.of(), "e")).toCompletableFuture().get();
         await().atMost(Duration.ofSeconds(5)).until(() -> made.get().refCnt() == 0);
         assertThat(a.received).containsExactly("payload");
     }
@@ -208,7 +209,7 @@ class LocalRouterTest {
         var good = new RecordingSubscriber("good", loopA, TEXT);
         router.subscribe("/", "r", bad);
         router.subscribe("/", "r", good);
-        router.publish(to("/", Set.of("r"), Set.of(), Set.of(), new CountingEncoder("k"))).toCompletableFuture().get();
+        router.publish(to("/", Set.of("r"), Set.of(), Set.of(), "k")).toCompletableFuture().get();
         drainLoops();
         assertThat(good.received).containsExactly("text:k");
         assertThat(meters.counter("switchboard.routing.deliveries", "outcome", "rejected").count()).isEqualTo(1.0);
@@ -219,7 +220,7 @@ class LocalRouterTest {
         var a = new RecordingSubscriber("a", loopA, TEXT);
         router.subscribe("/", "r", a);
         for (int i = 0; i < 200; i++) {
-            router.publish(to("/", Set.of("r"), Set.of(), Set.of(), new CountingEncoder(Integer.toString(i))));
+            router.publish(to("/", Set.of("r"), Set.of(), Set.of(), Integer.toString(i)));
         }
         drainLoops();
         assertThat(a.received).hasSize(200);
@@ -229,26 +230,39 @@ class LocalRouterTest {
     }
 
     @Test
-    void aFailingEncoderFailsThePublicationAndReleasesWhatWasEncoded() throws Exception {
+    void aFormatThatCannotBeRenderedIsSkippedAndCountedWithoutFailingTheOthers() throws Exception {
         var text = new RecordingSubscriber("t", loopA, TEXT);
-        var binary = new RecordingSubscriber("b", loopB, BINARY);
-        router.subscribe("/", "r", text);
-        router.subscribe("/", "r", binary);
-        AtomicReference<EncodedMessage> first = new AtomicReference<>();
-        MessageEncoder enc = (format, alloc) -> {
-            if (first.get() != null) {
-                throw new IllegalArgumentException("cannot encode for " + format.name());
-            }
-            EncodedMessage m = EncodedMessage.of(format, ByteBufUtil.writeUtf8(alloc, "x"));
-            first.set(m);
-            return m;
-        };
-        var stage = router.publish(to("/", Set.of("r"), Set.of(), Set.of(), enc)).toCompletableFuture();
-        assertThat(stage).isCompletedExceptionally();
-        assertThat(first.get().refCnt()).isZero();
+        var failing = new RecordingSubscriber("f", loopB, TEXT);
+        var refusing = new RecordingSubscriber("r", loopA, TEXT);
+        var unknown = new RecordingSubscriber("u", loopB, TEXT);
+        WireFormat throwing = () -> "throwing";
+        WireFormat declining = () -> "declining";
+        router.register(throwing, (message, format, alloc) -> {
+            throw new IllegalArgumentException("cannot render for " + format.name());
+        });
+        router.register(declining, (message, format, alloc) -> null);
+        failing.format = throwing;
+        refusing.format = declining;
+        unknown.format = () -> "nobody-registered-me";
+        for (var s : List.of(text, failing, refusing, unknown)) {
+            router.subscribe("/", "r", s);
+        }
+        var stage = router.publish(to("/", Set.of("r"), Set.of(), Set.of(), "x")).toCompletableFuture();
+        assertThat(stage.get()).isEqualTo(1);
         drainLoops();
-        assertThat(text.received).isEmpty();
-        assertThat(binary.received).isEmpty();
+        assertThat(text.received).containsExactly("text:x");
+        assertThat(failing.received).isEmpty();
+        assertThat(refusing.received).isEmpty();
+        assertThat(unknown.received).isEmpty();
+        assertThat(meters.counter("switchboard.routing.deliveries", "outcome", "unrenderable").count()).isEqualTo(3.0);
+        assertThat(meters.counter("switchboard.routing.deliveries", "outcome", "written").count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aSecondRendererForAFormatIsRefused() {
+        router.register(TEXT, renderer); // the same one again: fine
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> router.register(TEXT, new CountingRenderer()))
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -260,7 +274,7 @@ class LocalRouterTest {
         var alive = new RecordingSubscriber("alive", loopA, TEXT);
         router.subscribe("/", "r", orphan);
         router.subscribe("/", "r", alive);
-        router.publish(to("/", Set.of("r"), Set.of(), Set.of(), new CountingEncoder("z"))).toCompletableFuture().get();
+        router.publish(to("/", Set.of("r"), Set.of(), Set.of(), "z")).toCompletableFuture().get();
         drainLoops();
         assertThat(alive.received).containsExactly("text:z");
         assertThat(meters.counter("switchboard.routing.deliveries", "outcome", "rejected").count()).isEqualTo(1.0);
@@ -279,15 +293,15 @@ class LocalRouterTest {
         publishTo("r", "4"); // must not see a
         router.attach("/", a);
         router.detach("/", b);
-        router.publish(to("/", Set.of(), Set.of(), Set.of(), new CountingEncoder("5"))).toCompletableFuture().get();
-        router.publish(to("/", Set.of(), Set.of(), Set.of(), new CountingEncoder("6"))).toCompletableFuture().get();
+        router.publish(to("/", Set.of(), Set.of(), Set.of(), "5")).toCompletableFuture().get();
+        router.publish(to("/", Set.of(), Set.of(), Set.of(), "6")).toCompletableFuture().get();
         drainLoops();
         assertThat(a.received).containsExactly("text:1", "text:2", "text:3", "text:5", "text:6");
         assertThat(b.received).containsExactly("text:3", "text:4");
     }
 
     private void publishTo(String room, String payload) throws Exception {
-        router.publish(to("/", Set.of(room), Set.of(), Set.of(), new CountingEncoder(payload))).toCompletableFuture().get();
+        router.publish(to("/", Set.of(room), Set.of(), Set.of(), payload)).toCompletableFuture().get();
     }
 
     @Test
@@ -300,25 +314,23 @@ class LocalRouterTest {
         router.subscribe("/", "r", other);
         router.subscribe("/", "r", third);
         router.attach("/", outsider);
-        var enc = new CountingEncoder("hi");
-        Publication broadcast = to("/", Set.of("r"), Set.of(), Set.of("sender"), enc);
+        Message broadcast = to("/", Set.of("r"), Set.of(), Set.of("sender"), "hi");
         assertThat(router.publish(broadcast).toCompletableFuture().get()).isEqualTo(2); // takes the snapshot
         assertThat(router.publish(broadcast).toCompletableFuture().get()).isEqualTo(2); // uses it
         // Excluding someone who is not in the room changes nothing.
-        assertThat(router.publish(to("/", Set.of("r"), Set.of(), Set.of("outsider", "nobody"), enc))
+        assertThat(router.publish(to("/", Set.of("r"), Set.of(), Set.of("outsider", "nobody"), "hi"))
                 .toCompletableFuture().get()).isEqualTo(3);
         assertThat(router.resolve(broadcast)).containsExactlyInAnyOrder(other, third);
         // A broadcast that excludes the room's only TEXT subscriber encodes no TEXT.
-        var binaryOnly = new CountingEncoder("b");
         router.unsubscribe("/", "r", other);
-        assertThat(router.publish(to("/", Set.of("r"), Set.of(), Set.of("sender"), binaryOnly))
+        assertThat(router.publish(to("/", Set.of("r"), Set.of(), Set.of("sender"), "b"))
                 .toCompletableFuture().get()).isEqualTo(1);
         drainLoops();
         assertThat(sender.received).containsExactly("text:hi");
         assertThat(other.received).containsExactly("text:hi", "text:hi", "text:hi");
         assertThat(third.received).containsExactly("binary:hi", "binary:hi", "binary:hi", "binary:b");
         assertThat(outsider.received).isEmpty();
-        assertThat(binaryOnly.calls(TEXT)).isZero();
-        assertThat(binaryOnly.calls(BINARY)).isEqualTo(1);
+        assertThat(renderer.calls("b", TEXT)).isZero();
+        assertThat(renderer.calls("b", BINARY)).isEqualTo(1);
     }
 }

@@ -5,7 +5,7 @@ import static dev.switchboard.core.routing.TestFormats.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.switchboard.core.routing.TestFormats.CountingEncoder;
+import dev.switchboard.core.routing.TestFormats.CountingRenderer;
 import dev.switchboard.testkit.LeakDetectorExtension;
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -25,6 +25,7 @@ class PatternRoutingTest {
     private static EventExecutor loopB;
 
     private final LocalRouter router = (LocalRouter) Routers.local();
+    private final CountingRenderer renderer = new CountingRenderer().on(router);
 
     @BeforeAll
     static void startLoops() {
@@ -39,12 +40,7 @@ class PatternRoutingTest {
     }
 
     private int publish(Set<String> to, Set<String> except, Set<String> exceptIds, String payload) throws Exception {
-        return publish(to, except, exceptIds, new CountingEncoder(payload));
-    }
-
-    private int publish(Set<String> to, Set<String> except, Set<String> exceptIds, MessageEncoder enc)
-            throws Exception {
-        int n = router.publish(new Publication("/", to, except, exceptIds, enc, false, false))
+        int n = router.publish(TestFormats.message("/", to, except, exceptIds, payload))
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);
         loopA.submit(() -> { }).get(5, TimeUnit.SECONDS);
         loopB.submit(() -> { }).get(5, TimeUnit.SECONDS);
@@ -52,7 +48,7 @@ class PatternRoutingTest {
     }
 
     @Test
-    void aPublicationReachesRoomMembersAndMatchingPatternsEachOnceEncodedOncePerFormat() throws Exception {
+    void aPublicationReachesRoomMembersAndMatchingPatternsEachOnceRenderedOncePerFormat() throws Exception {
         var member = new RecordingSubscriber("member", loopA, TEXT);
         var plus = new RecordingSubscriber("plus", loopB, BINARY);
         var hash = new RecordingSubscriber("hash", loopA, TEXT);
@@ -67,22 +63,21 @@ class PatternRoutingTest {
         router.subscribePattern("/", "+/k1/+", everything);
         router.subscribePattern("/", "sensors/+/humidity", other);
 
-        var enc = new CountingEncoder("21.5");
-        assertThat(publish(Set.of("sensors/k1/temp"), Set.of(), Set.of(), enc)).isEqualTo(4);
+        assertThat(publish(Set.of("sensors/k1/temp"), Set.of(), Set.of(), "21.5")).isEqualTo(4);
         assertThat(member.received).containsExactly("text:21.5");
         assertThat(plus.received).containsExactly("binary:21.5");
         assertThat(hash.received).containsExactly("text:21.5");
         assertThat(everything.received).containsExactly("text:21.5");
         assertThat(other.received).isEmpty();
-        assertThat(enc.calls(TEXT)).isEqualTo(1);
-        assertThat(enc.calls(BINARY)).isEqualTo(1);
+        assertThat(renderer.calls("21.5", TEXT)).isEqualTo(1);
+        assertThat(renderer.calls("21.5", BINARY)).isEqualTo(1);
 
         // "sensors/#" matches its parent level; nobody is in that room by name.
         assertThat(publish(Set.of("sensors"), Set.of(), Set.of(), "parent")).isEqualTo(2);
         assertThat(hash.received).containsExactly("text:21.5", "text:parent");
         assertThat(everything.received).containsExactly("text:21.5", "text:parent");
-        assertThat(router.resolve(new Publication("/", Set.of("sensors/k9/humidity"), Set.of(), Set.of(),
-                new CountingEncoder("r"), false, false))).containsExactlyInAnyOrder(hash, everything, other);
+        assertThat(router.resolve(TestFormats.message("/", Set.of("sensors/k9/humidity"), Set.of(), Set.of(), "r")))
+                .containsExactlyInAnyOrder(hash, everything, other);
     }
 
     @Test

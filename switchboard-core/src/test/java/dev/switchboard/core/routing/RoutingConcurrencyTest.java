@@ -1,5 +1,6 @@
 package dev.switchboard.core.routing;
 
+import dev.switchboard.core.message.Message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.testkit.LeakDetectorExtension;
@@ -131,6 +132,11 @@ class RoutingConcurrencyTest {
         ExecutorService threads = Executors.newFixedThreadPool(CHURNERS + PUBLISHERS);
         Router router = Routers.local();
         ConcurrentLinkedQueue<EncodedMessage> encodings = new ConcurrentLinkedQueue<>();
+        router.register(TestFormats.TEXT, (message, f, alloc) -> {
+            EncodedMessage m = EncodedMessage.of(f, ByteBufUtil.writeAscii(alloc, message.event()));
+            encodings.add(m);
+            return m;
+        });
         try {
             Member[] members = new Member[SUBSCRIBERS];
             for (int i = 0; i < SUBSCRIBERS; i++) {
@@ -221,9 +227,9 @@ class RoutingConcurrencyTest {
             assertThat(router.rooms(SPACE)).isEmpty();
             assertThat(router.patternsOf(SPACE, members[0])).isEmpty();
             assertThat(((LocalRouter) router).spaces()).isEmpty();
-            assertThat(router.publish(new Publication(SPACE, Set.of(), Set.of(), Set.of(),
-                    (f, a) -> { throw new AssertionError("nobody to encode for"); }, false, false))
-                    .toCompletableFuture().get()).isZero();
+            int before = encodings.size();
+            assertThat(router.publish(Message.builder(SPACE, "nobody").build()).toCompletableFuture().get()).isZero();
+            assertThat(encodings).hasSize(before);
             assertThat(encodings).isNotEmpty().allMatch(e -> e.refCnt() == 0);
         } finally {
             threads.shutdownNow();
@@ -241,6 +247,8 @@ class RoutingConcurrencyTest {
         DefaultEventLoopGroup loops = new DefaultEventLoopGroup(2);
         ExecutorService churner = Executors.newSingleThreadExecutor();
         Router router = Routers.local();
+        router.register(TestFormats.TEXT, (message, f, alloc) -> EncodedMessage.of(f, ByteBufUtil.writeAscii(alloc,
+                message.event())));
         try {
             RecordingIds[] subs = new RecordingIds[500];
             for (int i = 0; i < subs.length; i++) {
@@ -258,10 +266,7 @@ class RoutingConcurrencyTest {
                 }
             });
             for (long id = 1; id <= 3_000; id++) {
-                long payload = id;
-                router.publish(new Publication(SPACE, Set.of("hot"), Set.of(), Set.of(),
-                        (f, alloc) -> EncodedMessage.of(f, ByteBufUtil.writeAscii(alloc, Long.toString(payload))),
-                        false, false));
+                router.publish(Message.builder(SPACE, Long.toString(id)).rooms(Set.of("hot")).build());
             }
             publishing.set(false);
             churn.get(30, TimeUnit.SECONDS);
@@ -377,16 +382,12 @@ class RoutingConcurrencyTest {
             String room = ROOMS[rnd.nextInt(ROOMS.length)];
             String except = ROOMS[(java.util.Arrays.asList(ROOMS).indexOf(room) + 1 + rnd.nextInt(ROOMS.length - 1))
                     % ROOMS.length];
-            MessageEncoder enc = (f, alloc) -> {
-                EncodedMessage m = EncodedMessage.of(f, ByteBufUtil.writeAscii(alloc, Long.toString(id)));
-                encodings.add(m);
-                return m;
-            };
-            Publication p = switch (kind) {
-                case 0 -> new Publication(SPACE, Set.of(room), Set.of(), Set.of(), enc, false, false);
-                case 1 -> new Publication(SPACE, Set.of(room), Set.of(except), Set.of(), enc, false, false);
-                case 2 -> new Publication(SPACE, Set.of(), Set.of(), Set.of(), enc, false, false);
-                default -> new Publication(SPACE, Set.of(room), Set.of(), Set.of(exceptId), enc, false, false);
+            String event = Long.toString(id);
+            Message p = switch (kind) {
+                case 0 -> TestFormats.message(SPACE, Set.of(room), Set.of(), Set.of(), event);
+                case 1 -> TestFormats.message(SPACE, Set.of(room), Set.of(except), Set.of(), event);
+                case 2 -> TestFormats.message(SPACE, Set.of(), Set.of(), Set.of(), event);
+                default -> TestFormats.message(SPACE, Set.of(room), Set.of(), Set.of(exceptId), event);
             };
             long start = clock.incrementAndGet();
             router.publish(p);

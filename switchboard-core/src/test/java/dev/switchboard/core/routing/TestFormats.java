@@ -1,7 +1,10 @@
 package dev.switchboard.core.routing;
 
+import dev.switchboard.core.message.Message;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -12,24 +15,31 @@ final class TestFormats {
 
     private TestFormats() {}
 
-    /** An encoder that writes "<format>:<payload>" and counts its calls per format. */
-    static final class CountingEncoder implements MessageEncoder {
-        final String payload;
+    /** A message whose event name is {@code payload} (what {@link CountingRenderer} writes). */
+    static Message message(String space, Set<String> to, Set<String> except, Set<String> exceptIds, String payload) {
+        return Message.builder(space, payload).rooms(to).exceptRooms(except).exceptIds(exceptIds).build();
+    }
+
+    /** A renderer that writes "<format>:<event>" and counts its calls per event and format. */
+    static final class CountingRenderer implements MessageRenderer {
         final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
-        CountingEncoder(String payload) {
-            this.payload = payload;
-        }
-
         @Override
-        public EncodedMessage encode(WireFormat format, io.netty.buffer.ByteBufAllocator alloc) {
-            calls.computeIfAbsent(format.name(), k -> new AtomicInteger()).incrementAndGet();
-            return EncodedMessage.of(format, ByteBufUtil.writeUtf8(alloc, format.name() + ":" + payload));
+        public EncodedMessage render(Message message, WireFormat format, ByteBufAllocator alloc) {
+            calls.computeIfAbsent(message.event() + "/" + format.name(), k -> new AtomicInteger()).incrementAndGet();
+            return EncodedMessage.of(format, ByteBufUtil.writeUtf8(alloc, format.name() + ":" + message.event()));
         }
 
-        int calls(WireFormat f) {
-            AtomicInteger n = calls.get(f.name());
+        int calls(String event, WireFormat f) {
+            AtomicInteger n = calls.get(event + "/" + f.name());
             return n == null ? 0 : n.get();
+        }
+
+        /** Registers this renderer for TEXT and BINARY. */
+        CountingRenderer on(Router router) {
+            router.register(TEXT, this);
+            router.register(BINARY, this);
+            return this;
         }
     }
 }

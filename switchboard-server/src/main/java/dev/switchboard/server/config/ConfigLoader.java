@@ -182,6 +182,8 @@ public final class ConfigLoader {
                 r.duration("switchboard.shutdown.timeout", true),
                 source,
                 dev.switchboard.server.durable.DurableSettings.read(r.config).withStore(store),
+                dev.switchboard.server.admin.AdminUiSettings.read(r.config),
+                dev.switchboard.server.logging.LogFormat.read(r.config),
                 kafka);
     }
 

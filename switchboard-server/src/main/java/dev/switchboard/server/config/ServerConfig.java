@@ -21,6 +21,8 @@ public record ServerConfig(
         Duration shutdownTimeout,
         String source,
         dev.switchboard.server.durable.DurableSettings durable,
+        dev.switchboard.server.admin.AdminUiSettings adminUi,
+        dev.switchboard.server.logging.LogFormat logFormat,
         dev.switchboard.server.storage.KafkaSettings kafka) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
@@ -30,14 +32,17 @@ public record ServerConfig(
                 dev.switchboard.server.durable.DurableSettings.defaults());
     }
 
-    /** Without {@code switchboard.kafka}: no brokers. */
+    /** Without {@code switchboard.admin-ui} / {@code switchboard.log} / {@code switchboard.kafka}: admin UI off, text logs, no brokers. */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
                         Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable) {
         this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable,
+                dev.switchboard.server.admin.AdminUiSettings.defaults(), dev.switchboard.server.logging.LogFormat.TEXT,
                 dev.switchboard.server.storage.KafkaSettings.defaults());
     }
 
     public ServerConfig {
+        Objects.requireNonNull(adminUi, "adminUi");
+        Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(durable, "durable");
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(dataDir, "dataDir");

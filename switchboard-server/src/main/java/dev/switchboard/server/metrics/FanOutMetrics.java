@@ -1,6 +1,7 @@
 package dev.switchboard.server.metrics;
 
 import dev.switchboard.core.routing.RoutingMetrics;
+import dev.switchboard.core.routing.WireFormat;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -35,5 +36,10 @@ public final class FanOutMetrics implements RoutingMetrics {
     @Override
     public void delivered(int written, int droppedVolatile, int rejected) {
         counters.delivered(written, droppedVolatile, rejected);
+    }
+
+    @Override
+    public void unrenderable(WireFormat format, int subscribers) {
+        counters.unrenderable(format, subscribers);
     }
 }

@@ -67,6 +67,36 @@ public final class PacketEncoder {
         return new Encoded(sb.toString(), attachments);
     }
 
+    /**
+     * An EVENT's data ({@code [event, ...args]}) split the way a fabric message carries it: the event
+     * name, the arguments as the UTF-8 text of a JSON array in which each binary value is replaced by
+     * {@code {"_placeholder":true,"num":i}}, and the binaries in that order (depth-first, as
+     * {@link #encode} numbers them). {@code data} is not modified.
+     */
+    public record EventParts(String event, byte[] arguments, List<byte[]> attachments) {}
+
+    public EventParts eventParts(ArrayNode data) {
+        if (data.isEmpty() || !data.get(0).isTextual()) {
+            throw new IllegalArgumentException("event data must start with the event name");
+        }
+        ArrayNode args = JsonNodeFactory.instance.arrayNode(data.size() - 1);
+        for (int i = 1; i < data.size(); i++) {
+            args.add(data.get(i));
+        }
+        List<byte[]> attachments = List.of();
+        JsonNode json = args;
+        if (hasBinary(args)) {
+            List<byte[]> out = new ArrayList<>();
+            json = deconstruct(args, out);
+            attachments = out;
+        }
+        try {
+            return new EventParts(data.get(0).textValue(), mapper.writeValueAsBytes(json), attachments);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise packet data", e); // a tree always serialises
+        }
+    }
+
     /** True when the tree holds at least one binary value. */
     public static boolean hasBinary(JsonNode node) {
         if (node.isBinary()) {

@@ -106,6 +106,27 @@ public final class Payloads {
         }
     }
 
+    /** A JSON value (UTF-8) as a plain Java value ({@link #toJava(JsonNode)}); {@code null} for null. */
+    public Object fromJson(byte[] json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return toJava(mapper.readTree(json));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** A Java value as JSON (UTF-8), as {@link #toTree} sees it ({@code byte[]} becomes base64 text). */
+    public byte[] toJson(Object value) {
+        try {
+            return mapper.writeValueAsBytes(toTree(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
     /** Converts one argument to {@code type} (typed listeners). */
     public <T> T convert(JsonNode node, Class<T> type) {
         if (node == null) {

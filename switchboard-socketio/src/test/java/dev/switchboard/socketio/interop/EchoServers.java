@@ -22,8 +22,8 @@ enum EchoServers {
 
     /** The options both servers start with (short heartbeats so drops are noticed quickly). */
     static List<String> args(boolean recovery) {
-        List<String> a = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--ping-interval", "500",
-                "--ping-timeout", "500", "--connect-timeout", "10000", "--cors", "*"));
+        List<String> a = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--ping-interval", "1000",
+                "--ping-timeout", "1000", "--connect-timeout", "10000", "--cors", "*"));
         if (recovery) {
             a.addAll(List.of("--recovery", "5000"));
         }

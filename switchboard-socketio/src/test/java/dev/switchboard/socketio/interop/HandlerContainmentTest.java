@@ -69,7 +69,9 @@ class HandlerContainmentTest {
         runnerLog.addAppender(logs);
         // One worker and one queued handler: the third concurrent blocking handler is refused.
         runner = HandlerRunner.create(HandlerConfig.builder().workers(1).queueCapacity(1)
-                .slowThreshold(Duration.ofMillis(100))
+                // 1 s: no other listener here comes near it on a loaded machine (a slow-handler warning
+                // naming 'boom' or 'guarded' would break the one-log-line checks); 'hog' holds the loop 2 s.
+                .slowThreshold(Duration.ofSeconds(1))
                 .events(new HandlerEvents() {
                     @Override
                     public void rejected(String socketId, String event) {
@@ -109,9 +111,9 @@ class HandlerContainmentTest {
             release.await(10, TimeUnit.SECONDS);
             ack.send("held");
         });
-        // Deliberately slow and NOT declared blocking: holds the loop past the 100 ms threshold.
+        // Deliberately slow and NOT declared blocking: holds the loop past the 1 s threshold.
         socket.on("hog", (args, ack) -> {
-            Thread.sleep(300);
+            Thread.sleep(2000);
             ack.send("hogged");
         });
     }

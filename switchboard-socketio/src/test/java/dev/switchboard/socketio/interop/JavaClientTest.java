@@ -284,7 +284,12 @@ class JavaClientTest {
         take(acks);
         for (Connected x : List.of(a, b, c)) {
             assertThat(take(x.events())).isEqualTo("op:4");
-            assertThat(x.events().poll(200, TimeUnit.MILLISECONDS)).as("nothing more").isNull();
+        }
+        // Nothing more arrived: a marker to everyone is the next event each client gets.
+        a.s().emit("op", new JSONObject(), 5, (Ack) args -> acks.add("sent"));
+        take(acks);
+        for (Connected x : List.of(a, b, c)) {
+            assertThat(take(x.events())).as("nothing more before the marker").isEqualTo("op:5");
         }
     }
 
@@ -311,6 +316,11 @@ class JavaClientTest {
         // A namespace disconnect from the server is final: "io server disconnect", no reconnection.
         s.emit("kick", false);
         assertThat(take(got)).isEqualTo("disconnect:io server disconnect");
-        assertThat(got.poll(500, TimeUnit.MILLISECONDS)).isNull();
+        // No reconnection within 2 s, twenty times the reconnection delay ...
+        assertThat(got.poll(2, TimeUnit.SECONDS)).isNull();
+        assertThat(s.connected()).isFalse();
+        // ... though the client still reports one: a reconnection asked for is the next event.
+        s.connect();
+        assertThat(take(got)).isEqualTo("connect");
     }
 }
