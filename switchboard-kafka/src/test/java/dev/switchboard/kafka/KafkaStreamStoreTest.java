@@ -256,6 +256,30 @@ class KafkaStreamStoreTest {
     }
 
     @Test
+    void acknowledgedAppendsSurviveABrokerKilledWithSigkillAndTheStoreCarriesOnAfterItsRestart() {
+        KafkaStreamStore store = open(config().partitions(1).requestTimeout(Duration.ofSeconds(3)).build());
+        List<Long> acked = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            acked.add(get(store.append("room", "m" + i, bytes("m" + i))));
+        }
+        broker.kill();
+        Throwable refused = store.append("room", "during", bytes("during")).toCompletableFuture()
+                .handle((v, e) -> e).join();
+        assertThat(refused).as("an append while the broker is away fails, it is not answered as stored").isInstanceOf(StoreException.class);
+        assertThat(((StoreException) refused).reason()).as("unreachable is worth retrying").isEqualTo(StoreException.Reason.CLOSED);
+
+        broker.restart();
+        // The producer and the reader reconnect on their own; the first calls may still time out.
+        Awaitility.await().atMost(Duration.ofSeconds(120)).ignoreExceptions()
+                .until(() -> get(store.append("room", "after", bytes("after"))) > acked.get(19));
+        ReadResult r = get(store.read("room", 0, 100));
+        List<String> stored = payloads(r);
+        assertThat(stored.subList(0, 20)).as("every acknowledged append, in order").isEqualTo(
+                java.util.stream.IntStream.range(0, 20).mapToObj(i -> "m" + i).toList());
+        assertThat(stored).as("no duplicate").doesNotHaveDuplicates().contains("after");
+    }
+
+    @Test
     void anUnreachableBrokerFailsTheOpenWithAClearStoreException() {
         StoreException e = org.assertj.core.api.Assertions.catchThrowableOfType(StoreException.class,
                 () -> KafkaStreamStore.open(KafkaStoreConfig.newBuilder("127.0.0.1:1").requestTimeout(Duration.ofSeconds(2)).build()));
