@@ -4,10 +4,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.core.spi.StoreException;
+import dev.switchboard.core.spi.StreamStore;
 import dev.switchboard.core.spi.StreamStore.ReadResult;
 import dev.switchboard.core.spi.StreamStore.StoredMessage;
 import dev.switchboard.core.spi.StreamStore.Tail;
 import dev.switchboard.core.spi.StreamStore.TailListener;
+import dev.switchboard.store.StreamStoreContract;
 import dev.switchboard.testkit.kafka.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,11 +32,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The stream store's contract (idempotent appends, reads by position and time, tail subscriptions:
- * catch-up, live, lagging, closing) against a real single-node Kafka broker in a child JVM, started
- * once for the class. Each test uses its own topic, so tests do not see each other's records.
+ * The shared stream store contract ({@link StreamStoreContract}: idempotent appends, positions, reads,
+ * tails, closing) plus Kafka's own cases (the de-duplication window's bound, reads from a time, a
+ * lagging tail, a broker killed and restarted, an unreachable broker) against a real single-node Kafka
+ * broker in a child JVM, started once for the class. Each store gets its own topic.
  */
-class KafkaStreamStoreTest {
+class KafkaStreamStoreTest extends StreamStoreContract {
 
     @TempDir
     static Path dir;
@@ -42,7 +45,6 @@ class KafkaStreamStoreTest {
     private static KafkaBroker broker;
     private static final AtomicInteger topics = new AtomicInteger();
 
-    private final ExecutorService listenerThread = Executors.newSingleThreadExecutor();
     private final List<KafkaStreamStore> opened = new ArrayList<>();
 
     @BeforeAll
@@ -60,7 +62,6 @@ class KafkaStreamStoreTest {
     @AfterEach
     void closeStores() {
         opened.forEach(KafkaStreamStore::close);
-        listenerThread.shutdownNow();
     }
 
     private KafkaStoreConfig.Builder config() {
@@ -74,8 +75,9 @@ class KafkaStreamStoreTest {
         return s;
     }
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(UTF_8);
+    @Override
+    protected StreamStore openEmptyStore() {
+        return KafkaStreamStore.open(config().build()); // a topic of its own: empty
     }
 
     static <T> T get(CompletionStage<T> stage) {
@@ -88,29 +90,6 @@ class KafkaStreamStoreTest {
         }
     }
 
-    private static List<String> payloads(ReadResult r) {
-        return r.messages().stream().map(m -> new String(m.payload(), UTF_8)).toList();
-    }
-
-    @Test
-    void appendingTheSameMessageIdTwiceStoresOneRecordAndAnswersTheFirstPosition() {
-        KafkaStreamStore store = open(config().build());
-        // In flight together: the second finds the first in the window before Kafka acknowledged it.
-        CompletableFuture<Long> a = store.append("s", "msg-1", bytes("a")).toCompletableFuture();
-        CompletableFuture<Long> b = store.append("s", "msg-1", bytes("a, retried")).toCompletableFuture();
-        long first = get(a);
-        assertThat(get(b)).isEqualTo(first);
-        long other = get(store.append("s", "msg-2", bytes("b")));
-        assertThat(other).isGreaterThan(first);
-        get(store.append("t", "msg-1", bytes("same id, other stream")));
-
-        ReadResult r = get(store.read("s", 0, 10));
-        assertThat(r.messages()).extracting(StoredMessage::messageId).containsExactly("msg-1", "msg-2");
-        assertThat(payloads(r)).containsExactly("a", "b");
-        assertThat(r.messages()).extracting(StoredMessage::stream).containsOnly("s");
-        assertThat(get(store.read("t", 0, 10)).messages()).extracting(StoredMessage::messageId).containsExactly("msg-1");
-        assertThat(store.duplicates()).isEqualTo(1);
-    }
 
     @Test
     void theDedupWindowIsBoundedByCount() {
@@ -122,33 +101,6 @@ class KafkaStreamStoreTest {
         // Window of 3 entries: "x" was the oldest and is forgotten, so it is stored again.
         assertThat(get(store.append("s", "x", bytes("again")))).isGreaterThan(x);
         assertThat(get(store.read("s", 0, 10)).messages()).hasSize(5);
-    }
-
-    @Test
-    void positionsIncreaseInAppendOrderAndReadsStartWhereAsked() {
-        KafkaStreamStore store = open(config().partitions(1).build());
-        List<Long> positions = new ArrayList<>();
-        List<CompletableFuture<Long>> stages = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            // Interleaved with another stream on the same (only) partition: positions are not dense.
-            stages.add(store.append("room", "m" + i, bytes("m" + i)).toCompletableFuture());
-            get(store.append("other", "o" + i, bytes("o" + i)));
-        }
-        stages.forEach(s -> positions.add(get(s)));
-        assertThat(positions).isSorted().doesNotHaveDuplicates();
-
-        ReadResult all = get(store.read("room", 0, 100));
-        assertThat(payloads(all)).hasSize(20).startsWith("m0", "m1").endsWith("m19");
-        assertThat(all.endPosition()).isGreaterThan(positions.get(19));
-        assertThat(all.truncated()).isFalse();
-
-        ReadResult page = get(store.read("room", positions.get(4) + 1, 3));
-        assertThat(payloads(page)).containsExactly("m5", "m6", "m7");
-        long end = get(store.endPosition("room"));
-        assertThat(get(store.read("room", end, 10)).messages()).isEmpty();
-        long next = get(store.append("room", "late", bytes("late")));
-        assertThat(next).isGreaterThanOrEqualTo(end);
-        assertThat(payloads(get(store.read("room", end, 10)))).containsExactly("late");
     }
 
     @Test
@@ -166,7 +118,7 @@ class KafkaStreamStoreTest {
     }
 
     /** Records what a subscription hands on; {@code gate} holds the listener thread when closed. */
-    private static final class Recorder implements TailListener {
+    private static final class GatedRecorder implements TailListener {
         final List<String> payloads = new CopyOnWriteArrayList<>();
         final List<Long> positions = new CopyOnWriteArrayList<>();
         final CompletableFuture<Object[]> end = new CompletableFuture<>();
@@ -192,35 +144,9 @@ class KafkaStreamStoreTest {
     }
 
     @Test
-    void aTailCatchesUpFromItsPositionThenFollowsAppendsInOrder() throws Exception {
-        KafkaStreamStore store = open(config().build());
-        List<Long> p = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            p.add(get(store.append("room", "m" + i, bytes("m" + i))));
-        }
-        Recorder r = new Recorder();
-        Tail tail = store.subscribe("room", p.get(1), 100, listenerThread, r);
-        for (int i = 5; i < 8; i++) {
-            get(store.append("room", "m" + i, bytes("m" + i)));
-        }
-        get(store.append("elsewhere", "z", bytes("not this stream")));
-        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> r.payloads.size() == 6);
-        assertThat(r.payloads).containsExactly("m2", "m3", "m4", "m5", "m6", "m7");
-        assertThat(r.positions).isSorted().doesNotHaveDuplicates();
-
-        tail.close();
-        Object[] end = r.end.get(60, TimeUnit.SECONDS);
-        assertThat(end[0]).isEqualTo(Tail.End.CLOSED);
-        assertThat(end[1]).isEqualTo(r.positions.get(5));
-        get(store.append("room", "m8", bytes("m8")));
-        assertThat(get(store.read("room", 0, 100)).messages()).hasSize(9);
-        assertThat(r.payloads).as("nothing after close").hasSize(6);
-    }
-
-    @Test
     void aTailThatFallsTooFarBehindEndsAsLaggedWithWhereToResume() throws Exception {
         KafkaStreamStore store = open(config().build());
-        Recorder r = new Recorder();
+        GatedRecorder r = new GatedRecorder();
         r.gate = new CountDownLatch(1); // the listener blocks on its first message
         KafkaTail tail = (KafkaTail) store.subscribe("room", -1, 3, listenerThread, r);
         long firstPosition = get(store.append("room", "m0", bytes("m0")));
@@ -243,9 +169,9 @@ class KafkaStreamStoreTest {
     }
 
     @Test
-    void closingTheStoreEndsItsTailsAndRefusesCalls() throws Exception {
+    void aClosedStoreEndsItsTailsAndRefusesCallsAsClosed() throws Exception {
         KafkaStreamStore store = KafkaStreamStore.open(config().build());
-        Recorder r = new Recorder();
+        GatedRecorder r = new GatedRecorder();
         store.subscribe("room", -1, 10, listenerThread, r);
         store.close();
         Object[] end = r.end.get(60, TimeUnit.SECONDS);
