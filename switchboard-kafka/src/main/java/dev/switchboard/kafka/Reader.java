@@ -30,8 +30,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <p>A stream shares its partition with others, so a read passes over their records; it stops at the
  * partition's end as of its start, at {@code max} messages of the stream, or after
- * {@code maxScanRecords} records of any stream (then it answers what it found, and the caller reads on
- * from the last position). At most {@value #MAX_QUEUED} reads wait; more fail with {@code OVERLOADED}.
+ * {@code maxScanRecords} records of any stream once it found at least one message of its stream (then
+ * it answers what it found, and the caller reads on from the last position). At most {@value #MAX_QUEUED} reads wait; more fail with {@code OVERLOADED}.
  */
 final class Reader implements AutoCloseable {
 
@@ -115,7 +115,10 @@ final class Reader implements AutoCloseable {
         long next = start;
         int scanned = 0;
         try {
-            while (next < end && out.size() < max && scanned < config.maxScanRecords()) {
+            // Past maxScanRecords the read answers what it found (the caller reads on after its last
+            // message); having found nothing it goes on to the end (or its timeout): an empty answer
+            // must mean "nothing more", never "gave up".
+            while (next < end && out.size() < max && (scanned < config.maxScanRecords() || out.isEmpty())) {
                 if (System.nanoTime() > deadline) {
                     throw new StoreException(StoreException.Reason.FAILED,
                             "reading " + tp + " from " + start + " timed out after " + config.requestTimeout());
