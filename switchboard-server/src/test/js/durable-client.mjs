@@ -3,7 +3,7 @@
 // {"type":"disconnect","reason"}, {"type":"connect_error","message"}.
 // Commands on stdin, one JSON object a line: {"cmd":"drop"} closes the transport (a network drop: the
 // socket keeps its pid and offset), {"cmd":"connect"} reconnects (sending pid + offset),
-// {"cmd":"ack","on":bool} whether inbox events are acknowledged. Env: SERVER_URL, NAMESPACE, AUTH (JSON),
+// {"cmd":"ack","on":bool} whether inbox events are acknowledged, {"cmd":"emit","event","args":[..]} emits. Env: SERVER_URL, NAMESPACE, AUTH (JSON),
 // ACK ("on" default, or "off").
 import { createRequire } from "node:module";
 import readline from "node:readline";
@@ -31,6 +31,7 @@ readline.createInterface({ input: process.stdin }).on("line", (line) => {
   if (c.cmd === "drop") socket.io.engine.close();
   else if (c.cmd === "connect") socket.connect();
   else if (c.cmd === "ack") ack = !!c.on;
+  else if (c.cmd === "emit") socket.emit(c.event, ...(c.args || []));
   report({ type: "done", cmd: c.cmd });
 });
 process.stdin.on("end", () => process.exit(0));

@@ -27,6 +27,15 @@ final class DefaultEngineIoServer implements EngineIoServer {
     private final EngineIoConfig config;
     private final ConnectionListener listener;
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    /**
+     * How long a session closed by its client's close packet over polling stays findable: a GET sent
+     * before the close travels on another connection and may be handed over after it. Seconds are
+     * generous for a request already sent; the session holds no buffers once closed.
+     */
+    static final long CLOSED_BY_CLIENT_KEPT_MS = 10_000;
+    /** Bound of that table (closed sessions kept at once); past it a late GET gets 400, as before. */
+    static final int MAX_CLOSED_BY_CLIENT = 10_000;
+    private final ConcurrentHashMap<String, Session> closedByClient = new ConcurrentHashMap<>();
     private final EngineRequestHandler handler;
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
     private final LongAdder slowClients = new LongAdder();
@@ -67,8 +76,14 @@ final class DefaultEngineIoServer implements EngineIoServer {
         return sessions.get(id);
     }
 
+    /**
+     * The session with this sid: open, or closed by its client's close packet over polling within the
+     * last {@link #CLOSED_BY_CLIENT_KEPT_MS} (its in-flight GET then answers noop, see
+     * {@link Session#onPollRequest}).
+     */
     Session find(String id) {
-        return sessions.get(id);
+        Session s = sessions.get(id);
+        return s != null ? s : closedByClient.get(id);
     }
 
     @Override
@@ -96,6 +111,16 @@ final class DefaultEngineIoServer implements EngineIoServer {
     }
 
     void remove(Session s) {
+        if (s.closedByClientOverPolling() && closedByClient.size() < MAX_CLOSED_BY_CLIENT) {
+            // A GET the client sent before its close may still be on its way on another connection.
+            closedByClient.put(s.id(), s);
+            try {
+                s.eventLoop().schedule(() -> closedByClient.remove(s.id(), s), CLOSED_BY_CLIENT_KEPT_MS,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                closedByClient.remove(s.id(), s);
+            }
+        }
         sessions.remove(s.id(), s);
         if (closed && sessions.isEmpty()) {
             allClosed.complete(null);

@@ -62,6 +62,11 @@ final class Session implements EngineSocket {
     private final Heartbeat heartbeat;
     /** The upgrade being probed, or null. */
     private Upgrade upgrade;
+    /**
+     * Set (on the loop) before the client's close packet closes the session; volatile so the server
+     * table can read it on whichever loop removes the session.
+     */
+    private volatile boolean closedByClient;
 
     Session(String id, Handshake handshake, EventLoop loop, DefaultEngineIoServer server,
             TransportKind transport, ByteBufAllocator alloc) {
@@ -316,13 +321,25 @@ final class Session implements EngineSocket {
 
     // ---------------------------------------------------------------- polling requests (on loop)
 
-    /** A GET with this sid (engine.io Polling#onPollRequest). */
+    /**
+     * A GET with this sid (engine.io Polling#onPollRequest). A GET of a polling session that its client
+     * closed with a close packet answers noop, as it does when it was pending when the close came: the
+     * client sent it before the close (it sends no GET after one), and which of its two connections' event
+     * loops handed its request over first must not change the answer.
+     */
     void onPollRequest(Channel ch) {
         if (state != State.CLOSED && transport instanceof PollingTransport polling) {
             polling.onPollRequest(ch);
+        } else if (closedByClientOverPolling()) {
+            HttpResponses.payload(ch, PacketCodec.pollingText(alloc, PacketType.NOOP, ""));
         } else {
             refuseRequest(ch);
         }
+    }
+
+    /** Whether the session ended with the client's close packet while polling. Loop, or after close. */
+    boolean closedByClientOverPolling() {
+        return state == State.CLOSED && closedByClient && transport instanceof PollingTransport;
     }
 
     /**
@@ -364,6 +381,7 @@ final class Session implements EngineSocket {
 
     /** Close packet from the client: a pending GET answers noop, then the session ends. */
     void onClientClose() {
+        closedByClient = true;
         transport.onClientClose();
         onClose(CloseReason.TRANSPORT_CLOSE, "client sent the close packet");
     }

@@ -5,14 +5,23 @@ import dev.switchboard.core.node.NodeConfig;
 import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.core.node.SwitchboardNode;
 import dev.switchboard.core.routing.RouterConfig;
+import dev.switchboard.mqtt.MqttConfig;
+import dev.switchboard.mqtt.MqttMetrics;
+import dev.switchboard.mqtt.MqttServer;
 import dev.switchboard.server.metrics.FanOutMetrics;
+import dev.switchboard.server.api.ApiAuth;
 import dev.switchboard.server.admin.AdminUi;
 import dev.switchboard.server.admin.AdminUiRoute;
 import dev.switchboard.server.api.HttpApi;
+import dev.switchboard.server.auth.SocketAuthenticator;
+import dev.switchboard.server.auth.TokenVerifier;
+import dev.switchboard.server.bridge.ServerBridges;
 import dev.switchboard.server.config.ServerConfig;
-import dev.switchboard.server.durable.DurableApiRoute;
+import dev.switchboard.server.durable.DurableApi;
 import dev.switchboard.server.durable.DurablePlane;
 import dev.switchboard.server.health.Health;
+import dev.switchboard.server.limits.LimitMeters;
+import dev.switchboard.server.managed.ClientRooms;
 import dev.switchboard.server.metrics.ServerMetrics;
 import dev.switchboard.server.realtime.Realtime;
 import dev.switchboard.server.storage.StorageContext;
@@ -33,6 +42,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -69,6 +79,8 @@ public final class SwitchboardServer {
     private HttpApi httpApi;
     private DurablePlane durable;
     private InetSocketAddress address;
+    private MqttServer mqtt;
+    private InetSocketAddress mqttAddress;
 
     private SwitchboardServer(ServerConfig config) {
         this.config = config;
@@ -96,7 +108,8 @@ public final class SwitchboardServer {
     private void doStart() throws StartupProblem {
         log.info("Switchboard {} starting: config {}, data directory {}", Main.Version.text(), config.source(),
                 config.dataDir());
-        health = new Health(Set.of("data-dir", "http", "socketio"));
+        health = new Health(config.mqtt().port().isPresent()
+                ? Set.of("data-dir", "http", "socketio", "mqtt") : Set.of("data-dir", "http", "socketio"));
 
         ServerMetrics metrics = new ServerMetrics();
         closeOnStop.push(metrics);
@@ -139,24 +152,36 @@ public final class SwitchboardServer {
         // Durable rooms and inboxes: closed after Socket.IO (which saves sessions through it), before the node.
         durable = DurablePlane.open(config.durable(), storage);
         closeOnStop.push(durable);
-        realtime = Realtime.create(config, node.router(), metrics.registry(), durable.recoveryBackend().orElse(null), node.handlers());
+        SocketAuthenticator authenticator = null;
+        Optional<TokenVerifier> jwt = config.auth().jwt().enabled()
+                ? Optional.of(TokenVerifier.jwt(config.auth().jwt())) : Optional.empty();
+        if (jwt.isPresent()) {
+            authenticator = new SocketAuthenticator(jwt.get(), config.auth().jwt(), metrics.registry());
+            closeOnStop.push(authenticator);
+            log.info("JWT authentication on: Socket.IO clients send auth.token; user ids come from its sub");
+        }
+        realtime = Realtime.create(config, node.router(), metrics.registry(), durable.recoveryBackend().orElse(null),
+                node.handlers(), authenticator);
         closeOnStop.push(realtime);
-        durable.install(realtime.io());
+        durable.install(realtime.io(), authenticator != null);
+        SocketAuthenticator identities = authenticator;
+        ClientRooms.install(realtime.io(), config.managed(), s -> identities == null ? null : identities.identity(s),
+                durable, metrics.registry());
         if (config.adminUi().enabled()) {
             closeOnStop.push(AdminUi.install(realtime.io(), config.adminUi(), metrics.registry()));
         }
+        // Bridges: supervised by the node; their routed events are wired into Socket.IO before it accepts connections.
+        closeOnStop.push(ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry()));
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
         routes.route(config.socketIo().path(), new ByteCountingRoute(realtime.httpHandler(), "socketio", metrics.registry()));
         if (config.api().enabled()) {
-            httpApi = new HttpApi(realtime.admin(), config.api().token(), metrics.registry());
+            httpApi = new HttpApi(realtime.admin(), ApiAuth.of(config.auth(), jwt, metrics.registry()), metrics.registry(),
+                    new DurableApi(durable).endpoints());
             ApiRoute api = new ApiRoute(httpApi, config.http().maxRequestBody());
             closeOnStop.push(api);
             routes.route(HttpApi.PREFIX, api);
-            DurableApiRoute durableApi = new DurableApiRoute(durable, config.api().token(), config.http().maxRequestBody());
-            routes.route(DurableApiRoute.HISTORY, durableApi);
-            routes.route(DurableApiRoute.INBOX, durableApi);
         }
         routes.route(HealthRoute.PREFIX, new HealthRoute(health));
         if (config.adminUi().enabled()) {
@@ -168,7 +193,11 @@ public final class SwitchboardServer {
         routes.route("/", assets);
         http = routes.build();
         address = bind(http, config);
+        LimitMeters.bind(http.stats(), metrics.registry());
         health.register("http", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
+        if (config.mqtt().port().isPresent()) {
+            startMqtt(node, metrics);
+        }
 
         log.info("listening on {}://{} ({})", scheme(), hostPort(), http.transportName());
         boolean ready;
@@ -185,6 +214,42 @@ public final class SwitchboardServer {
             log.warn("serving, but not every component is up after {} s: see /health/ready", READY_WAIT.toSeconds());
         }
         printUrls(ready);
+    }
+
+    /** The MQTT listener on the HTTP listener's event loops, its topics rooms of the same router. */
+    private void startMqtt(SwitchboardNode node, ServerMetrics metrics) throws StartupProblem {
+        ServerConfig.Mqtt m = config.mqtt();
+        MqttConfig mc = MqttConfig.builder()
+                .host(m.host())
+                .port(m.port().getAsInt())
+                .namespace(m.namespace())
+                .event(m.event())
+                .maxPacketSize(m.maxPacketSize())
+                .receiveMaximum(m.receiveMaximum())
+                .maxInflight(m.maxInflight())
+                .maxQueued(m.maxQueued())
+                .maxRetained(m.maxRetained())
+                .build();
+        mqtt = MqttServer.create(mc, transportConfig(config), http.eventLoopGroup(), "epoll".equals(http.transportName()),
+                node.router(), MqttMetrics.micrometer(metrics.registry()));
+        String where = m.host() + ":" + m.port().getAsInt();
+        try {
+            mqttAddress = mqtt.start().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new StartupProblem("cannot listen for MQTT on " + where + ": " + e.getCause());
+        } catch (TimeoutException e) {
+            throw new StartupProblem("cannot listen for MQTT on " + where + ": no answer in " + BIND_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupProblem("interrupted while binding MQTT on " + where);
+        }
+        health.register("mqtt", () -> stopping.get() ? Health.Status.down("shutting down")
+                : mqtt.isRunning() ? Health.Status.up() : Health.Status.down("not listening"));
+    }
+
+    /** The MQTT listener's bound address, or null when MQTT is off. */
+    public InetSocketAddress mqttAddress() {
+        return mqttAddress;
     }
 
     private static SwitchboardNode awaitNode(CompletableFuture<SwitchboardNode> starting) {
@@ -236,7 +301,8 @@ public final class SwitchboardServer {
                 .port(h.port())
                 .maxContentLength((int) Math.min(Integer.MAX_VALUE, maxBody))
                 .idleTimeout(heartbeat.compareTo(Duration.ofSeconds(120)) > 0 ? heartbeat : Duration.ofSeconds(120))
-                .shutdownTimeout(config.shutdownTimeout());
+                .shutdownTimeout(config.shutdownTimeout())
+                .limits(config.limits().connectionLimits());
         if (!h.corsOrigins().isEmpty()) {
             b.cors(CorsConfig.origins(h.corsOrigins()).allowedHeaders("content-type", "authorization").build());
         }
@@ -301,7 +367,7 @@ public final class SwitchboardServer {
         sb.append('\n');
         if (config.api().enabled()) {
             sb.append("  HTTP API:   ").append(base).append("/api/  (OpenAPI: ").append(base).append("/api/openapi.json)\n");
-            sb.append(config.api().tokenRequired()
+            sb.append(config.auth().apiTokenRequired()
                     ? "              send 'Authorization: Bearer <token>' (the value of SWITCHBOARD_API_TOKEN)\n"
                     : "              no token: set SWITCHBOARD_API_TOKEN to require 'Authorization: Bearer <token>'\n");
         }
@@ -310,6 +376,11 @@ public final class SwitchboardServer {
                     .append(dev.switchboard.server.admin.AdminUiSettings.NAMESPACE).append(')')
                     .append(config.adminUi().auth() == dev.switchboard.server.admin.AdminUiSettings.Auth.NONE
                             ? ", no password" : ", user " + config.adminUi().username()).append('\n');
+        }
+        if (mqttAddress != null) {
+            sb.append("  MQTT:       mqtt://").append(hostPort().replaceAll(":\\d+$", "")).append(':')
+                    .append(mqttAddress.getPort()).append("  (topics are rooms of namespace ")
+                    .append(config.mqtt().namespace()).append(")\n");
         }
         sb.append("  Health:     ").append(base).append("/health/ready");
         if (config.metricsEnabled()) {
@@ -348,6 +419,11 @@ public final class SwitchboardServer {
             if (realtime != null) {
                 // Then, while the listener still carries their connections: tell every client.
                 realtime.close();
+            }
+            if (mqtt != null) {
+                // Before the HTTP listener, whose event loops it runs on.
+                mqtt.shutdown().toCompletableFuture().get(config.shutdownTimeout().toMillis() + 5_000,
+                        TimeUnit.MILLISECONDS);
             }
             if (http != null) {
                 http.shutdown().toCompletableFuture()

@@ -42,6 +42,7 @@ final class Client implements EngineSocket.Listener {
     private final SocketIoRuntime runtime;
     private final EngineSocket conn;
     private final PacketDecoder decoder;
+    private final PacketRateLimit rateLimit;
     // Sized for the usual one or two namespaces: a table of 2 rather than 16 per connection (issue 7).
     private final Map<String, SocketImpl> nsps = new HashMap<>(2);
     private final Set<String> connecting = new HashSet<>(2);
@@ -53,6 +54,7 @@ final class Client implements EngineSocket.Listener {
         this.runtime = server.runtime();
         this.conn = conn;
         this.decoder = runtime.newDecoder();
+        this.rateLimit = runtime.config().packetRateLimit();
         conn.listener(this);
         this.connectTimer = conn.eventLoop().schedule(this::onConnectTimeout,
                 runtime.config().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -76,6 +78,7 @@ final class Client implements EngineSocket.Listener {
         if (closed) {
             return;
         }
+        countBytes(text.length());
         Packet p;
         try {
             p = decoder.decodeText(text);
@@ -86,6 +89,67 @@ final class Client implements EngineSocket.Listener {
         if (p != null) {
             onDecoded(p);
         }
+    }
+
+    // ---- rate limit (event loop) ----
+
+    /** Start of the current one-second window, System.nanoTime. */
+    private long windowStart = System.nanoTime();
+    private int windowPackets;
+    private long windowBytes;
+
+    private void countBytes(int bytes) {
+        if (rateLimit.enabled()) {
+            rollWindow();
+            windowBytes += bytes;
+        }
+    }
+
+    private void rollWindow() {
+        long now = System.nanoTime();
+        if (now - windowStart >= 1_000_000_000L) {
+            windowStart = now;
+            windowPackets = 0;
+            windowBytes = 0;
+        }
+    }
+
+    /**
+     * Whether this event may go on; if not, it was answered (error ack) or the connection closed. Loop.
+     */
+    private boolean admitEvent(Packet p) {
+        if (!rateLimit.enabled() || (p.type() != PacketType.EVENT && p.type() != PacketType.BINARY_EVENT)) {
+            return true;
+        }
+        rollWindow();
+        windowPackets++;
+        int maxPackets = rateLimit.packetsPerSecond();
+        long maxBytes = rateLimit.bytesPerSecond();
+        boolean over = (maxPackets > 0 && windowPackets > maxPackets) || (maxBytes > 0 && windowBytes > maxBytes);
+        if (!over) {
+            return true;
+        }
+        boolean farOver = (maxPackets > 0 && windowPackets > 2L * maxPackets) || (maxBytes > 0 && windowBytes > 2 * maxBytes);
+        if (farOver) {
+            log.info("socket.io connection {} closed: over twice its rate limit ({} events, {} bytes in a second)",
+                    conn.id(), windowPackets, windowBytes);
+            runtime.metrics().packetDropped("rate limit close");
+            close(DisconnectReason.FORCED_SERVER_CLOSE);
+            return false;
+        }
+        runtime.metrics().packetDropped("rate limit");
+        if (p.hasId()) {
+            send(new Packet(PacketType.ACK, p.nsp(), p.id(), RATE_LIMITED), false);
+        }
+        return false;
+    }
+
+    /** The error ack of an event dropped by the rate limit: {@code [{"error": {"message": "rate limit exceeded"}}]}. */
+    private static final com.fasterxml.jackson.databind.node.ArrayNode RATE_LIMITED;
+
+    static {
+        RATE_LIMITED = JsonNodeFactory.instance.arrayNode();
+        RATE_LIMITED.addObject().putObject("error").put("message", "rate limit exceeded");
     }
 
     @Override
@@ -99,6 +163,7 @@ final class Client implements EngineSocket.Listener {
         if (closed) {
             return;
         }
+        countBytes(bytes.length);
         Packet p;
         try {
             p = decoder.decodeBinary(bytes);
@@ -123,7 +188,9 @@ final class Client implements EngineSocket.Listener {
         if (socket == null && p.type() == PacketType.CONNECT && !connecting.contains(p.nsp())) {
             connect(p);
         } else if (socket != null && p.type() != PacketType.CONNECT && p.type() != PacketType.CONNECT_ERROR) {
-            socket.onPacket(p);
+            if (admitEvent(p)) {
+                socket.onPacket(p);
+            }
         } else {
             log.info("socket.io connection {} closed: invalid state ({} for namespace {})", conn.id(), p.type(), p.nsp());
             runtime.metrics().handshakeFailed("invalid state");

@@ -157,15 +157,24 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
         if (outcome.truncation() != null) {
             s.afterConnect(() -> s.emit(RecoveryBackend.HISTORY_TRUNCATED, outcome.truncation()));
         }
-        if (s.recovered() && runtime.config().recovery().get().skipMiddlewares()) {
-            doConnect(s);
-            return;
+        boolean skip = s.recovered() && runtime.config().recovery().get().skipMiddlewares();
+        Middleware authenticator = runtime.config().authenticator().orElse(null);
+        List<Middleware> chain;
+        if (authenticator == null) {
+            chain = skip ? List.of() : middlewares;
+        } else {
+            // The server's authenticator runs even when recovery skips the namespace's own middleware.
+            chain = new ArrayList<>(1 + (skip ? 0 : middlewares.size()));
+            chain.add(authenticator);
+            if (!skip) {
+                chain.addAll(middlewares);
+            }
         }
-        runMiddlewares(s, 0);
+        runMiddlewares(s, chain, 0);
     }
 
-    private void runMiddlewares(SocketImpl socket, int index) {
-        if (index == middlewares.size()) {
+    private void runMiddlewares(SocketImpl socket, List<Middleware> chain, int index) {
+        if (index == chain.size()) {
             if (socket.client().isOpen()) {
                 doConnect(socket);
             } else {
@@ -173,7 +182,7 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
             }
             return;
         }
-        Middleware m = middlewares.get(index);
+        Middleware m = chain.get(index);
         Middleware.Next next = new Middleware.Next() {
             private boolean called;
 
@@ -182,7 +191,7 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
                 onLoop(() -> {
                     if (!called) {
                         called = true;
-                        runMiddlewares(socket, index + 1);
+                        runMiddlewares(socket, chain, index + 1);
                     }
                 });
             }

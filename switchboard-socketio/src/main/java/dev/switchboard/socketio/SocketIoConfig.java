@@ -33,6 +33,8 @@ public final class SocketIoConfig {
     private final ObjectMapper mapper;
     private final SocketIoMetrics metrics;
     private final HandlerErrorAck handlerErrorAck;
+    private final Middleware authenticator;
+    private final PacketRateLimit packetRateLimit;
 
     private SocketIoConfig(Builder b) {
         this.engine = b.engine;
@@ -44,6 +46,8 @@ public final class SocketIoConfig {
         this.mapper = b.mapper;
         this.metrics = b.metrics;
         this.handlerErrorAck = b.handlerErrorAck;
+        this.authenticator = b.authenticator;
+        this.packetRateLimit = b.packetRateLimit;
     }
 
     public static Builder builder() {
@@ -99,6 +103,20 @@ public final class SocketIoConfig {
         return handlerErrorAck;
     }
 
+    /**
+     * Middleware run first for every socket of every namespace (dynamic children included), also for a
+     * socket restored by connection state recovery when {@link RecoveryConfig#skipMiddlewares()} skips
+     * the namespace's own: the one place a server checks who connects. Empty (the default): none.
+     */
+    public Optional<Middleware> authenticator() {
+        return Optional.ofNullable(authenticator);
+    }
+
+    /** Events and bytes one connection may send per second; default {@link PacketRateLimit#OFF}. */
+    public PacketRateLimit packetRateLimit() {
+        return packetRateLimit;
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.engine = engine;
@@ -110,6 +128,8 @@ public final class SocketIoConfig {
         b.mapper = mapper;
         b.metrics = metrics;
         b.handlerErrorAck = handlerErrorAck;
+        b.authenticator = authenticator;
+        b.packetRateLimit = packetRateLimit;
         return b;
     }
 
@@ -124,6 +144,8 @@ public final class SocketIoConfig {
         private ObjectMapper mapper = Payloads.defaultMapper();
         private SocketIoMetrics metrics = SocketIoMetrics.NONE;
         private HandlerErrorAck handlerErrorAck = HandlerErrorAck.DEFAULT;
+        private Middleware authenticator;
+        private PacketRateLimit packetRateLimit = PacketRateLimit.OFF;
 
         private Builder() {}
 
@@ -178,6 +200,18 @@ public final class SocketIoConfig {
         /** See {@link HandlerErrorAck}; {@link HandlerErrorAck#NONE} answers nothing, as socket.io. */
         public Builder handlerErrorAck(HandlerErrorAck handlerErrorAck) {
             this.handlerErrorAck = Objects.requireNonNull(handlerErrorAck, "handlerErrorAck");
+            return this;
+        }
+
+        /** See {@link SocketIoConfig#authenticator()}; {@code null} for none. */
+        public Builder authenticator(Middleware authenticator) {
+            this.authenticator = authenticator;
+            return this;
+        }
+
+        /** See {@link PacketRateLimit}. */
+        public Builder packetRateLimit(PacketRateLimit limit) {
+            this.packetRateLimit = Objects.requireNonNull(limit, "packetRateLimit");
             return this;
         }
 

@@ -25,4 +25,7 @@ public interface SocketIoMetrics {
      * {@code parse error}, {@code connect timeout}, {@code invalid state}.
      */
     default void handshakeFailed(String reason) {}
+
+    /** An event was dropped ({@code rate limit}) or its connection closed ({@code rate limit close}) by the {@link PacketRateLimit}. */
+    default void packetDropped(String reason) {}
 }

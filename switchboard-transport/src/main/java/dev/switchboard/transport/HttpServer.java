@@ -49,6 +49,9 @@ public interface HttpServer {
     /** The routes, by prefix, in registration order. */
     Map<String, HttpHandler> routes();
 
+    /** What the {@link ConnectionLimits} refused or closed so far, and the open connections. */
+    TransportStats stats();
+
     /** Collects routes; {@link #build()} does not start anything. */
     final class Builder {
         private final TransportConfig config;

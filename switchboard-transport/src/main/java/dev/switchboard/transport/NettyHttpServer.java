@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * The Netty bootstrap behind {@link HttpServer}.
  *
  * <p>Pipeline per connection, in protocol order: [ssl] - flush consolidation - idle state - idle closer
- * - HTTP codec - keep-alive - aggregator - [cors] - router. The router is {@code @Sharable} and keeps
+ * - request timeouts (bytes) - HTTP codec - request timeouts (messages) - keep-alive - aggregator - [cors]
+ * - router. A connection over the {@link ConnectionLimits} gets only [ssl] and a refusal (see {@link Admission}). The router is {@code @Sharable} and keeps
  * no per-connection state; everything per connection lives in the channel and its handlers.
  *
  * <p>Lifecycle: {@code start} once; {@code shutdown} any number of times (the first does the work).
@@ -71,6 +72,8 @@ final class NettyHttpServer implements HttpServer {
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile Channel serverChannel;
+    private final TransportStats stats = new TransportStats();
+    private final Admission admission;
 
     NettyHttpServer(TransportConfig config, Map<String, HttpHandler> routes) {
         this.config = config;
@@ -78,6 +81,7 @@ final class NettyHttpServer implements HttpServer {
         this.sslContext = config.tlsEnabled() ? buildSsl(config) : null;
         this.nettyCors = config.cors().map(NettyHttpServer::toNetty).orElse(null);
         this.router = new HttpRouter(this.routes);
+        this.admission = new Admission(config.limits(), stats);
         this.epoll = config.preferNative() && Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, factory);
@@ -130,11 +134,14 @@ final class NettyHttpServer implements HttpServer {
     static final String CORS = "cors";
 
     private void configure(SocketChannel ch) {
-        connections.add(ch);
         ChannelPipeline p = ch.pipeline();
         if (sslContext != null) {
             p.addLast("ssl", sslContext.newHandler(ch.alloc()));
         }
+        if (!admission.admit(ch)) {
+            return;
+        }
+        connections.add(ch);
         if (config.flushConsolidationLimit() > 0) {
             // consolidateWhenNoReadInProgress: fan-out writes from other loops are batched too.
             p.addLast("flush-consolidation", new FlushConsolidationHandler(config.flushConsolidationLimit(), true));
@@ -144,7 +151,15 @@ final class NettyHttpServer implements HttpServer {
             p.addLast(IDLE_STATE, new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
             p.addLast(IDLE_CLOSER, IdleCloser.INSTANCE);
         }
+        RequestTimeouts timeouts = RequestTimeouts.enabled(config.limits())
+                ? new RequestTimeouts(config.limits(), stats) : null;
+        if (timeouts != null) {
+            p.addLast(RequestTimeouts.BYTES, timeouts.bytes());
+        }
         p.addLast("http-codec", new HttpServerCodec());
+        if (timeouts != null) {
+            p.addLast(RequestTimeouts.MESSAGES, timeouts.messages());
+        }
         p.addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler());
         p.addLast("http-aggregator", new RoutingAggregator(config.maxContentLength(), router));
         if (nettyCors != null) {
@@ -156,6 +171,8 @@ final class NettyHttpServer implements HttpServer {
     /** See {@link HttpHandler#trimAfterWebSocketUpgrade}. */
     static void trimAfterWebSocketUpgrade(ChannelPipeline p, boolean protocolHeartbeat) {
         removeIfPresent(p, KEEP_ALIVE);
+        removeIfPresent(p, RequestTimeouts.BYTES);
+        removeIfPresent(p, RequestTimeouts.MESSAGES);
         removeIfPresent(p, CORS);
         if (protocolHeartbeat) {
             removeIfPresent(p, IDLE_STATE); // cancels its scheduled timeout task
@@ -228,6 +245,11 @@ final class NettyHttpServer implements HttpServer {
     @Override
     public Map<String, HttpHandler> routes() {
         return routes;
+    }
+
+    @Override
+    public TransportStats stats() {
+        return stats;
     }
 
     private static SslContext buildSsl(TransportConfig config) {

@@ -32,6 +32,7 @@ public final class TransportConfig {
     private final int ioThreads;
     private final boolean preferNative;
     private final ByteBufAllocator allocator;
+    private final ConnectionLimits limits;
 
     private TransportConfig(Builder b) {
         this.host = b.host;
@@ -48,6 +49,7 @@ public final class TransportConfig {
         this.ioThreads = b.ioThreads;
         this.preferNative = b.preferNative;
         this.allocator = b.allocator;
+        this.limits = b.limits;
     }
 
     public static Builder builder() {
@@ -71,6 +73,7 @@ public final class TransportConfig {
         b.ioThreads = ioThreads;
         b.preferNative = preferNative;
         b.allocator = allocator;
+        b.limits = limits;
         return b;
     }
 
@@ -159,12 +162,17 @@ public final class TransportConfig {
         return allocator;
     }
 
+    /** Request head/body timeouts and connection limits; default {@link ConnectionLimits#defaults()}. */
+    public ConnectionLimits limits() {
+        return limits;
+    }
+
     @Override
     public String toString() {
         return "TransportConfig{" + host + ':' + port + (tlsEnabled() ? " tls" : "") + ", cors=" + cors
                 + ", maxContentLength=" + maxContentLength + ", idleTimeout=" + idleTimeout
                 + ", watermarks=" + writeBufferLowWaterMark + '/' + writeBufferHighWaterMark
-                + ", flushConsolidation=" + flushConsolidationLimit + ", ioThreads=" + ioThreads + '}';
+                + ", flushConsolidation=" + flushConsolidationLimit + ", ioThreads=" + ioThreads + ", " + limits + '}';
     }
 
     /** Validating builder: each setter refuses a bad value at once; {@link #build()} does not change it. */
@@ -183,6 +191,7 @@ public final class TransportConfig {
         private int ioThreads;
         private boolean preferNative = true;
         private ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
+        private ConnectionLimits limits = ConnectionLimits.defaults();
 
         private Builder() {}
 
@@ -282,6 +291,11 @@ public final class TransportConfig {
         /** The allocator for every connection (tests pass an instrumented pool). */
         public Builder allocator(ByteBufAllocator allocator) {
             this.allocator = Objects.requireNonNull(allocator, "allocator");
+            return this;
+        }
+
+        public Builder limits(ConnectionLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 

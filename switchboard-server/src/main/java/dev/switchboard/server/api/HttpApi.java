@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,20 +26,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API under {@code /api/}: validates and authorises each request, calls {@link SocketAdmin}
- * and renders JSON. Described by {@code /api/openapi.json} (a checked-in resource served as is).
+ * The HTTP API under {@code /api/}: a table of {@link ApiEndpoint}s (its own Socket.IO operations plus
+ * those given to it, such as the durable plane's history and inboxes), each found by path and method,
+ * authorised by the one {@link ApiAuth} check with the endpoint's scope, then handled; it calls
+ * {@link SocketAdmin} and renders JSON. Described by {@code /api/openapi.json} (a checked-in resource
+ * served as is).
  *
  * <p>Every answer is JSON; errors are {@code {"error": code, "message": reason}} with 400 (malformed
- * request), 401 (missing or wrong bearer token), 404 (unknown route, namespace or socket), 405 or 500.
- * Stateless and thread-safe: it may run on any transport thread, as long as {@link SocketAdmin} does.
+ * request), 401 (missing or wrong bearer token), 403 (a token without the operation's scope), 404 (unknown
+ * route, namespace or socket), 405 or 500. The token is checked before the request is validated: a caller
+ * without one learns nothing about its request. Stateless and thread-safe: it may run on any transport
+ * thread, as long as {@link SocketAdmin} and the handlers do.
  */
 public final class HttpApi {
 
     public static final String PREFIX = "/api/";
     static final String OPENAPI_RESOURCE = "dev/switchboard/server/web/openapi.json";
-    /** Socket.IO refuses to emit these from a server; publishing them would confuse every client. */
-    static final Set<String> RESERVED_EVENTS =
-            Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     /** Longest wait for acknowledgements a publish may ask for. */
@@ -51,7 +52,9 @@ public final class HttpApi {
     private final java.util.concurrent.Semaphore acksInFlight = new java.util.concurrent.Semaphore(MAX_ACKS_IN_FLIGHT);
 
     private final SocketAdmin admin;
-    private final byte[] token;
+    private final ApiAuth auth;
+    /** Path (no trailing slash) to its endpoints, one per method. */
+    private final Map<String, List<ApiEndpoint>> endpoints = new java.util.LinkedHashMap<>();
     private final ObjectMapper mapper = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -62,14 +65,60 @@ public final class HttpApi {
     private final MeterRegistry registry;
 
     /**
+     * The Socket.IO operations only, with one static token of every scope.
+     *
      * @param token    the bearer token every request must carry; empty for none
      * @param registry where request latencies go ({@code switchboard_api_request_seconds})
      */
     public HttpApi(SocketAdmin admin, String token, MeterRegistry registry) {
+        this(admin, ApiAuth.staticToken(token), registry, List.of());
+    }
+
+    /**
+     * @param auth  the token check of every endpoint
+     * @param extra endpoints served next to the Socket.IO operations (their paths under {@link #PREFIX})
+     */
+    public HttpApi(SocketAdmin admin, ApiAuth auth, MeterRegistry registry, List<ApiEndpoint> extra) {
         this.admin = admin;
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.auth = auth;
         this.registry = registry;
         this.openApi = loadOpenApi();
+        List<ApiEndpoint> all = new ArrayList<>(List.of(
+                new ApiEndpoint("GET", PREFIX + "openapi.json", null, "openapi",
+                        r -> CompletableFuture.completedFuture(ApiResponse.json(200, openApi))),
+                sync("GET", "namespaces", Scope.ADMIN, r -> namespaces()),
+                sync("GET", "rooms", Scope.ADMIN, this::rooms),
+                sync("GET", "sockets", Scope.ADMIN, this::sockets),
+                new ApiEndpoint("POST", PREFIX + "publish", Scope.PUBLISH, "publish", this::publish),
+                sync("POST", "disconnect", Scope.ADMIN, this::disconnect),
+                sync("POST", "join", Scope.ADMIN, r -> joinOrLeave(r, true)),
+                sync("POST", "leave", Scope.ADMIN, r -> joinOrLeave(r, false))));
+        all.addAll(extra);
+        for (ApiEndpoint e : all) {
+            if (!e.path().startsWith(PREFIX) || e.path().endsWith("/")) {
+                throw new IllegalArgumentException("endpoint path must be under " + PREFIX + " without a trailing slash: " + e.path());
+            }
+            List<ApiEndpoint> same = endpoints.computeIfAbsent(e.path(), p -> new ArrayList<>());
+            if (same.stream().anyMatch(o -> o.method().equals(e.method()))) {
+                throw new IllegalArgumentException("two endpoints for " + e.method() + " " + e.path());
+            }
+            same.add(e);
+        }
+    }
+
+    private static final class Scope {
+        static final String PUBLISH = dev.switchboard.server.auth.AuthSettings.Scope.PUBLISH;
+        static final String ADMIN = dev.switchboard.server.auth.AuthSettings.Scope.ADMIN;
+    }
+
+    private static ApiEndpoint sync(String method, String name, String scope,
+                                    java.util.function.Function<ApiRequest, ApiResponse> op) {
+        return new ApiEndpoint(method, PREFIX + name, scope, name, r -> CompletableFuture.completedFuture(op.apply(r)));
+    }
+
+    /** Every endpoint (for the OpenAPI check and documentation). */
+    public List<ApiEndpoint> endpoints() {
+        return endpoints.values().stream().flatMap(List::stream).toList();
     }
 
     /** Handles a request synchronously (every operation but a publish that waits for acknowledgements is). */
@@ -79,15 +128,20 @@ public final class HttpApi {
 
     /**
      * Handles a request; the stage completes (never exceptionally) with the response, at once for every
-     * operation except a publish with {@code ackTimeout}, which completes when the acknowledgements are in
-     * or the timeout ran out.
+     * synchronous operation, later for a publish with {@code ackTimeout} and for the durable plane's
+     * operations (when the store answered).
      */
     public CompletableFuture<ApiResponse> handleAsync(ApiRequest request) {
         long start = System.nanoTime();
-        Route route = Route.of(request.path());
+        String path = request.path().length() > 1 && request.path().endsWith("/")
+                ? request.path().substring(0, request.path().length() - 1) : request.path();
+        List<ApiEndpoint> candidates = endpoints.getOrDefault(path, List.of());
+        ApiEndpoint endpoint = candidates.stream().filter(e -> e.method().equals(request.method())).findFirst().orElse(null);
+        String operation = endpoint != null ? endpoint.operation()
+                : candidates.isEmpty() ? "not_found" : candidates.get(0).operation();
         CompletableFuture<ApiResponse> response;
         try {
-            response = dispatch(route, request);
+            response = dispatch(candidates, endpoint, request);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }
@@ -95,7 +149,7 @@ public final class HttpApi {
             ApiResponse out = r != null ? r : errorResponse(request, e);
             Timer.builder("switchboard.api.request")
                     .description("HTTP API requests, by operation and status")
-                    .tag("operation", route.operation)
+                    .tag("operation", operation)
                     .tag("status", Integer.toString(out.status()))
                     .publishPercentileHistogram()
                     .register(registry)
@@ -104,10 +158,27 @@ public final class HttpApi {
         });
     }
 
+    private CompletableFuture<ApiResponse> dispatch(List<ApiEndpoint> candidates, ApiEndpoint endpoint, ApiRequest request) {
+        if (candidates.isEmpty()) {
+            throw new ApiError(404, "not_found", "no API operation at " + request.path() + " (see /api/openapi.json)");
+        }
+        if (endpoint == null) {
+            if (candidates.stream().anyMatch(e -> e.scope() != null)) {
+                auth.check(request, null);
+            }
+            throw new ApiError(405, "method_not_allowed", request.path() + " takes "
+                    + String.join(" or ", candidates.stream().map(ApiEndpoint::method).toList()) + ", not " + request.method());
+        }
+        if (endpoint.scope() != null) {
+            auth.check(request, endpoint.scope());
+        }
+        return endpoint.handler().handle(request);
+    }
+
     private ApiResponse errorResponse(ApiRequest request, Throwable e) {
         Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
         if (cause instanceof ApiError a) {
-            return error(a.status, a.code, a.getMessage());
+            return error(a.status(), a.code(), a.getMessage());
         }
         if (cause instanceof dev.switchboard.core.spi.StoreException s) {
             // As the durable API answers a store's refusal: not open or overloaded is worth retrying (503).
@@ -130,88 +201,6 @@ public final class HttpApi {
     public boolean drainAcks(java.time.Duration timeout) throws InterruptedException {
         // Taking every permit both waits for the running ones and keeps new ones out.
         return acksInFlight.tryAcquire(MAX_ACKS_IN_FLIGHT, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    }
-
-    /** The routes; {@code operation} is also the metric tag. */
-    enum Route {
-        OPENAPI("GET", "openapi.json", "openapi"),
-        NAMESPACES("GET", "namespaces", "namespaces"),
-        ROOMS("GET", "rooms", "rooms"),
-        SOCKETS("GET", "sockets", "sockets"),
-        PUBLISH("POST", "publish", "publish"),
-        DISCONNECT("POST", "disconnect", "disconnect"),
-        JOIN("POST", "join", "join"),
-        LEAVE("POST", "leave", "leave"),
-        NOT_FOUND("", "", "not_found");
-
-        final String method;
-        final String name;
-        final String operation;
-
-        Route(String method, String name, String operation) {
-            this.method = method;
-            this.name = name;
-            this.operation = operation;
-        }
-
-        static Route of(String path) {
-            String rest = path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : null;
-            if (rest != null && rest.endsWith("/")) {
-                rest = rest.substring(0, rest.length() - 1);
-            }
-            for (Route r : values()) {
-                if (r != NOT_FOUND && r.name.equals(rest)) {
-                    return r;
-                }
-            }
-            return NOT_FOUND;
-        }
-    }
-
-    private CompletableFuture<ApiResponse> dispatch(Route route, ApiRequest request) {
-        if (route == Route.NOT_FOUND) {
-            throw new ApiError(404, "not_found", "no API operation at " + request.path() + " (see /api/openapi.json)");
-        }
-        if (route == Route.OPENAPI) {
-            requireMethod(route, request);
-            return CompletableFuture.completedFuture(ApiResponse.json(200, openApi));
-        }
-        authorise(request);
-        requireMethod(route, request);
-        if (route == Route.PUBLISH) {
-            return publish(request);
-        }
-        return CompletableFuture.completedFuture(switch (route) {
-            case NAMESPACES -> namespaces();
-            case ROOMS -> rooms(request);
-            case SOCKETS -> sockets(request);
-            case DISCONNECT -> disconnect(request);
-            case JOIN -> joinOrLeave(request, true);
-            case LEAVE -> joinOrLeave(request, false);
-            default -> throw new IllegalStateException(route.name());
-        });
-    }
-
-    private void authorise(ApiRequest request) {
-        if (token.length == 0) {
-            return;
-        }
-        String header = request.header("authorization").orElse("");
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiError(401, "unauthorized", "missing bearer token: send 'Authorization: Bearer <token>'");
-        }
-        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        // Constant time, so the comparison does not tell how much of a guess was right.
-        if (!MessageDigest.isEqual(given, token)) {
-            throw new ApiError(401, "unauthorized", "wrong bearer token");
-        }
-    }
-
-    private static void requireMethod(Route route, ApiRequest request) {
-        if (!route.method.equals(request.method())) {
-            throw new ApiError(405, "method_not_allowed",
-                    request.path() + " takes " + route.method + ", not " + request.method());
-        }
     }
 
     // ---- operations ----
@@ -254,12 +243,7 @@ public final class HttpApi {
     private CompletableFuture<ApiResponse> publish(ApiRequest request) {
         PublishBody b = parse(request, PublishBody.class);
         String nsp = namespaceField(b.namespace());
-        if (b.event() == null || b.event().isEmpty()) {
-            throw badRequest("'event' is required: the event name clients listen to");
-        }
-        if (RESERVED_EVENTS.contains(b.event())) {
-            throw badRequest("'event' \"" + b.event() + "\" is reserved by Socket.IO");
-        }
+        ReservedEvents.require("event", b.event());
         if (b.data() != null && b.args() != null) {
             throw badRequest("give either 'data' (one argument) or 'args' (a list of arguments), not both");
         }
@@ -411,7 +395,7 @@ public final class HttpApi {
     }
 
     private static ApiError badRequest(String message) {
-        return new ApiError(400, "bad_request", message);
+        return ApiError.badRequest(message);
     }
 
     private ApiResponse ok(JsonNode body) {
@@ -444,18 +428,6 @@ public final class HttpApi {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** An expected refusal: becomes a JSON error response, never a stack trace in the log. */
-    static final class ApiError extends RuntimeException {
-        final int status;
-        final String code;
-
-        ApiError(int status, String code, String message) {
-            super(message, null, false, false);
-            this.status = status;
-            this.code = code;
         }
     }
 }

@@ -171,6 +171,13 @@ public final class ConfigLoader {
         if (kafka.requestTimeout().toMillis() < 100) {
             throw r.problem("switchboard.kafka.request-timeout", "must be at least 100ms, found " + kafka.requestTimeout());
         }
+        dev.switchboard.server.auth.AuthSettings auth = dev.switchboard.server.auth.AuthSettings.read(r.config);
+        if (api.enabled() && !auth.apiTokenRequired() && !auth.apiInsecure() && !loopback(http.host())) {
+            throw r.problem("switchboard.http.host", "\"" + http.host() + "\" is not a loopback address and the"
+                    + " HTTP API has no token: anyone reaching the port could publish and disconnect clients. Set"
+                    + " switchboard.api.token (SWITCHBOARD_API_TOKEN, --token), switchboard.api.tokens or"
+                    + " switchboard.auth.jwt, or set switchboard.api.insecure = true to run it open anyway");
+        }
 
         return new ServerConfig(
                 dataDir,
@@ -184,7 +191,44 @@ public final class ConfigLoader {
                 dev.switchboard.server.durable.DurableSettings.read(r.config).withStore(store),
                 dev.switchboard.server.admin.AdminUiSettings.read(r.config),
                 dev.switchboard.server.logging.LogFormat.read(r.config),
+                auth,
+                dev.switchboard.server.managed.ManagedSettings.read(r.config),
+                dev.switchboard.server.limits.LimitSettings.read(r.config),
+                dev.switchboard.server.bridge.BridgeSettings.read(r.config),
+                mqtt(r),
                 kafka);
+    }
+
+    /** Whether {@code host} names only this machine (127.0.0.0/8, ::1, localhost); unresolvable: not. */
+    static boolean loopback(String host) {
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private ServerConfig.Mqtt mqtt(Reader r) throws ConfigProblem {
+        java.util.OptionalInt port = r.config.getIsNull("switchboard.mqtt.port") ? java.util.OptionalInt.empty()
+                : java.util.OptionalInt.of((int) r.longInRange("switchboard.mqtt.port", 0, 65535));
+        String ns = r.string("switchboard.mqtt.namespace", false);
+        if (!ns.startsWith("/")) {
+            throw r.problem("switchboard.mqtt.namespace", "must start with '/', found \"" + ns + "\"");
+        }
+        return new ServerConfig.Mqtt(port,
+                r.string("switchboard.mqtt.host", false),
+                ns,
+                r.string("switchboard.mqtt.event", false),
+                (int) r.longInRange("switchboard.mqtt.max-packet-size", 64, 268_435_455),
+                (int) r.longInRange("switchboard.mqtt.receive-maximum", 1, 65535),
+                (int) r.longInRange("switchboard.mqtt.max-inflight", 1, 65535),
+                (int) r.longInRange("switchboard.mqtt.max-queued", 0, 10_000_000),
+                (int) r.longInRange("switchboard.mqtt.max-retained", 0, 100_000_000));
     }
 
     // ---- unknown keys ----

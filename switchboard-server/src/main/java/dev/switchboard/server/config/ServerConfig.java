@@ -23,6 +23,11 @@ public record ServerConfig(
         dev.switchboard.server.durable.DurableSettings durable,
         dev.switchboard.server.admin.AdminUiSettings adminUi,
         dev.switchboard.server.logging.LogFormat logFormat,
+        dev.switchboard.server.auth.AuthSettings auth,
+        dev.switchboard.server.managed.ManagedSettings managed,
+        dev.switchboard.server.limits.LimitSettings limits,
+        dev.switchboard.server.bridge.BridgeSettings bridges,
+        Mqtt mqtt,
         dev.switchboard.server.storage.KafkaSettings kafka) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
@@ -32,12 +37,26 @@ public record ServerConfig(
                 dev.switchboard.server.durable.DurableSettings.defaults());
     }
 
-    /** Without {@code switchboard.admin-ui} / {@code switchboard.log} / {@code switchboard.kafka}: admin UI off, text logs, no brokers. */
+    /** Without {@code switchboard.admin-ui} / {@code switchboard.log} / {@code switchboard.auth} / {@code switchboard.kafka}: admin UI off, text logs, no token verification beyond {@code api.token}, no Kafka brokers. */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
                         Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable) {
         this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable,
                 dev.switchboard.server.admin.AdminUiSettings.defaults(), dev.switchboard.server.logging.LogFormat.TEXT,
+                api.token().isEmpty() ? dev.switchboard.server.auth.AuthSettings.defaults()
+                        : new dev.switchboard.server.auth.AuthSettings(dev.switchboard.server.auth.JwtSettings.off(),
+                                java.util.List.of(new dev.switchboard.server.auth.AuthSettings.ApiToken(api.token(),
+                                        dev.switchboard.server.auth.AuthSettings.SCOPES)), false),
+                dev.switchboard.server.managed.ManagedSettings.none(),
+                dev.switchboard.server.limits.LimitSettings.defaults(),
+                dev.switchboard.server.bridge.BridgeSettings.none(), Mqtt.OFF,
                 dev.switchboard.server.storage.KafkaSettings.defaults());
+    }
+
+    /** The MQTT gateway: {@code port} empty = off. Its TLS is {@code http.tls}. */
+    public record Mqtt(java.util.OptionalInt port, String host, String namespace, String event, int maxPacketSize,
+                       int receiveMaximum, int maxInflight, int maxQueued, int maxRetained) {
+        public static final Mqtt OFF = new Mqtt(java.util.OptionalInt.empty(), "0.0.0.0", "/", "mqtt", 1048576, 64, 64,
+                1000, 100_000);
     }
 
     public ServerConfig {
@@ -45,6 +64,11 @@ public record ServerConfig(
         Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(durable, "durable");
         Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(managed, "managed");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(bridges, "bridges");
+        Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(socketIo, "socketIo");

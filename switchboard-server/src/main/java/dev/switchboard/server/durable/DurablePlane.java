@@ -121,15 +121,26 @@ public final class DurablePlane implements AutoCloseable {
      * receives that user's inbox, each message as an event with an ack callback.
      */
     public void install(SocketIoServer io) {
+        install(io, false);
+    }
+
+    /**
+     * @param userFromToken true when the server's authenticator has already set {@code socket.data.userId}
+     *                      from a verified token: the handshake is then not read at all, so a client cannot
+     *                      name another user's inbox
+     */
+    public void install(SocketIoServer io, boolean userFromToken) {
         if (inboxes == null) {
             return;
         }
         DurableSettings.Inbox cfg = settings.inbox();
         Namespace ns = io.of(cfg.namespace());
         ns.use((socket, next) -> {
-            String user = cfg.userId(socket.handshake());
-            if (user != null) {
-                socket.data().put(USER_ID, user);
+            if (!userFromToken) {
+                String user = cfg.userId(socket.handshake());
+                if (user != null) {
+                    socket.data().put(USER_ID, user);
+                }
             }
             next.proceed();
         });

@@ -57,17 +57,29 @@ public final class Realtime implements AutoCloseable {
     public static Realtime create(ServerConfig config, Router router, MeterRegistry registry,
                                   dev.switchboard.socketio.recovery.RecoveryBackend.Factory durableRecovery,
                                   dev.switchboard.core.handler.HandlerRunner handlers) {
+        return create(config, router, registry, durableRecovery, handlers, null);
+    }
+
+    /** @param authenticator run first for every socket of every namespace (the token check), or null */
+    public static Realtime create(ServerConfig config, Router router, MeterRegistry registry,
+                                  dev.switchboard.socketio.recovery.RecoveryBackend.Factory durableRecovery,
+                                  dev.switchboard.core.handler.HandlerRunner handlers,
+                                  dev.switchboard.socketio.Middleware authenticator) {
         ServerConfig.SocketIo s = config.socketIo();
         EngineIoConfig engine = EngineIoConfig.builder()
                 .path(s.path())
                 .pingInterval(s.pingInterval())
                 .pingTimeout(s.pingTimeout())
                 .maxPayload((int) s.maxPayload())
+                .allowRequest(new dev.switchboard.server.limits.HandshakeGuard(config.http().corsOrigins(),
+                        config.limits().handshakesPerIpPerSecond(), registry))
                 .build();
         SocketIoMeters meters = new SocketIoMeters(registry);
         SocketIoConfig.Builder b = SocketIoConfig.builder()
                 .engine(engine)
                 .connectTimeout(s.connectTimeout())
+                .authenticator(authenticator)
+                .packetRateLimit(config.limits().packetRateLimit())
                 .metrics(meters);
         if (durableRecovery != null) {
             // Sessions live as long as switchboard.durable.session-ttl; this duration is not used then.

@@ -110,4 +110,10 @@ final class SocketIoMeters implements SocketIoMetrics {
         counter("switchboard.socketio.handshake.failures", "failed connection or namespace handshakes, by reason",
                 "reason", reason).increment();
     }
+
+    @Override
+    public void packetDropped(String reason) {
+        counter("switchboard.limits.refused", "Connections, handshakes and events refused by an abuse limit, by limit",
+                "limit", reason.equals("rate limit close") ? "packet_rate_close" : "packet_rate").increment();
+    }
 }

@@ -27,8 +27,13 @@ public final class DurableClient implements AutoCloseable {
     private final List<JsonNode> lines = Collections.synchronizedList(new ArrayList<>());
 
     public DurableClient(String serverUrl, String authJson, boolean ack) {
+        this(serverUrl, "/", authJson, ack);
+    }
+
+    /** A client of {@code namespace}. */
+    public DurableClient(String serverUrl, String namespace, String authJson, boolean ack) {
         process = NodePeers.start(Path.of("src/test/js/durable-client.mjs"),
-                Map.of("SERVER_URL", serverUrl, "AUTH", authJson, "ACK", ack ? "on" : "off"));
+                Map.of("SERVER_URL", serverUrl, "NAMESPACE", namespace, "AUTH", authJson, "ACK", ack ? "on" : "off"));
         stdin = process.getOutputStream();
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

@@ -1,0 +1,34 @@
+package dev.switchboard.core.bridge;
+
+import dev.switchboard.core.message.Message;
+import java.util.concurrent.CompletionStage;
+
+/** A running bridge, as {@link Bridges#start} returns it. Thread-safe. */
+public interface BridgeHandle extends AutoCloseable {
+
+    String name();
+
+    BridgeConfig config();
+
+    /** Its component name in the node's health: {@code bridge-<name>}. */
+    String componentName();
+
+    /**
+     * Sends a message out through the bridge (a client event routed to it): the stage completes when the
+     * external system confirmed it; it fails with {@link OutboundFullException} when the outbound window is
+     * full, {@link BridgeStoppedException} while the bridge is not running,
+     * {@link java.util.concurrent.TimeoutException} past {@link BridgeConfig#outboundTimeout()}, or the
+     * bridge's own error. Never blocks.
+     */
+    CompletionStage<Void> send(Message message);
+
+    /** Inbound messages in flight in the running incarnation (0 while stopped). */
+    int inboundInFlight();
+
+    /** Outbound sends awaiting confirmation. */
+    int outboundInFlight();
+
+    /** Stops the bridge, removes its outbound subscriptions and its component. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,6 @@
+package dev.switchboard.mqtt;
+
+import dev.switchboard.core.routing.Router;
+
+/** What every connection of one gateway shares; all of it thread-safe. */
+record Gateway(MqttConfig config, Router router, Sessions sessions, RetainedStore retained, MqttMetrics metrics) {}

@@ -1,0 +1,525 @@
+package dev.switchboard.mqtt;
+
+import dev.switchboard.core.message.Message;
+import dev.switchboard.core.routing.EncodedMessage;
+import dev.switchboard.core.routing.Router;
+import dev.switchboard.core.routing.Subscriber;
+import dev.switchboard.core.routing.WireFormat;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MQTT connection: the last handler of its pipeline and its {@link Subscriber} in the fabric.
+ *
+ * <p>Threading: every method runs on the channel's event loop (Netty calls the handler methods there and
+ * the router calls {@link #deliver}/{@link #flush} there), so state is in plain fields.
+ *
+ * <p>States: AWAIT_CONNECT (only CONNECT is valid; the idle handler closes after the connect timeout),
+ * CONNECTED (after CONNACK accepted; the idle handler closes after 1.5 × keep alive without a packet),
+ * CLOSED. Every close goes through {@link #close(String, byte)} (v5: a DISCONNECT with the reason code
+ * first) or {@link #channelInactive}, which publishes the will unless the client sent DISCONNECT, and
+ * detaches from the fabric.
+ */
+final class MqttConnection extends ChannelInboundHandlerAdapter implements Subscriber {
+
+    private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    // MQTT 5.0 reason codes used here (section 2.4).
+    static final byte RC_NORMAL = 0x00;
+    static final byte RC_DISCONNECT_WITH_WILL = 0x04;
+    static final byte RC_NO_SUBSCRIPTION_EXISTED = 0x11;
+    static final byte RC_UNSPECIFIED = (byte) 0x80;
+    static final byte RC_MALFORMED = (byte) 0x81;
+    static final byte RC_PROTOCOL_ERROR = (byte) 0x82;
+    static final byte RC_KEEP_ALIVE_TIMEOUT = (byte) 0x8D;
+    static final byte RC_SESSION_TAKEN_OVER = (byte) 0x8E;
+    static final byte RC_TOPIC_FILTER_INVALID = (byte) 0x8F;
+    static final byte RC_TOPIC_NAME_INVALID = (byte) 0x90;
+    static final byte RC_PACKET_ID_NOT_FOUND = (byte) 0x92;
+    static final byte RC_RECEIVE_MAXIMUM_EXCEEDED = (byte) 0x93;
+    static final byte RC_TOPIC_ALIAS_INVALID = (byte) 0x94;
+    static final byte RC_PACKET_TOO_LARGE = (byte) 0x95;
+    static final byte RC_QUOTA_EXCEEDED = (byte) 0x97;
+    static final byte RC_SHARED_NOT_SUPPORTED = (byte) 0x9E;
+    static final byte RC_SUBSCRIPTION_IDS_NOT_SUPPORTED = (byte) 0xA1;
+
+    static final String IDLE = "mqtt-idle";
+
+    private final Gateway gw;
+    private final String id = "mqtt-" + Long.toString(IDS.incrementAndGet(), 36);
+    private ChannelHandlerContext ctx;
+    private EventExecutor loop;
+
+    private boolean connected;
+    private boolean closed;
+    private boolean cleanDisconnect;
+    private MqttVersion version = MqttVersion.MQTT_3_1_1;
+    private String clientId;
+    private Will will;
+    private int clientMaxPacketSize = Integer.MAX_VALUE;
+    private Outbound outbound;
+    private final Subscriptions subscriptions;
+    /** Incoming QoS 2 packet ids awaiting PUBREL (already published to the fabric). */
+    private final Set<Integer> awaitingRelease = new HashSet<>();
+
+    MqttConnection(Gateway gw) {
+        this.gw = gw;
+        this.subscriptions = new Subscriptions(gw, this);
+    }
+
+    record Will(String topic, byte[] payload, int qos, boolean retain) {}
+
+    // ---------------------------------------------------------------- Subscriber
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return loop;
+    }
+
+    @Override
+    public WireFormat wireFormat() {
+        return MqttRenderer.FORMAT;
+    }
+
+    /** A fabric publication: one PUBLISH at the highest QoS of the matching subscriptions (capped by the publication's). */
+    @Override
+    public Delivery deliver(EncodedMessage message, boolean isVolatile) {
+        if (!connected || closed) {
+            return Delivery.REJECTED;
+        }
+        String topic = message.frame(0).toString(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuf meta = message.frame(2);
+        int flags = meta.getByte(meta.readerIndex());
+        String publisher = meta.toString(meta.readerIndex() + 1, meta.readableBytes() - 1,
+                java.nio.charset.StandardCharsets.UTF_8);
+        Subscriptions.Grant grant = subscriptions.grantFor(topic, publisher.equals(id));
+        if (grant == null) {
+            return Delivery.DROPPED_VOLATILE; // reached through a room name no filter of ours matches
+        }
+        int qos = Math.min(flags & 3, grant.qos());
+        boolean retain = grant.retainAsPublished() && (flags & MqttRenderer.FLAG_RETAIN) != 0;
+        return send(topic, message.frame(1).retainedDuplicate(), qos, retain) ? Delivery.WRITTEN : Delivery.REJECTED;
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    /**
+     * Sends a PUBLISH; takes ownership of {@code payload}. QoS 0 is dropped when the connection is past its
+     * write watermark; QoS 1/2 waits for a packet id when the window is full, and a full queue disconnects
+     * the client as too slow. Returns false when nothing was written or queued.
+     */
+    boolean send(String topic, ByteBuf payload, int qos, boolean retain) {
+        if (topic.length() + payload.readableBytes() + 16 > clientMaxPacketSize) {
+            payload.release();
+            gw.metrics().dropped("too_large");
+            return false;
+        }
+        if (qos == 0) {
+            if (!ctx.channel().isWritable()) {
+                payload.release();
+                gw.metrics().dropped("not_writable");
+                return false;
+            }
+            write(topic, payload, 0, retain, 0);
+            return true;
+        }
+        if (!outbound.hasRoom()) {
+            if (!outbound.enqueue(new Outbound.Pending(topic, payload, qos, retain))) {
+                payload.release();
+                gw.metrics().dropped("slow_subscriber");
+                log.warn("MQTT client {} ({}) disconnected: more than {} publications queued", clientId, id,
+                        gw.config().maxQueued());
+                close("slow subscriber", RC_QUOTA_EXCEEDED);
+                return false;
+            }
+            return true;
+        }
+        write(topic, payload, qos, retain, outbound.acquire());
+        return true;
+    }
+
+    private void write(String topic, ByteBuf payload, int qos, boolean retain, int packetId) {
+        MqttPublishMessage m = new MqttPublishMessage(
+                new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.valueOf(qos), retain, 0),
+                new MqttPublishVariableHeader(topic, qos == 0 ? -1 : packetId, MqttProperties.NO_PROPERTIES),
+                payload);
+        ctx.write(m, ctx.voidPromise());
+        gw.metrics().messageOut(qos);
+    }
+
+    private void drainQueue() {
+        Outbound.Pending p;
+        boolean wrote = false;
+        while ((p = outbound.nextQueued()) != null) {
+            write(p.topic(), p.payload(), p.qos(), p.retain(), outbound.acquire());
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+    }
+
+    // ---------------------------------------------------------------- pipeline
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.loop = ctx.channel().eventLoop();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (!(msg instanceof MqttMessage m)) {
+                return;
+            }
+            if (closed) {
+                return;
+            }
+            DecoderResult r = m.decoderResult();
+            if (r != null && r.isFailure()) {
+                onBadPacket(r.cause());
+                return;
+            }
+            MqttMessageType type = m.fixedHeader().messageType();
+            if (!connected) {
+                if (type == MqttMessageType.CONNECT) {
+                    onConnect((MqttConnectMessage) m);
+                } else {
+                    log.info("MQTT connection {} closed: {} before CONNECT", id, type);
+                    ctx.close();
+                }
+                return;
+            }
+            switch (type) {
+                case PUBLISH -> onPublish((MqttPublishMessage) m);
+                case PUBACK -> onAck(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+                case PUBREC -> onPubRec(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+                case PUBREL -> onPubRel(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+                case PUBCOMP -> onAck(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+                case SUBSCRIBE -> subscriptions.onSubscribe((io.netty.handler.codec.mqtt.MqttSubscribeMessage) m);
+                case UNSUBSCRIBE -> subscriptions.onUnsubscribe((io.netty.handler.codec.mqtt.MqttUnsubscribeMessage) m);
+                case PINGREQ -> ctx.writeAndFlush(new MqttMessage(
+                        new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+                case DISCONNECT -> onDisconnect(m);
+                case CONNECT -> close("second CONNECT", RC_PROTOCOL_ERROR);
+                default -> close("unexpected " + type + " from a client", RC_PROTOCOL_ERROR);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onBadPacket(Throwable cause) {
+        if (!connected) {
+            MqttConnectReturnCode code;
+            if (cause instanceof MqttUnacceptableProtocolVersionException) {
+                code = MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION;
+            } else if (cause instanceof MqttIdentifierRejectedException) {
+                code = version == MqttVersion.MQTT_5
+                        ? MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED;
+            } else {
+                log.info("MQTT connection {} closed: malformed packet before CONNECT: {}", id, cause.getMessage());
+                ctx.close();
+                closed = true;
+                return;
+            }
+            log.info("MQTT connection {} refused: {}", id, cause.getMessage());
+            refuse(code);
+            return;
+        }
+        byte rc = cause instanceof TooLongFrameException ? RC_PACKET_TOO_LARGE : RC_MALFORMED;
+        close("malformed packet: " + cause.getMessage(), rc);
+    }
+
+    private void onConnect(MqttConnectMessage m) {
+        var h = m.variableHeader();
+        version = MqttVersion.fromProtocolNameAndLevel(h.name(), (byte) h.version());
+        boolean v5 = version == MqttVersion.MQTT_5;
+        String requested = m.payload().clientIdentifier();
+        boolean assigned = false;
+        if (requested == null || requested.isEmpty()) {
+            if (!v5 && !h.isCleanSession()) {
+                // 3.1.1 3.1.3-8: a zero-byte id with CleanSession 0 is refused.
+                log.info("MQTT connection {} refused: empty client id without clean session", id);
+                refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+                return;
+            }
+            requested = "auto-" + UUID.randomUUID();
+            assigned = true;
+        }
+        if (v5 && h.properties().getProperty(MqttPropertyType.AUTHENTICATION_METHOD.value()) != null) {
+            log.info("MQTT connection {} refused: enhanced authentication is not supported", id);
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD);
+            return;
+        }
+        clientId = requested;
+        int window = gw.config().maxInflight();
+        if (v5) {
+            Object rm = value(h.properties(), MqttPropertyType.RECEIVE_MAXIMUM);
+            if (rm instanceof Integer i && i > 0) {
+                window = Math.min(window, i);
+            }
+            Object mps = value(h.properties(), MqttPropertyType.MAXIMUM_PACKET_SIZE);
+            if (mps instanceof Integer i && i > 0) {
+                clientMaxPacketSize = i;
+            }
+        }
+        outbound = new Outbound(window, gw.config().maxQueued());
+        if (h.isWillFlag()) {
+            will = new Will(m.payload().willTopic(), m.payload().willMessageInBytes(), h.willQos(), h.isWillRetain());
+        }
+        MqttConnection old = gw.sessions().register(clientId, this);
+        if (old != null) {
+            old.loop.execute(() -> old.close("taken over by a new connection of client " + clientId,
+                    RC_SESSION_TAKEN_OVER));
+        }
+        connected = true;
+        gw.metrics().connections(1);
+        int keepAlive = h.keepAliveTimeSeconds();
+        ctx.pipeline().replace(IDLE, IDLE, keepAlive > 0
+                // 1.5 × keep alive (3.1.1 3.1.2-24, 5.0 3.1.2-22), in milliseconds so 1 s becomes 1.5 s.
+                ? new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS)
+                : new IdleStateHandler(0, 0, 0));
+        MqttProperties props = MqttProperties.NO_PROPERTIES;
+        if (v5) {
+            props = new MqttProperties();
+            props.add(new IntegerProperty(MqttPropertyType.RECEIVE_MAXIMUM.value(), gw.config().receiveMaximum()));
+            props.add(new IntegerProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), gw.config().maxPacketSize()));
+            props.add(new IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), 0));
+            props.add(new IntegerProperty(MqttPropertyType.RETAIN_AVAILABLE.value(), 1));
+            props.add(new IntegerProperty(MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 1));
+            props.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE.value(), 0));
+            props.add(new IntegerProperty(MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value(), 0));
+            // Sessions end with their connection here: say so whatever the client asked for.
+            props.add(new IntegerProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), 0));
+            if (assigned) {
+                props.add(new MqttProperties.StringProperty(
+                        MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(), clientId));
+            }
+        }
+        MqttConnAckMessage ack = MqttMessageBuilders.connAck()
+                .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
+                .sessionPresent(false)
+                .properties(props)
+                .build();
+        ctx.writeAndFlush(ack);
+        log.debug("MQTT client {} connected as {} ({}, keep alive {} s)", clientId, id, version, keepAlive);
+    }
+
+    private static Object value(MqttProperties props, MqttPropertyType type) {
+        MqttProperties.MqttProperty<?> p = props.getProperty(type.value());
+        return p == null ? null : p.value();
+    }
+
+    private void refuse(MqttConnectReturnCode code) {
+        closed = true;
+        ctx.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build())
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void onPublish(MqttPublishMessage m) {
+        var vh = m.variableHeader();
+        int qos = m.fixedHeader().qosLevel().value();
+        String topic = vh.topicName();
+        if (version == MqttVersion.MQTT_5
+                && vh.properties().getProperty(MqttPropertyType.TOPIC_ALIAS.value()) != null) {
+            close("topic alias used (Topic Alias Maximum is 0)", RC_TOPIC_ALIAS_INVALID);
+            return;
+        }
+        if (topic == null || topic.isEmpty() || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
+            close("invalid topic name '" + topic + "' in PUBLISH", RC_TOPIC_NAME_INVALID);
+            return;
+        }
+        int packetId = vh.packetId();
+        gw.metrics().messageIn(qos);
+        if (qos == 2) {
+            if (awaitingRelease.contains(packetId)) {
+                // A DUP of a publication already taken: answer again, publish once (method B of 4.3.3).
+                ctx.writeAndFlush(pubReply(MqttMessageType.PUBREC, packetId, RC_NORMAL));
+                return;
+            }
+            if (awaitingRelease.size() >= gw.config().receiveMaximum()) {
+                close("more than " + gw.config().receiveMaximum() + " QoS 2 publications awaiting PUBREL",
+                        RC_RECEIVE_MAXIMUM_EXCEEDED);
+                return;
+            }
+        }
+        byte[] payload = ByteBufUtil.getBytes(m.payload());
+        boolean retain = m.fixedHeader().isRetain();
+        publish(topic, payload, qos, retain);
+        if (qos == 1) {
+            ctx.writeAndFlush(pubReply(MqttMessageType.PUBACK, packetId, RC_NORMAL));
+        } else if (qos == 2) {
+            awaitingRelease.add(packetId);
+            ctx.writeAndFlush(pubReply(MqttMessageType.PUBREC, packetId, RC_NORMAL));
+        }
+    }
+
+    /** To the fabric (every subscriber of the room, MQTT and others) and, when retained, to the store. */
+    private void publish(String topic, byte[] payload, int qos, boolean retain) {
+        if (retain && !gw.retained().put(topic, payload, qos)) {
+            gw.metrics().dropped("retained_full");
+        }
+        Message message = MqttMapping.toMessage(gw.config().namespace(), gw.config().event(), gw.router().nodeId(),
+                topic, qos, retain, payload, id);
+        gw.router().publish(message);
+    }
+
+    private void onPubRel(int packetId) {
+        boolean known = awaitingRelease.remove(packetId);
+        ctx.writeAndFlush(pubReply(MqttMessageType.PUBCOMP, packetId, known ? RC_NORMAL : RC_PACKET_ID_NOT_FOUND));
+    }
+
+    private void onPubRec(int packetId) {
+        boolean known = outbound.received(packetId);
+        ctx.writeAndFlush(pubReply(MqttMessageType.PUBREL, packetId, known ? RC_NORMAL : RC_PACKET_ID_NOT_FOUND));
+    }
+
+    private void onAck(int packetId) {
+        if (outbound.complete(packetId)) {
+            drainQueue();
+        }
+    }
+
+    private MqttMessage pubReply(MqttMessageType type, int packetId, byte reason) {
+        // PUBREL's fixed header flags are 0010 (3.6.1-1); the others' 0000.
+        MqttQoS q = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
+        Object vh = version == MqttVersion.MQTT_5
+                ? new MqttPubReplyMessageVariableHeader(packetId, reason, MqttProperties.NO_PROPERTIES)
+                : MqttMessageIdVariableHeader.from(packetId);
+        return new MqttMessage(new MqttFixedHeader(type, false, q, false, 0), vh);
+    }
+
+    private void onDisconnect(MqttMessage m) {
+        boolean withWill = false;
+        if (version == MqttVersion.MQTT_5 && m.variableHeader()
+                instanceof io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader rh) {
+            withWill = rh.reasonCode() == RC_DISCONNECT_WITH_WILL;
+        }
+        cleanDisconnect = !withWill;
+        closed = true;
+        ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            if (connected) {
+                close("no packet within 1.5 × keep alive", RC_KEEP_ALIVE_TIMEOUT);
+            } else {
+                log.info("MQTT connection {} closed: no CONNECT within {}", id, gw.config().connectTimeout());
+                closed = true;
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.info("MQTT connection {} ({}) closed after an error: {}", id, clientId, cause.toString());
+        closed = true;
+        ctx.close();
+    }
+
+    /**
+     * Closes because of the server or a protocol violation: v5 clients get a DISCONNECT with {@code reason}
+     * first (3.1.1 has no server DISCONNECT). Logs one line.
+     */
+    void close(String why, byte reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("MQTT client {} ({}) disconnected: {}", clientId, id, why);
+        if (connected && version == MqttVersion.MQTT_5) {
+            ctx.writeAndFlush(MqttMessageBuilders.disconnect().reasonCode(reason).build())
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
+        if (connected) {
+            connected = false;
+            gw.metrics().connections(-1);
+            gw.sessions().unregister(clientId, this);
+            subscriptions.clear();
+            gw.router().detach(gw.config().namespace(), this);
+            outbound.clear();
+            if (will != null && !cleanDisconnect) {
+                log.debug("MQTT client {} ({}) gone without DISCONNECT: will to {}", clientId, id, will.topic());
+                publish(will.topic(), will.payload(), will.qos(), will.retain());
+            }
+        }
+        super.channelInactive(ctx);
+    }
+
+    // ---------------------------------------------------------------- for Subscriptions
+
+    ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    MqttVersion version() {
+        return version;
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    static ByteBuf wrap(byte[] b) {
+        return Unpooled.wrappedBuffer(b);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.switchboard.mqtt;
+
+import dev.switchboard.core.routing.Router;
+import dev.switchboard.transport.TransportConfig;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The MQTT 3.1.1 / 5.0 listener. Its connections run on an existing event loop group (the HTTP
+ * listener's, so one set of loops serves every protocol) and are subscribers of the fabric's router.
+ *
+ * <pre>{@code
+ * MqttServer mqtt = MqttServer.create(MqttConfig.builder().port(1883).build(), transportConfig,
+ *         http.eventLoopGroup(), "epoll".equals(http.transportName()), router, MqttMetrics.NONE);
+ * InetSocketAddress bound = mqtt.start().toCompletableFuture().join();
+ * }</pre>
+ */
+public interface MqttServer {
+
+    /**
+     * @param transport TLS certificate and key (TLS when set), write watermarks and allocator; its host and
+     *                  port are not used (the MQTT config has its own)
+     * @param workers   the event loops to serve connections on (not shut down by this server)
+     * @param epoll     whether {@code workers} run epoll (else NIO)
+     */
+    static MqttServer create(MqttConfig config, TransportConfig transport, EventLoopGroup workers, boolean epoll,
+            Router router, MqttMetrics metrics) {
+        return new NettyMqttServer(config, transport, workers, epoll, router, metrics);
+    }
+
+    /** Binds; the stage completes with the bound address (fails if it cannot bind). Once. */
+    CompletionStage<InetSocketAddress> start();
+
+    /** Unbinds and closes every connection (their wills are published); completes when all are closed. */
+    CompletionStage<Void> shutdown();
+
+    /** Whether it is bound and accepting connections. */
+    boolean isRunning();
+
+    /** Connected clients (past CONNECT). */
+    int connectedClients();
+
+    /** Retained messages held. */
+    int retainedCount();
+}

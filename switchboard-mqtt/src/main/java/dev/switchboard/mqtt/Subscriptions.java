@@ -1,0 +1,147 @@
+package dev.switchboard.mqtt;
+
+import dev.switchboard.core.routing.TopicFilter;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption.RetainedHandlingPolicy;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The subscriptions of one connection: SUBSCRIBE/UNSUBSCRIBE, the fabric's pattern subscriptions behind
+ * them, the QoS to deliver at, and retained messages on subscribe. Confined to the connection's event loop.
+ *
+ * <p>Every filter is one {@code Router.subscribePattern} in the configured namespace, so the fabric
+ * delivers a publication to this connection once however many of its filters match; {@link #grantFor}
+ * then picks the highest QoS among the matching ones (MQTT 5.0 3.3.4-2 allows one delivery at the
+ * maximum QoS; users of 3.1.1 expect the same).
+ */
+final class Subscriptions {
+
+    /** One subscription's options (MQTT 5.0 3.8.3.1; 3.1.1 has only the QoS). */
+    record Sub(TopicFilter filter, int qos, boolean noLocal, boolean retainAsPublished) {}
+
+    /** How to deliver a publication: QoS and whether to keep its retain flag. */
+    record Grant(int qos, boolean retainAsPublished) {}
+
+    private static final String SHARED_PREFIX = "$share/";
+
+    private final Gateway gw;
+    private final MqttConnection conn;
+    private final Map<String, Sub> byFilter = new LinkedHashMap<>();
+
+    Subscriptions(Gateway gw, MqttConnection conn) {
+        this.gw = gw;
+        this.conn = conn;
+    }
+
+    /** The grant for a publication to {@code topic}, or null if no subscription matches it. */
+    Grant grantFor(String topic, boolean ownPublication) {
+        int qos = -1;
+        boolean rap = false;
+        for (Sub s : byFilter.values()) {
+            if ((ownPublication && s.noLocal()) || !s.filter().matches(topic)) {
+                continue;
+            }
+            qos = Math.max(qos, s.qos());
+            rap |= s.retainAsPublished();
+        }
+        return qos < 0 ? null : new Grant(qos, rap);
+    }
+
+    void onSubscribe(MqttSubscribeMessage m) {
+        boolean v5 = conn.version() == MqttVersion.MQTT_5;
+        int packetId = m.variableHeader().messageId();
+        MqttProperties props = m.idAndPropertiesVariableHeader().properties();
+        if (v5 && props.getProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value()) != null) {
+            conn.close("subscription identifier sent (Subscription Identifier Available is 0)",
+                    MqttConnection.RC_SUBSCRIPTION_IDS_NOT_SUPPORTED);
+            return;
+        }
+        List<MqttTopicSubscription> subs = m.payload().topicSubscriptions();
+        int[] codes = new int[subs.size()];
+        List<RetainedStore.Retained> toSend = new ArrayList<>();
+        List<Integer> toSendQos = new ArrayList<>();
+        for (int i = 0; i < codes.length; i++) {
+            MqttTopicSubscription ts = subs.get(i);
+            String f = ts.topicFilter();
+            MqttSubscriptionOption o = ts.option();
+            if (f.startsWith(SHARED_PREFIX)) {
+                codes[i] = v5 ? MqttConnection.RC_SHARED_NOT_SUPPORTED & 0xFF : 0x80;
+                continue;
+            }
+            TopicFilter filter;
+            try {
+                filter = TopicFilter.of(f);
+            } catch (IllegalArgumentException e) {
+                codes[i] = v5 ? MqttConnection.RC_TOPIC_FILTER_INVALID & 0xFF : 0x80;
+                continue;
+            }
+            int qos = o.qos().value();
+            Sub previous = byFilter.put(f, new Sub(filter, qos, o.isNoLocal(), o.isRetainAsPublished()));
+            if (previous == null) {
+                gw.router().subscribePattern(gw.config().namespace(), f, conn);
+                gw.metrics().subscriptions(1);
+            }
+            codes[i] = qos;
+            RetainedHandlingPolicy rh = o.retainHandling();
+            if (rh == RetainedHandlingPolicy.SEND_AT_SUBSCRIBE
+                    || (rh == RetainedHandlingPolicy.SEND_AT_SUBSCRIBE_IF_NOT_YET_EXISTS && previous == null)) {
+                for (RetainedStore.Retained r : gw.retained().matching(filter)) {
+                    toSend.add(r);
+                    toSendQos.add(Math.min(qos, r.qos()));
+                }
+            }
+        }
+        conn.ctx().write(new MqttSubAckMessage(
+                new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
+                new MqttSubAckPayload(codes)));
+        // Retained messages after the SUBACK, with the retain flag set (3.3.1-8 / 5.0 3.3.1-9).
+        for (int i = 0; i < toSend.size(); i++) {
+            RetainedStore.Retained r = toSend.get(i);
+            if (!conn.send(r.topic(), MqttConnection.wrap(r.payload()), toSendQos.get(i), true)) {
+                break; // closing or full
+            }
+        }
+        conn.ctx().flush();
+    }
+
+    void onUnsubscribe(MqttUnsubscribeMessage m) {
+        List<String> filters = m.payload().topics();
+        Short[] codes = new Short[filters.size()];
+        for (int i = 0; i < codes.length; i++) {
+            String f = filters.get(i);
+            Sub removed = byFilter.remove(f);
+            if (removed != null) {
+                gw.router().unsubscribePattern(gw.config().namespace(), f, conn);
+                gw.metrics().subscriptions(-1);
+            }
+            codes[i] = removed != null ? 0 : (short) MqttConnection.RC_NO_SUBSCRIPTION_EXISTED;
+        }
+        conn.ctx().writeAndFlush(MqttMessageBuilders.unsubAck()
+                .packetId(m.variableHeader().messageId())
+                .addReasonCodes(codes)
+                .build());
+    }
+
+    /** The connection ended: counts them off (the caller detaches from the fabric, which drops the patterns). */
+    void clear() {
+        gw.metrics().subscriptions(-byFilter.size());
+        byFilter.clear();
+    }
+}
