@@ -122,7 +122,7 @@ public final class SwitchboardServer {
         // The actor system is the slowest part of a start: it comes up (and opens the store) on its own
         // thread while this one loads the page assets.
         StoragePlane storage = StoragePlanes.named(config.durable().store())
-                .create(new StorageContext(config.dataDir(), config.durable(), metrics.registry()));
+                .create(new StorageContext(config.dataDir(), config.durable(), config.kafka(), metrics.registry()));
         CompletableFuture<SwitchboardNode> starting = new CompletableFuture<>();
         Thread nodeStarter = new Thread(() -> {
             try {
@@ -132,7 +132,7 @@ public final class SwitchboardServer {
                                 ? config.shutdownTimeout() : Duration.ofSeconds(1))
                         .build());
                 // The stores open (on the node's blocking dispatcher) while the rest starts.
-                storage.components().forEach((name, c) -> node.supervise(name, c, SupervisionPolicy.restartWithBackoff()));
+                storage.components().forEach((name, c) -> node.supervise(name, c, storage.supervision(name)));
                 starting.complete(node);
             } catch (Throwable t) {
                 starting.completeExceptionally(t);

@@ -45,7 +45,7 @@ class BadConfigurationIT {
     @Test
     void anUnknownStore() throws Exception {
         LaunchedServer s = run(Map.of("SWITCHBOARD_STORE", "rabbitmq"), "--data", dir.resolve("data").toString());
-        assertOneLine(s, 2, "configuration error", "switchboard.store", "unknown store \"rabbitmq\" (known: embedded)");
+        assertOneLine(s, 2, "configuration error", "switchboard.store", "unknown store \"rabbitmq\" (known: embedded, kafka)");
     }
 
     @Test

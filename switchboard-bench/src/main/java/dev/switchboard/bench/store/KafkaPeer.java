@@ -1,23 +1,18 @@
 package dev.switchboard.bench.store;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
+import dev.switchboard.testkit.kafka.KafkaBroker;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A single-node Kafka broker in KRaft mode (broker and controller in one process), started from the
- * Maven-resolved jars of {@code peers/store-peers} in a temporary directory on ephemeral ports, and
+ * A single-node Kafka broker in KRaft mode (the testkit's {@link KafkaBroker}), started from the
+ * Maven-resolved jars of {@code switchboard-testkit/kafka-broker} in a temporary directory on an ephemeral port, and
  * Kafka's own {@code ProducerPerformance} run against it. Every process is killed by {@link #close()}.
  */
 final class KafkaPeer implements AutoCloseable {
@@ -26,63 +21,22 @@ final class KafkaPeer implements AutoCloseable {
             "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency, ([\\d.]+) ms max latency, "
                     + "(\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th");
 
-    private final String classpath;
     private final Path dir;
-    private final int port;
-    private final Process broker;
+    private final KafkaBroker broker;
     private final List<Process> tools = new ArrayList<>();
 
-    KafkaPeer(String classpath, Path dir) throws Exception {
-        this.classpath = classpath;
+    KafkaPeer(String classpath, Path dir) {
         this.dir = dir;
-        this.port = freePort();
-        int controllerPort = freePort();
-        Path props = dir.resolve("server.properties");
-        Files.writeString(props, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs=" + dir.resolve("logs"),
-                "num.partitions=1",
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                ""));
-        Files.writeString(dir.resolve("log4j2.properties"), String.join("\n",
-                "status = error",
-                "appender.out.type = Console",
-                "appender.out.name = OUT",
-                "appender.out.layout.type = PatternLayout",
-                "appender.out.layout.pattern = [%d] %p %m (%c)%n",
-                "rootLogger.level = warn",
-                "rootLogger.appenderRef.out.ref = OUT",
-                ""));
-        run(60, "kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", props.toString(), "--standalone");
-        broker = java("-Xmx1g", "kafka.Kafka", props.toString()).redirectOutput(dir.resolve("broker.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!accepts(port)) {
-            if (!broker.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("Kafka broker did not start, see " + dir.resolve("broker.log"));
-            }
-            Thread.sleep(200); // polling a port of another process: no event to wait on
-        }
+        this.broker = KafkaBroker.start(classpath, dir, 0, "-Xmx1g");
     }
 
     int port() {
-        return port;
+        return broker.port();
     }
 
     /** Creates a one-partition topic; {@code configs} are topic configs like {@code flush.messages=1}. */
     void createTopic(String topic, String... configs) throws Exception {
-        List<String> args = new ArrayList<>(List.of("org.apache.kafka.tools.TopicCommand", "--bootstrap-server", "127.0.0.1:" + port,
+        List<String> args = new ArrayList<>(List.of("org.apache.kafka.tools.TopicCommand", "--bootstrap-server", broker.bootstrapServers(),
                 "--create", "--topic", topic, "--partitions", "1", "--replication-factor", "1"));
         for (String c : configs) {
             args.add("--config");
@@ -98,7 +52,7 @@ final class KafkaPeer implements AutoCloseable {
     Measurement producerPerformance(String scenario, String topic, int records, int recordBytes, int window) throws Exception {
         List<String> args = new ArrayList<>(List.of("org.apache.kafka.tools.ProducerPerformance", "--topic", topic,
                 "--num-records", String.valueOf(records), "--record-size", String.valueOf(recordBytes), "--throughput", "-1",
-                "--producer-props", "bootstrap.servers=127.0.0.1:" + port, "acks=all"));
+                "--producer-props", "bootstrap.servers=" + broker.bootstrapServers(), "acks=all"));
         if (window > 0) {
             args.add("buffer.memory=" + Math.max(65536, (long) window * recordBytes));
         }
@@ -121,7 +75,7 @@ final class KafkaPeer implements AutoCloseable {
      * is its fetch rate (without the group join).
      */
     Measurement consumerPerformance(String scenario, String topic, long records, int recordBytes) throws Exception {
-        String out = run(600, "org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", "127.0.0.1:" + port,
+        String out = run(600, "org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", broker.bootstrapServers(),
                 "--topic", topic, "--num-records", String.valueOf(records), "--timeout", "60000");
         // Header then one line: start.time, end.time, MB, MB.sec, nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
         String[] lines = out.strip().split("\n");
@@ -138,12 +92,12 @@ final class KafkaPeer implements AutoCloseable {
     }
 
     static String version() {
-        return "4.2.0";
+        return "4.2.0"; // kafka.version of the parent POM
     }
 
     private String run(int timeoutSeconds, String... mainAndArgs) throws Exception {
         Path log = Files.createTempFile(dir, "tool", ".log");
-        Process p = java("-Xmx512m", mainAndArgs).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = broker.java("-Xmx512m", mainAndArgs).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         tools.add(p);
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -156,49 +110,11 @@ final class KafkaPeer implements AutoCloseable {
         return out;
     }
 
-    private ProcessBuilder java(String heap, String... mainAndArgs) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
-                "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"), "-cp", classpath));
-        cmd.addAll(List.of(mainAndArgs));
-        return new ProcessBuilder(cmd).directory(dir.toFile());
-    }
-
-    private static String clusterId() {
-        byte[] b = new byte[16];
-        SecureRandom r = new SecureRandom();
-        String id;
-        do {
-            r.nextBytes(b);
-            id = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-        } while (id.startsWith("-"));
-        return id;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     @Override
     public void close() {
         for (Process p : tools) {
             p.destroyForcibly();
         }
-        broker.destroyForcibly();
-        try {
-            broker.waitFor(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        broker.kill();
     }
 }

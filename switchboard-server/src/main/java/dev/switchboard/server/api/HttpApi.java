@@ -180,6 +180,14 @@ public final class HttpApi {
         if (cause instanceof ApiError a) {
             return error(a.status(), a.code(), a.getMessage());
         }
+        if (cause instanceof dev.switchboard.core.spi.StoreException s) {
+            // As the durable API answers a store's refusal: not open or overloaded is worth retrying (503).
+            return switch (s.reason()) {
+                case OVERLOADED, CLOSED -> error(503, "unavailable", s.getMessage());
+                case QUEUE_FULL -> error(507, "queue_full", s.getMessage());
+                case FAILED -> error(500, "store_failed", s.getMessage());
+            };
+        }
         log.warn("api {} {} failed: {}", request.method(), request.path(), cause.toString());
         return error(500, "internal_error", "the server could not complete the request");
     }

@@ -156,6 +156,21 @@ public final class ConfigLoader {
             throw r.problem("switchboard.store", "unknown store \"" + store + "\" (known: "
                     + String.join(", ", dev.switchboard.server.storage.StoragePlanes.names()) + ")");
         }
+        String bootstrap = r.string("switchboard.kafka.bootstrap-servers", true);
+        if (store.equals("kafka") && !bootstrap.matches("[^,:\\s]+:\\d{1,5}(,[^,:\\s]+:\\d{1,5})*")) {
+            throw r.problem("switchboard.kafka.bootstrap-servers",
+                    "switchboard.store = kafka needs \"host:port[,host:port...]\", found \"" + bootstrap + "\"");
+        }
+        String kafkaTopic = r.string("switchboard.kafka.topic", false);
+        if (!kafkaTopic.matches("[a-zA-Z0-9._-]{1,249}")) {
+            throw r.problem("switchboard.kafka.topic", "must be 1..249 of [a-zA-Z0-9._-], found \"" + kafkaTopic + "\"");
+        }
+        dev.switchboard.server.storage.KafkaSettings kafka = new dev.switchboard.server.storage.KafkaSettings(bootstrap,
+                kafkaTopic, (int) r.longInRange("switchboard.kafka.partitions", 1, 100_000),
+                r.duration("switchboard.kafka.retention", true), r.duration("switchboard.kafka.request-timeout", false));
+        if (kafka.requestTimeout().toMillis() < 100) {
+            throw r.problem("switchboard.kafka.request-timeout", "must be at least 100ms, found " + kafka.requestTimeout());
+        }
         dev.switchboard.server.auth.AuthSettings auth = dev.switchboard.server.auth.AuthSettings.read(r.config);
         if (api.enabled() && !auth.apiTokenRequired() && !auth.apiInsecure() && !loopback(http.host())) {
             throw r.problem("switchboard.http.host", "\"" + http.host() + "\" is not a loopback address and the"
@@ -180,7 +195,8 @@ public final class ConfigLoader {
                 dev.switchboard.server.managed.ManagedSettings.read(r.config),
                 dev.switchboard.server.limits.LimitSettings.read(r.config),
                 dev.switchboard.server.bridge.BridgeSettings.read(r.config),
-                mqtt(r));
+                mqtt(r),
+                kafka);
     }
 
     /** Whether {@code host} names only this machine (127.0.0.0/8, ::1, localhost); unresolvable: not. */

@@ -27,7 +27,8 @@ public record ServerConfig(
         dev.switchboard.server.managed.ManagedSettings managed,
         dev.switchboard.server.limits.LimitSettings limits,
         dev.switchboard.server.bridge.BridgeSettings bridges,
-        Mqtt mqtt) {
+        Mqtt mqtt,
+        dev.switchboard.server.storage.KafkaSettings kafka) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
@@ -36,7 +37,7 @@ public record ServerConfig(
                 dev.switchboard.server.durable.DurableSettings.defaults());
     }
 
-    /** Without {@code switchboard.admin-ui} / {@code switchboard.log} / {@code switchboard.auth}: admin UI off, text logs, no token verification beyond {@code api.token}. */
+    /** Without {@code switchboard.admin-ui} / {@code switchboard.log} / {@code switchboard.auth} / {@code switchboard.kafka}: admin UI off, text logs, no token verification beyond {@code api.token}, no Kafka brokers. */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
                         Duration shutdownTimeout, String source, dev.switchboard.server.durable.DurableSettings durable) {
         this(dataDir, http, socketIo, api, demoEnabled, metricsEnabled, shutdownTimeout, source, durable,
@@ -47,7 +48,8 @@ public record ServerConfig(
                                         dev.switchboard.server.auth.AuthSettings.SCOPES)), false),
                 dev.switchboard.server.managed.ManagedSettings.none(),
                 dev.switchboard.server.limits.LimitSettings.defaults(),
-                dev.switchboard.server.bridge.BridgeSettings.none(), Mqtt.OFF);
+                dev.switchboard.server.bridge.BridgeSettings.none(), Mqtt.OFF,
+                dev.switchboard.server.storage.KafkaSettings.defaults());
     }
 
     /** The MQTT gateway: {@code port} empty = off. Its TLS is {@code http.tls}. */
@@ -61,6 +63,7 @@ public record ServerConfig(
         Objects.requireNonNull(adminUi, "adminUi");
         Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(durable, "durable");
+        Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(managed, "managed");
         Objects.requireNonNull(limits, "limits");

@@ -190,7 +190,13 @@ final class SocketIoAdmin implements SocketAdmin {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while storing the message");
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof dev.switchboard.core.spi.StoreException s) {
+                throw s; // the store's own refusal (not open, overloaded, failed): the API maps its reason
+            }
+            throw new IllegalStateException("the message could not be stored: "
+                    + (e.getCause() != null ? e.getCause() : e), e);
+        } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("the message could not be stored: "
                     + (e.getCause() != null ? e.getCause() : e), e);
         }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
  *
  * @param dataDir  the server's data directory (held under its lock)
  * @param settings durability, retention and inbox options ({@code switchboard.durable}, {@code switchboard.inbox})
+ * @param kafka    where the Kafka plane's brokers are ({@code switchboard.kafka})
  * @param registry where the plane's meters go
  */
-public record StorageContext(Path dataDir, DurableSettings settings, MeterRegistry registry) {}
+public record StorageContext(Path dataDir, DurableSettings settings, KafkaSettings kafka, MeterRegistry registry) {}

@@ -1,6 +1,7 @@
 package dev.switchboard.server.storage;
 
 import dev.switchboard.core.node.Component;
+import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.core.spi.QueueStore;
 import dev.switchboard.core.spi.SessionStore;
 import dev.switchboard.core.spi.StreamStore;
@@ -25,6 +26,11 @@ public interface StoragePlane {
     QueueStore queues();
 
     SessionStore sessions();
+
+    /** How the node supervises component {@code name}: restart with backoff, unless a plane says otherwise. */
+    default SupervisionPolicy supervision(String name) {
+        return SupervisionPolicy.restartWithBackoff();
+    }
 
     /** Whether every store is open now. */
     boolean isOpen();

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  */
 public final class StoragePlanes {
 
-    private static final List<StoragePlane.Factory> FACTORIES = List.of(new EmbeddedStorage.Factory());
+    private static final List<StoragePlane.Factory> FACTORIES = List.of(new EmbeddedStorage.Factory(), new KafkaStorage.Factory());
 
     private static final Map<String, StoragePlane.Factory> BY_NAME =
             FACTORIES.stream().collect(Collectors.toUnmodifiableMap(StoragePlane.Factory::name, Function.identity()));

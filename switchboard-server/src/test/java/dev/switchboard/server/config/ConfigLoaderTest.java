@@ -77,11 +77,25 @@ class ConfigLoaderTest {
     @Test
     void theStoreIsEmbeddedByDefaultAndAnUnknownOneIsRefused() throws Exception {
         assertThat(loader.load(Optional.empty(), Map.of(), Map.of()).durable().store()).isEqualTo("embedded");
-        Path f = file("switchboard.store = kafka\n");
+        Path f = file("switchboard.store = rabbitmq\n");
         assertThatThrownBy(() -> loader.load(Optional.of(f), Map.of(), Map.of()))
                 .isInstanceOf(ConfigProblem.class)
                 .hasMessageContaining("switchboard.store")
-                .hasMessageContaining("unknown store \"kafka\" (known: embedded)");
+                .hasMessageContaining("unknown store \"rabbitmq\" (known: embedded, kafka)");
+    }
+
+    @Test
+    void theKafkaStoreNeedsBootstrapServers() throws Exception {
+        Path none = file("switchboard.store = kafka\n");
+        assertThatThrownBy(() -> loader.load(Optional.of(none), Map.of(), Map.of()))
+                .isInstanceOf(ConfigProblem.class)
+                .hasMessageContaining("switchboard.kafka.bootstrap-servers")
+                .hasMessageContaining("host:port");
+        Path two = file("switchboard.store = kafka\nswitchboard.kafka.bootstrap-servers = \"a:9092,b:9093\"\n");
+        ServerConfig c = loader.load(Optional.of(two), Map.of(), Map.of());
+        assertThat(c.durable().store()).isEqualTo("kafka");
+        assertThat(c.kafka().bootstrapServers()).isEqualTo("a:9092,b:9093");
+        assertThat(c.kafka().topic()).isEqualTo("switchboard.streams");
     }
 
     @Test
