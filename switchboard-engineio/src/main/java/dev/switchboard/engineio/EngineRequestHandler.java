@@ -223,7 +223,7 @@ final class EngineRequestHandler implements HttpHandler {
      * A request the transport refused with 413 before this route saw it (its body passed the
      * aggregator's limit, maxPayload + 64 KiB when sized by {@link EngineIoServer#fitTransport}): a
      * POST with the sid of a polling session closes that session, as a POST over maxPayload that got
-     * through does (engine.io answers 413 for both; we also close, as issue 2 asks).
+     * through does (engine.io answers 413 for both; we also close the session).
      */
     @Override
     public void oversizedRequest(Channel ch, HttpRequest req) {

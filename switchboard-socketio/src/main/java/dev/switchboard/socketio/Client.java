@@ -43,7 +43,7 @@ final class Client implements EngineSocket.Listener {
     private final EngineSocket conn;
     private final PacketDecoder decoder;
     private final PacketRateLimit rateLimit;
-    // Sized for the usual one or two namespaces: a table of 2 rather than 16 per connection (issue 7).
+    // Sized for the usual one or two namespaces: a table of 2 rather than 16 per connection.
     private final Map<String, SocketImpl> nsps = new HashMap<>(2);
     private final Set<String> connecting = new HashSet<>(2);
     private ScheduledFuture<?> connectTimer;

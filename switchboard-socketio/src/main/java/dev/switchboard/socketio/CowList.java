@@ -9,7 +9,7 @@ import java.util.RandomAccess;
  * A copy-on-write list for a socket's listeners, smaller than {@link java.util.concurrent.CopyOnWriteArrayList}
  * where it matters: one per listener kind per socket, mostly empty for the socket's whole life. An empty
  * list is this object only (the shared empty array, no lock object, no per-list empty array), 16 bytes
- * instead of 56 (issue 7: heap per idle connection).
+ * instead of 56 (heap per idle connection).
  *
  * <p>Threading: any thread. Writers serialize on {@code this}; readers take the volatile array once,
  * so an iteration sees one snapshot (as CopyOnWriteArrayList's iterator does). Only {@link #add} and

@@ -45,7 +45,7 @@ final class SocketIoRuntime {
     /**
      * Does the one-time lazy work of the connect path now rather than in the first clients' handshakes
      * after a start: SecureRandom seeding, the time-zone names of {@code handshake.time}, the mapper's
-     * first parser and serializer lookups (issue 7: a fresh server's connect storm). Nothing is kept;
+     * first parser and serializer lookups (a fresh server's connect storm). Nothing is kept;
      * a failure here only means the first client pays instead.
      */
     private void prime() {

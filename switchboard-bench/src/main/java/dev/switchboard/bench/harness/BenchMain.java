@@ -63,7 +63,7 @@ public final class BenchMain {
         if (wanted.contains("switchboard")) {
             Optional<ServerSpec> sb = Servers.switchboard(repo, option(args, "--switchboard-cmd", Servers.DEFAULT_SWITCHBOARD));
             sb.ifPresentOrElse(specs::add, () -> notes.add("Switchboard was skipped: `bin/switchboard` does not exist in this "
-                    + "checkout yet (the `echo` command of issue 3); ratios are to the Node server."));
+                    + "checkout yet; ratios are to the Node server."));
         }
         if (wanted.contains("node")) {
             specs.add(Servers.node(repo));

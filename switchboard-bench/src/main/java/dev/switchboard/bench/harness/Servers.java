@@ -38,7 +38,7 @@ final class Servers {
         List<String> cmd = Arrays.asList(template.trim().split("\\s+"));
         Path launcher = repo.resolve(cmd.get(0));
         if (cmd.get(0).contains("/") && !Files.isExecutable(launcher)) {
-            LOG.warn("Switchboard skipped: {} does not exist yet (issue 3 adds `bin/switchboard echo`); "
+            LOG.warn("Switchboard skipped: {} does not exist yet (`bin/switchboard echo` is missing); "
                     + "ratios are given against the Node server", launcher);
             return Optional.empty();
         }

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 /**
- * User handlers run contained (issue 4), seen from the official Java client: a listener that throws
+ * User handlers run contained, seen from the official Java client: a listener that throws
  * gets the client an error ack and closes nothing; a blocking listener does not hold the event loop
  * other sockets share (one I/O thread here, so every socket is on the same loop); a full worker pool
  * answers "server busy"; the watchdog names an inline listener that holds the loop.

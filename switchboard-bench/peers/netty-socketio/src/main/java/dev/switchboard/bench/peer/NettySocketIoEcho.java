@@ -11,7 +11,7 @@ import com.corundumstudio.socketio.listener.MultiTypeEventListener;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The echo application of {@code bin/switchboard echo} (issue 3, "The echo command") on netty-socketio
+ * The echo application of {@code bin/switchboard echo} on netty-socketio
  * 2.0.x, for the side-by-side benchmarks. Prints {@code listening <port>} once bound.
  *
  * <pre>java -jar netty-socketio-echo.jar --port 3000 --ping-interval 25000 --ping-timeout 20000
