@@ -55,7 +55,7 @@ public record ServerConfig(
     /** The MQTT gateway: {@code port} empty = off. Its TLS is {@code http.tls}. */
     public record Mqtt(java.util.OptionalInt port, String host, String namespace, String event, int maxPacketSize,
                        int receiveMaximum, int maxInflight, int maxQueued, int maxRetained) {
-        public static final Mqtt OFF = new Mqtt(java.util.OptionalInt.empty(), "0.0.0.0", "/", "mqtt", 1048576, 64, 64,
+        public static final Mqtt OFF = new Mqtt(java.util.OptionalInt.empty(), "127.0.0.1", "/", "mqtt", 1048576, 64, 64,
                 1000, 100_000);
     }
 
