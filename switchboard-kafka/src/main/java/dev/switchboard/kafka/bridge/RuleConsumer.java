@@ -401,8 +401,31 @@ final class RuleConsumer {
             for (TopicPartition tp : assigned) {
                 partitions.put(tp, new Partition(tp, ++generations));
             }
+            fixStart(assigned);
             if (!assigned.isEmpty()) {
                 log.info("kafka bridge {}: consuming {} in group {}", bridge, assigned, rule.group());
+            }
+        }
+
+        /**
+         * A partition the group has no offset for starts at its end (auto.offset.reset=latest): that start is
+         * committed at once, so records published while the bridge restarts before its first commit are not
+         * skipped, and an operator can see where the group stands.
+         */
+        private void fixStart(Collection<TopicPartition> assigned) {
+            if (assigned.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, OffsetAndMetadata> known = consumer.committed(new HashSet<>(assigned));
+            Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+            for (TopicPartition tp : assigned) {
+                if (known.get(tp) == null) {
+                    start.put(tp, new OffsetAndMetadata(consumer.position(tp)));
+                }
+            }
+            if (!start.isEmpty()) {
+                consumer.commitSync(start);
+                start.forEach((tp, o) -> partitions.get(tp).committed = o.offset());
             }
         }
 
