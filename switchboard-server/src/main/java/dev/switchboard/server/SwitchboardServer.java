@@ -171,7 +171,8 @@ public final class SwitchboardServer {
             closeOnStop.push(AdminUi.install(realtime.io(), config.adminUi(), metrics.registry()));
         }
         // Bridges: supervised by the node; their routed events are wired into Socket.IO before it accepts connections.
-        closeOnStop.push(ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry()));
+        closeOnStop.push(ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry(), durable::isDurable,
+                authenticator != null));
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));

@@ -1,6 +1,7 @@
 package dev.switchboard.core.bridge;
 
 import dev.switchboard.core.message.Message;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -89,6 +90,15 @@ public interface Bridge {
      * @return completes when the external system confirmed the record; exceptionally if it refused it
      */
     CompletionStage<Void> send(Message message);
+
+    /**
+     * {@link #send}, completing with what the external system said about the record (Kafka: its
+     * {@code partition} and {@code offset}); a routed client event's acknowledgement carries these fields
+     * next to {@code ok}. The runtime calls this one; the default reports nothing.
+     */
+    default CompletionStage<Map<String, Object>> sendWithReceipt(Message message) {
+        return send(message).thenApply(v -> Map.of());
+    }
 
     /**
      * The inbound window is full: pause the source. Called with the window's lock held, on the thread that

@@ -1,6 +1,8 @@
 package dev.switchboard.core.bridge;
 
 import com.typesafe.config.Config;
+import dev.switchboard.core.node.SupervisionPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Creates bridges of one {@link #type()} from configuration; found with {@link java.util.ServiceLoader}
@@ -19,4 +21,20 @@ public interface BridgeFactory {
      * @throws IllegalArgumentException when an option is missing or wrong (the message names it)
      */
     Bridge create(String name, Config options);
+
+    /**
+     * {@link #create(String, Config)} for a node whose meters go to {@code registry}: a bridge that counts
+     * more than {@link BridgeMetrics} does (per rule, per partition) registers its meters there.
+     */
+    default Bridge create(String name, Config options, MeterRegistry registry) {
+        return create(name, options);
+    }
+
+    /**
+     * How bridges of this type are supervised unless configured otherwise: a bridge to a broker that may be
+     * away for long keeps reconnecting instead of giving up after a few restarts.
+     */
+    default SupervisionPolicy supervision() {
+        return SupervisionPolicy.restartWithBackoff();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.core.bridge;
 
 import dev.switchboard.core.message.Message;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /** A running bridge, as {@link Bridges#start} returns it. Thread-safe. */
@@ -21,6 +22,9 @@ public interface BridgeHandle extends AutoCloseable {
      * bridge's own error. Never blocks.
      */
     CompletionStage<Void> send(Message message);
+
+    /** {@link #send}, completing with the bridge's receipt ({@link Bridge#sendWithReceipt}). */
+    CompletionStage<Map<String, Object>> sendWithReceipt(Message message);
 
     /** Inbound messages in flight in the running incarnation (0 while stopped). */
     int inboundInFlight();

@@ -103,8 +103,7 @@ final class BridgeIncarnation implements BridgeContext, Inbound {
         CompletionStage<Accepted> accepted;
         try {
             Message stamped = message.toBuilder().origin(router.nodeId(), protocol).build();
-            accepted = storage.store(stamped).thenCompose(stored -> router.publish(stored)
-                    .thenApply(n -> new Accepted(stored.id(), n, stored.position())));
+            accepted = storage.storeAndPublish(stamped, router);
         } catch (RuntimeException e) {
             accepted = CompletableFuture.failedFuture(e);
         }

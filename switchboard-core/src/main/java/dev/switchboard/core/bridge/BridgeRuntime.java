@@ -7,6 +7,7 @@ import dev.switchboard.core.routing.Router;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -106,7 +107,12 @@ final class BridgeRuntime implements Component, BridgeHandle {
 
     @Override
     public CompletionStage<Void> send(Message message) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
+        return sendWithReceipt(message).thenApply(receipt -> null);
+    }
+
+    @Override
+    public CompletionStage<Map<String, Object>> sendWithReceipt(Message message) {
+        CompletableFuture<Map<String, Object>> result = new CompletableFuture<>();
         if (!admit(result)) {
             return result;
         }
@@ -121,7 +127,7 @@ final class BridgeRuntime implements Component, BridgeHandle {
 
     /** On the outbound thread, for a message of an outbound rule; false if it was not handed to the bridge. */
     boolean dispatchFromFabric(Message message) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
+        CompletableFuture<Map<String, Object>> result = new CompletableFuture<>();
         if (!admit(result)) {
             return false;
         }
@@ -134,7 +140,7 @@ final class BridgeRuntime implements Component, BridgeHandle {
         log.warn("bridge {}: outbound message unreadable: {}", name(), e.getMessage());
     }
 
-    private boolean admit(CompletableFuture<Void> result) {
+    private boolean admit(CompletableFuture<?> result) {
         int cap = config.outboundMaxInFlight();
         for (;;) {
             int n = outFlight.get();
@@ -150,18 +156,18 @@ final class BridgeRuntime implements Component, BridgeHandle {
     }
 
     /** On the outbound thread; one admitted slot is released exactly once, when {@code result} completes. */
-    private void dispatch(Message message, CompletableFuture<Void> result) {
+    private void dispatch(Message message, CompletableFuture<Map<String, Object>> result) {
         BridgeIncarnation incarnation = current;
         if (incarnation == null || closed.get()) {
             outFlight.decrementAndGet();
             unavailable(result);
             return;
         }
-        CompletionStage<Void> sent;
+        CompletionStage<Map<String, Object>> sent;
         try {
-            sent = bridge.send(message);
+            sent = bridge.sendWithReceipt(message);
             if (sent == null) {
-                throw new IllegalStateException("Bridge.send returned null");
+                throw new IllegalStateException("Bridge.sendWithReceipt returned null");
             }
         } catch (Throwable t) {
             outFlight.decrementAndGet();
@@ -171,19 +177,19 @@ final class BridgeRuntime implements Component, BridgeHandle {
             incarnation.fail(t);
             return;
         }
-        CompletableFuture<Void> confirmed = new CompletableFuture<>();
-        sent.whenComplete((v, error) -> {
+        CompletableFuture<Map<String, Object>> confirmed = new CompletableFuture<>();
+        sent.whenComplete((receipt, error) -> {
             if (error == null) {
-                confirmed.complete(null);
+                confirmed.complete(receipt == null ? Map.of() : receipt);
             } else {
                 confirmed.completeExceptionally(error);
             }
         });
-        confirmed.orTimeout(config.outboundTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((v, error) -> {
+        confirmed.orTimeout(config.outboundTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((receipt, error) -> {
             outFlight.decrementAndGet();
             if (error == null) {
                 metrics.confirmed(name());
-                result.complete(null);
+                result.complete(receipt);
             } else {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                         ? error.getCause() : error;
@@ -194,7 +200,7 @@ final class BridgeRuntime implements Component, BridgeHandle {
         });
     }
 
-    private void unavailable(CompletableFuture<Void> result) {
+    private void unavailable(CompletableFuture<?> result) {
         metrics.failed(name(), BridgeMetrics.Direction.OUT, BridgeMetrics.Reason.UNAVAILABLE);
         result.completeExceptionally(new BridgeStoppedException(name()));
     }

@@ -8,6 +8,8 @@ public final class Bridges {
 
     /** Header of a client event sent out through a bridge: the sender's socket id. */
     public static final String SOCKET_HEADER = "socket";
+    /** Header of a client event sent out through a bridge: the sender's user id, when it authenticated. */
+    public static final String USER_HEADER = "user";
     /** Prefix of a bridge's component name in the node's health. */
     public static final String COMPONENT_PREFIX = "bridge-";
 

@@ -38,7 +38,7 @@ public interface Inbound {
      * What the fabric did with an accepted message.
      *
      * @param id         the message's id
-     * @param recipients local subscribers it was handed to
+     * @param recipients local subscribers it was handed to; -1 when the storage step delivered it and did not count
      * @param position   its position in its room's stream when stored; {@link Message#NO_POSITION} otherwise
      */
     record Accepted(MessageId id, int recipients, long position) {}

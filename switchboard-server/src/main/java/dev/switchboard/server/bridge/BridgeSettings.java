@@ -85,7 +85,7 @@ public record BridgeSettings(List<Entry> bridges) {
             }
             BridgeConfig.Builder b;
             try {
-                b = BridgeConfig.builder(name);
+                b = BridgeConfig.builder(name).supervision(factory.supervision());
             } catch (IllegalArgumentException ex) {
                 throw new ConfigProblem(key + ".name: " + ex.getMessage());
             }

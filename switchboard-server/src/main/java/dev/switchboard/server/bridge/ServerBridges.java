@@ -11,6 +11,7 @@ import dev.switchboard.socketio.SocketIoServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,19 @@ public final class ServerBridges implements AutoCloseable {
      */
     public static ServerBridges open(BridgeSettings settings, SwitchboardNode node, SocketIoServer io,
                                      MeterRegistry registry) {
+        return open(settings, node, io, registry, (namespace, room) -> false, false);
+    }
+
+    /**
+     * @param durable            which (namespace, room) pairs are durable: a bridge's inbound messages to them
+     *                           are stored through Socket.IO's recovery before the bridge acknowledges its source
+     * @param usersAuthenticated whether {@code socket.data.userId} comes from a verified token: only then does a
+     *                           routed client event carry the user id header
+     */
+    public static ServerBridges open(BridgeSettings settings, SwitchboardNode node, SocketIoServer io,
+                                     MeterRegistry registry, BiPredicate<String, String> durable,
+                                     boolean usersAuthenticated) {
+        InboundStorage storage = new SocketIoInboundStorage(io, durable);
         List<BridgeHandle> handles = new ArrayList<>();
         BridgeMetrics metrics = BridgeMetrics.micrometer(registry);
         try {
@@ -48,16 +62,14 @@ public final class ServerBridges implements AutoCloseable {
                 String name = e.config().name();
                 Bridge bridge;
                 try {
-                    bridge = e.factory().create(name, e.options());
+                    bridge = e.factory().create(name, e.options(), registry);
                 } catch (IllegalArgumentException ex) {
                     throw new IllegalArgumentException("bridge " + name + ": " + ex.getMessage(), ex);
                 }
-                // Durable rooms are stored by the Socket.IO layer's recovery backend today; a bridged inbound
-                // message is routed without that step until the storage plane offers it to the fabric.
-                BridgeHandle handle = Bridges.start(node, e.config(), bridge, InboundStorage.NONE, metrics);
+                BridgeHandle handle = Bridges.start(node, e.config(), bridge, storage, metrics);
                 handles.add(handle);
                 for (EventRoute route : e.config().events()) {
-                    EventRouting.install(io.of(route.space()), route, handle, node.router().nodeId());
+                    EventRouting.install(io.of(route.space()), route, handle, node.router().nodeId(), usersAuthenticated);
                 }
                 log.info("bridge {} ({}): {} outbound rule(s), {} routed event(s)", name, e.factory().type(),
                         e.config().rules().size(), e.config().events().size());
