@@ -74,6 +74,12 @@ public final class RabbitConnector implements Component, AutoCloseable {
         this.factory = new ConnectionFactory();
         try {
             factory.setUri(config.uri());
+            String path = config.uri().getRawPath();
+            if (path == null || path.isEmpty() || path.equals("/")) {
+                // amqp-client reads "amqp://host/" as the virtual host "" (the AMQP URI spec); everyone
+                // writing it means the default virtual host "/".
+                factory.setVirtualHost("/");
+            }
         } catch (Exception e) {
             throw new IllegalArgumentException("rabbitmq uri: " + e.getMessage(), e);
         }

@@ -188,6 +188,10 @@ public final class RabbitQueueStore implements QueueStore {
             if (error == null) {
                 mine.complete(id);
             } else {
+                if (unwrap(error) instanceof ConfirmingPublisher.UnroutableException) {
+                    // The queue was deleted behind this store's back: declare it again on next use.
+                    forget(name);
+                }
                 mine.completeExceptionally(storeError(error, "enqueue to " + name));
             }
         });
@@ -307,6 +311,9 @@ public final class RabbitQueueStore implements QueueStore {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         thread.execute(() -> {
             Channel ch = channel;
@@ -457,8 +464,20 @@ public final class RabbitQueueStore implements QueueStore {
         return null;
     }
 
+    private void forget(String name) {
+        try {
+            thread.execute(() -> declared.remove(name));
+        } catch (RejectedExecutionException e) {
+            // Closed.
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
     private static StoreException storeError(Throwable error, String what) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = unwrap(error);
         if (e instanceof StoreException s) {
             return s;
         }
