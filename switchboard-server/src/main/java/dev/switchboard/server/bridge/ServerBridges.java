@@ -41,6 +41,15 @@ public final class ServerBridges implements AutoCloseable {
      */
     public static ServerBridges open(BridgeSettings settings, SwitchboardNode node, SocketIoServer io,
                                      MeterRegistry registry) {
+        return open(settings, node, io, registry, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #open(BridgeSettings, SwitchboardNode, SocketIoServer, MeterRegistry)}, with the factories of
+     * some types replaced by instances bound to node resources (RabbitMQ's to the node's one connection).
+     */
+    public static ServerBridges open(BridgeSettings settings, SwitchboardNode node, SocketIoServer io,
+                                     MeterRegistry registry, java.util.Map<String, dev.switchboard.core.bridge.BridgeFactory> bound) {
         List<BridgeHandle> handles = new ArrayList<>();
         BridgeMetrics metrics = BridgeMetrics.micrometer(registry);
         try {
@@ -48,7 +57,7 @@ public final class ServerBridges implements AutoCloseable {
                 String name = e.config().name();
                 Bridge bridge;
                 try {
-                    bridge = e.factory().create(name, e.options());
+                    bridge = bound.getOrDefault(e.factory().type(), e.factory()).create(name, e.options());
                 } catch (IllegalArgumentException ex) {
                     throw new IllegalArgumentException("bridge " + name + ": " + ex.getMessage(), ex);
                 }
