@@ -44,6 +44,8 @@ class RabbitExampleTest {
     @BeforeEach
     void start() throws Exception {
         peers = new RabbitPeers();
+        // The example's own names; nothing else on the machine uses them.
+        peers.deleteQueueAfterwards("switchboard.news");
         server = SwitchboardServer.start(new ConfigLoader().load(Optional.of(EXAMPLE), Map.of(), Map.of(
                 "switchboard.data-dir", dir.resolve("data").toString(),
                 "switchboard.http.port", 0,

@@ -102,8 +102,9 @@ class RabbitFaultTest {
         if (peers != null) {
             // After an outage the test's first connection is gone: clean up on a new one.
             RabbitPeers cleanup = peers.amqp.isOpen() ? peers : new RabbitPeers();
-            cleanup.deleteQueueAfterwards(sink);
-            cleanup.deleteQueueAfterwards(newsQueue);
+            if (cleanup != peers) {
+                peers.queuesToDelete().forEach(cleanup::deleteQueueAfterwards);
+            }
             try (Channel ch = cleanup.amqp.createChannel()) {
                 ch.exchangeDelete(newsExchange);
                 ch.exchangeDelete(ordersExchange);

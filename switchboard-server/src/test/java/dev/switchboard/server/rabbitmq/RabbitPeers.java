@@ -56,6 +56,11 @@ final class RabbitPeers implements AutoCloseable {
         queues.add(name);
     }
 
+    /** The queues this one deletes on close, to hand to a successor after its connection died. */
+    List<String> queuesToDelete() {
+        return List.copyOf(queues);
+    }
+
     Socket connect(Map<String, String> auth) throws Exception {
         var b = IO.Options.builder().setForceNew(true).setReconnection(false)
                 .setTransports(new String[] {WebSocket.NAME});
