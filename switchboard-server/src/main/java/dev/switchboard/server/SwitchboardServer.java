@@ -15,6 +15,7 @@ import dev.switchboard.server.api.HttpApi;
 import dev.switchboard.server.auth.SocketAuthenticator;
 import dev.switchboard.server.auth.TokenVerifier;
 import dev.switchboard.server.bridge.ServerBridges;
+import dev.switchboard.server.rabbitmq.ServerRabbit;
 import dev.switchboard.server.config.ServerConfig;
 import dev.switchboard.server.durable.DurableApi;
 import dev.switchboard.server.durable.DurablePlane;
@@ -121,8 +122,14 @@ public final class SwitchboardServer {
 
         // The actor system is the slowest part of a start: it comes up (and opens the store) on its own
         // thread while this one loads the page assets.
-        StoragePlane storage = StoragePlanes.named(config.durable().store())
+        StoragePlane configured = StoragePlanes.named(config.durable().store())
                 .create(new StorageContext(config.dataDir(), config.durable(), config.kafka(), metrics.registry()));
+        // RabbitMQ, when a bridge or the inboxes use it: closed after the node (pushed before it).
+        ServerRabbit rabbit = ServerRabbit.create(config, metrics.registry());
+        if (rabbit != null) {
+            closeOnStop.push(rabbit);
+        }
+        StoragePlane storage = rabbit == null ? configured : rabbit.storage(configured);
         CompletableFuture<SwitchboardNode> starting = new CompletableFuture<>();
         Thread nodeStarter = new Thread(() -> {
             try {
@@ -133,6 +140,9 @@ public final class SwitchboardServer {
                         .build());
                 // The stores open (on the node's blocking dispatcher) while the rest starts.
                 storage.components().forEach((name, c) -> node.supervise(name, c, storage.supervision(name)));
+                if (rabbit != null) {
+                    rabbit.supervise(node);
+                }
                 starting.complete(node);
             } catch (Throwable t) {
                 starting.completeExceptionally(t);
@@ -172,7 +182,7 @@ public final class SwitchboardServer {
         }
         // Bridges: supervised by the node; their routed events are wired into Socket.IO before it accepts connections.
         closeOnStop.push(ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry(), durable::isDurable,
-                authenticator != null));
+                authenticator != null, rabbit == null ? Map.of() : rabbit.bridgeFactories()));
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));

@@ -1,6 +1,7 @@
 package dev.switchboard.server.bridge;
 
 import dev.switchboard.core.bridge.Bridge;
+import dev.switchboard.core.bridge.BridgeFactory;
 import dev.switchboard.core.bridge.BridgeHandle;
 import dev.switchboard.core.bridge.BridgeMetrics;
 import dev.switchboard.core.bridge.Bridges;
@@ -11,6 +12,7 @@ import dev.switchboard.socketio.SocketIoServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +44,7 @@ public final class ServerBridges implements AutoCloseable {
      */
     public static ServerBridges open(BridgeSettings settings, SwitchboardNode node, SocketIoServer io,
                                      MeterRegistry registry) {
-        return open(settings, node, io, registry, (namespace, room) -> false, false);
+        return open(settings, node, io, registry, (namespace, room) -> false, false, Map.of());
     }
 
     /**
@@ -50,10 +52,12 @@ public final class ServerBridges implements AutoCloseable {
      *                           are stored through Socket.IO's recovery before the bridge acknowledges its source
      * @param usersAuthenticated whether {@code socket.data.userId} comes from a verified token: only then does a
      *                           routed client event carry the user id header
+     * @param bound              factories of some types replaced by instances bound to node resources
+     *                           (RabbitMQ's to the node's one connection)
      */
     public static ServerBridges open(BridgeSettings settings, SwitchboardNode node, SocketIoServer io,
                                      MeterRegistry registry, BiPredicate<String, String> durable,
-                                     boolean usersAuthenticated) {
+                                     boolean usersAuthenticated, Map<String, BridgeFactory> bound) {
         InboundStorage storage = new SocketIoInboundStorage(io, durable);
         List<BridgeHandle> handles = new ArrayList<>();
         BridgeMetrics metrics = BridgeMetrics.micrometer(registry);
@@ -62,7 +66,7 @@ public final class ServerBridges implements AutoCloseable {
                 String name = e.config().name();
                 Bridge bridge;
                 try {
-                    bridge = e.factory().create(name, e.options(), registry);
+                    bridge = bound.getOrDefault(e.factory().type(), e.factory()).create(name, e.options(), registry);
                 } catch (IllegalArgumentException ex) {
                     throw new IllegalArgumentException("bridge " + name + ": " + ex.getMessage(), ex);
                 }

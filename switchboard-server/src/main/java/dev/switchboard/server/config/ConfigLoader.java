@@ -196,7 +196,8 @@ public final class ConfigLoader {
                 dev.switchboard.server.limits.LimitSettings.read(r.config),
                 dev.switchboard.server.bridge.BridgeSettings.read(r.config),
                 mqtt(r),
-                kafka);
+                kafka,
+                dev.switchboard.server.rabbitmq.RabbitSettings.read(r.config));
     }
 
     /** Whether {@code host} names only this machine (127.0.0.0/8, ::1, localhost); unresolvable: not. */

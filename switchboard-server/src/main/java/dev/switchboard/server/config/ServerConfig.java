@@ -28,7 +28,8 @@ public record ServerConfig(
         dev.switchboard.server.limits.LimitSettings limits,
         dev.switchboard.server.bridge.BridgeSettings bridges,
         Mqtt mqtt,
-        dev.switchboard.server.storage.KafkaSettings kafka) {
+        dev.switchboard.server.storage.KafkaSettings kafka,
+        dev.switchboard.server.rabbitmq.RabbitSettings rabbitmq) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
@@ -49,7 +50,8 @@ public record ServerConfig(
                 dev.switchboard.server.managed.ManagedSettings.none(),
                 dev.switchboard.server.limits.LimitSettings.defaults(),
                 dev.switchboard.server.bridge.BridgeSettings.none(), Mqtt.OFF,
-                dev.switchboard.server.storage.KafkaSettings.defaults());
+                dev.switchboard.server.storage.KafkaSettings.defaults(),
+                dev.switchboard.server.rabbitmq.RabbitSettings.defaults());
     }
 
     /** The MQTT gateway: {@code port} empty = off. Its TLS is {@code http.tls}. */
@@ -64,6 +66,7 @@ public record ServerConfig(
         Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(durable, "durable");
         Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(rabbitmq, "rabbitmq");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(managed, "managed");
         Objects.requireNonNull(limits, "limits");
