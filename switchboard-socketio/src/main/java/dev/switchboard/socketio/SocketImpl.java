@@ -362,7 +362,10 @@ final class SocketImpl implements Socket, Subscriber {
 
     // ---- lifecycle (event loop) ----
 
-    /** socket.io Socket._onconnect: join own room (and restored rooms), send CONNECT, replay missed events. */
+    /**
+     * socket.io Socket._onconnect: join own room (and restored rooms), send CONNECT (written now, on its
+     * own, before the namespace's connection listeners run), replay missed events.
+     */
     void onConnect() {
         connected = true;
         runtime.router().attach(nsp.name(), this);
@@ -380,7 +383,7 @@ final class SocketImpl implements Socket, Subscriber {
         if (pid != null) {
             reply.put("pid", pid);
         }
-        client.send(Packet.of(PacketType.CONNECT, nsp.name(), reply), false);
+        client.sendConnectReply(Packet.of(PacketType.CONNECT, nsp.name(), reply));
         for (ArrayNode missed : missedPackets) {
             client.send(Packet.of(PacketType.EVENT, nsp.name(), missed), false);
         }
