@@ -164,14 +164,15 @@ public final class SwitchboardServer {
                 node.handlers(), authenticator);
         closeOnStop.push(realtime);
         durable.install(realtime.io(), authenticator != null);
-        SocketAuthenticator identities = authenticator;
-        ClientRooms.install(realtime.io(), config.managed(), s -> identities == null ? null : identities.identity(s),
-                durable, metrics.registry());
         if (config.adminUi().enabled()) {
             closeOnStop.push(AdminUi.install(realtime.io(), config.adminUi(), metrics.registry()));
         }
         // Bridges: supervised by the node; their routed events are wired into Socket.IO before it accepts connections.
-        closeOnStop.push(ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry()));
+        ServerBridges bridges = ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry());
+        closeOnStop.push(bridges);
+        SocketAuthenticator identities = authenticator;
+        ClientRooms.install(realtime.io(), config.managed(), s -> identities == null ? null : identities.identity(s),
+                durable, bridges.handles(), metrics.registry());
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));

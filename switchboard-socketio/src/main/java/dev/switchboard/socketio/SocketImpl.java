@@ -54,6 +54,8 @@ final class SocketImpl implements Socket, Subscriber {
 
     private final SocketListeners listeners;
     private final AckTable acks = new AckTable();
+    /** Joins from a recovery position in progress; made on first use. Loop only. */
+    private RoomCatchUps catchUps;
 
     SocketImpl(NamespaceImpl nsp, Client client, Map<String, Object> auth, RecoveryBackend.Restored restored) {
         this.nsp = nsp;
@@ -185,6 +187,28 @@ final class SocketImpl implements Socket, Subscriber {
             return;
         }
         nsp.track(this);
+    }
+
+    @Override
+    public CompletableFuture<CatchUp> joinFrom(String room, String offset) {
+        CompletableFuture<CatchUp> result = new CompletableFuture<>();
+        onLoop(() -> {
+            if (!connected) {
+                result.completeExceptionally(new SocketIoException("socket has been disconnected"));
+                return;
+            }
+            RecoveryBackend sessions = nsp.sessions();
+            if (sessions == null || offset == null) {
+                join(room);
+                result.complete(new CatchUp(false, 0, null));
+                return;
+            }
+            if (catchUps == null) {
+                catchUps = new RoomCatchUps(this, client, runtime);
+            }
+            catchUps.start(sessions, room, offset, result);
+        });
+        return result;
     }
 
     @Override
@@ -432,6 +456,9 @@ final class SocketImpl implements Socket, Subscriber {
         }
         connected = false;
         runtime.router().detach(nsp.name(), this);
+        if (catchUps != null) {
+            catchUps.discard();
+        }
         nsp.remove(this);
         if (!acks.isEmpty()) {
             acks.failAll(new SocketIoException("socket has been disconnected"));
@@ -465,6 +492,14 @@ final class SocketImpl implements Socket, Subscriber {
         if (!connected) {
             return Delivery.REJECTED;
         }
+        if (catchUps != null && catchUps.active()) {
+            return catchUps.deliver(message, isVolatile);
+        }
+        return write(message, isVolatile);
+    }
+
+    /** Writes a delivery now (on the loop), telling the outgoing listeners. */
+    Delivery write(EncodedMessage message, boolean isVolatile) {
         if (!listeners.anyOutgoing().isEmpty()) {
             listeners.notifyOutgoing(OutgoingFrames.eventData(message, runtime));
         }
