@@ -5,6 +5,7 @@ import dev.switchboard.core.node.NodeConfig;
 import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.core.node.SwitchboardNode;
 import dev.switchboard.core.routing.RouterConfig;
+import dev.switchboard.mqtt.MqttAuthenticator;
 import dev.switchboard.mqtt.MqttConfig;
 import dev.switchboard.mqtt.MqttMetrics;
 import dev.switchboard.mqtt.MqttServer;
@@ -13,6 +14,7 @@ import dev.switchboard.server.api.ApiAuth;
 import dev.switchboard.server.admin.AdminUi;
 import dev.switchboard.server.admin.AdminUiRoute;
 import dev.switchboard.server.api.HttpApi;
+import dev.switchboard.server.auth.MqttAuth;
 import dev.switchboard.server.auth.SocketAuthenticator;
 import dev.switchboard.server.auth.TokenVerifier;
 import dev.switchboard.server.bridge.ServerBridges;
@@ -171,8 +173,8 @@ public final class SwitchboardServer {
         ServerBridges bridges = ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry());
         closeOnStop.push(bridges);
         SocketAuthenticator identities = authenticator;
-        ClientRooms.install(realtime.io(), config.managed(), s -> identities == null ? null : identities.identity(s),
-                durable, bridges.handles(), metrics.registry());
+        ClientRooms.install(realtime.io(), config.managed(),
+                s -> identities == null ? null : identities.identity(s), durable, bridges.handles(), metrics.registry());
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
@@ -197,7 +199,7 @@ public final class SwitchboardServer {
         LimitMeters.bind(http.stats(), metrics.registry());
         health.register("http", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
         if (config.mqtt().port().isPresent()) {
-            startMqtt(node, metrics);
+            startMqtt(node, metrics, jwt);
         }
 
         log.info("listening on {}://{} ({})", scheme(), hostPort(), http.transportName());
@@ -217,8 +219,11 @@ public final class SwitchboardServer {
         printUrls(ready);
     }
 
-    /** The MQTT listener on the HTTP listener's event loops, its topics rooms of the same router. */
-    private void startMqtt(SwitchboardNode node, ServerMetrics metrics) throws StartupProblem {
+    /**
+     * The MQTT listener on the HTTP listener's event loops, its topics rooms of the same router. With JWT
+     * authentication on, clients send the token as their password ({@link MqttAuth}).
+     */
+    private void startMqtt(SwitchboardNode node, ServerMetrics metrics, Optional<TokenVerifier> jwt) throws StartupProblem {
         ServerConfig.Mqtt m = config.mqtt();
         MqttConfig mc = MqttConfig.builder()
                 .host(m.host())
@@ -230,6 +235,7 @@ public final class SwitchboardServer {
                 .maxInflight(m.maxInflight())
                 .maxQueued(m.maxQueued())
                 .maxRetained(m.maxRetained())
+                .authenticator(jwt.<MqttAuthenticator>map(v -> new MqttAuth(v, metrics.registry())).orElse(MqttAuthenticator.NONE))
                 .build();
         mqtt = MqttServer.create(mc, transportConfig(config), http.eventLoopGroup(), "epoll".equals(http.transportName()),
                 node.router(), MqttMetrics.micrometer(metrics.registry()));
