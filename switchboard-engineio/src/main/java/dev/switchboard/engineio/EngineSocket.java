@@ -48,6 +48,17 @@ public interface EngineSocket {
     void send(String text);
 
     /**
+     * Sends a message packet on its own: over WebSocket its frame goes to the socket at once, past the
+     * transport's flush consolidation, so packets sent after it leave in later writes (as the Node
+     * server's separate socket writes do); over polling as {@link #send(String)}. Called on the loop it
+     * is handed to the socket before it returns. For a packet that some clients read as a unit before
+     * anything else (Socket.IO's CONNECT reply); costs a syscall of its own.
+     */
+    default void sendAlone(String text) {
+        send(text);
+    }
+
+    /**
      * Sends a binary message packet (a binary WebSocket frame, or {@code b} + base64 over polling).
      * Takes ownership of {@code data}: it is released once written or if the session is closing.
      */

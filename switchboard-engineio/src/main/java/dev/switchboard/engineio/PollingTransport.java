@@ -35,6 +35,15 @@ import java.util.concurrent.TimeUnit;
  * ({@code discard}) joins the queue and the close packet in a pending GET, or closes without one:
  * it waits for no GET.
  *
+ * <h2>A GET whose connection closes</h2>
+ * A pending GET whose connection closes ends the session as a transport error, as in engine.io, but
+ * only {@link #POLL_LOST_GRACE_MS} later: a client that sends its close packet and then drops its GET
+ * (a browser page closing) sends the close first, on another connection whose event loop may hand it
+ * over after this one's. Within the grace, a close packet ends the session as the client's close, POSTs
+ * are taken as usual (they were sent before the GET went), and a new GET ends it at once as the error
+ * (engine.io's session would be gone); an upgrade cannot complete. So the reason does not depend on
+ * which of the two connections' loops runs first.
+ *
  * <p>The wait is bounded by {@link #CLOSE_TIMEOUT_MS}, counted from the close and again from the
  * drain: engine.io arms its {@code closeTimeout} when the close packet starts waiting (after the
  * drain) and leaves the wait for the drain to the heartbeat (pings are dropped while closing, so no
@@ -50,7 +59,17 @@ final class PollingTransport extends Transport {
      */
     static final long CLOSE_TIMEOUT_MS = 30_000;
 
+    /**
+     * How long a session whose pending GET lost its connection waits for a close packet already sent on
+     * another connection before it ends as a transport error (see the class comment). A request already
+     * sent takes milliseconds to be handed over; seconds cover a loaded machine, and the session holds
+     * nothing for the client meanwhile but its queue.
+     */
+    static final long POLL_LOST_GRACE_MS = 2_000;
+
     private volatile Channel pollChannel;
+    /** Set while the grace after a lost GET runs; see the class comment. */
+    private ScheduledFuture<?> pollLostTask;
     private ChannelFutureListener pollCloseListener;
     private final PacketQueue queue = new PacketQueue();
     /**
@@ -161,6 +180,7 @@ final class PollingTransport extends Transport {
     @Override
     void close() {
         cancelCloseTimeout();
+        Session.cancel(pollLostTask);
         Channel poll = pollChannel;
         if (poll != null) {
             // engine.io clears the transport: a waiting GET gets the close packet.
@@ -227,6 +247,12 @@ final class PollingTransport extends Transport {
 
     /** A GET with this sid (engine.io Polling#onPollRequest); the session is not closed. */
     void onPollRequest(Channel ch) {
+        if (pollLost()) {
+            // engine.io closed the session when the previous GET's connection closed: this GET finds none
+            HttpResponses.error(ch, EngineIoError.UNKNOWN_SID, EngineIoError.UNKNOWN_SID.message);
+            session.onError(POLL_LOST);
+            return;
+        }
         if (pollChannel != null) {
             HttpResponses.empty(ch, HttpResponseStatus.BAD_REQUEST);
             session.onError("overlap from client: a second GET while one is pending");
@@ -240,12 +266,20 @@ final class PollingTransport extends Transport {
         flush();
     }
 
+    private static final String POLL_LOST = "poll connection closed prematurely";
+
+    /** Whether the pending GET's connection closed and the session waits out the grace. */
+    boolean pollLost() {
+        return pollLostTask != null;
+    }
+
     private void acceptPoll(Channel ch) {
         pollChannel = ch;
         ChannelFutureListener l = f -> session.run(() -> {
             if (pollChannel == ch) {
                 detachPoll();
-                session.onError("poll connection closed prematurely");
+                pollLostTask = session.eventLoop().schedule(() -> session.onError(POLL_LOST),
+                        POLL_LOST_GRACE_MS, TimeUnit.MILLISECONDS);
             }
         });
         pollCloseListener = l;

@@ -122,6 +122,21 @@ final class Session implements EngineSocket {
     }
 
     @Override
+    public void sendAlone(String text) {
+        if (loop.inEventLoop()) {
+            sendTextAlone(text);
+        } else {
+            run(() -> sendTextAlone(text));
+        }
+    }
+
+    private void sendTextAlone(String text) {
+        if (state == State.OPEN) {
+            transport.sendTextAlone(PacketType.MESSAGE, text);
+        }
+    }
+
+    @Override
     public void send(ByteBuf data) {
         if (loop.inEventLoop()) {
             sendBinary(data);

@@ -32,6 +32,14 @@ abstract class Transport {
     /** Sends one text packet now; the session is open. */
     abstract void sendText(PacketType type, String text);
 
+    /**
+     * Sends one text packet now, in a write of its own where the transport has a choice (see
+     * {@link EngineSocket#sendAlone}); the session is open.
+     */
+    void sendTextAlone(PacketType type, String text) {
+        sendText(type, text);
+    }
+
     /** Sends one binary message now; the session is open. Does not take {@code data}: the caller releases it. */
     abstract void sendBinary(ByteBuf data);
 

@@ -54,7 +54,7 @@ final class Upgrade {
             probe.writeAndFlush(PacketCodec.wsText(session.alloc(), PacketType.PONG, "probe"), probe.voidPromise());
             probed = true;
             polling.onUpgradeProbed();
-        } else if (p.type() == PacketType.UPGRADE && session.state() != Session.State.CLOSED) {
+        } else if (p.type() == PacketType.UPGRADE && session.state() != Session.State.CLOSED && !polling.pollLost()) {
             complete();
         } else {
             p.release();

@@ -66,16 +66,24 @@ final class WebSocketTransport extends Transport {
 
     @Override
     void sendText(PacketType type, String text) {
-        writeCapped(PacketCodec.wsText(session.alloc(), type, text));
+        writeCapped(PacketCodec.wsText(session.alloc(), type, text), false);
+    }
+
+    @Override
+    void sendTextAlone(PacketType type, String text) {
+        writeCapped(PacketCodec.wsText(session.alloc(), type, text), true);
     }
 
     @Override
     void sendBinary(ByteBuf data) {
-        writeCapped(EngineWireFormats.binaryMessage(EngineWireFormats.WEBSOCKET, session.alloc(), data));
+        writeCapped(EngineWireFormats.binaryMessage(EngineWireFormats.WEBSOCKET, session.alloc(), data), false);
     }
 
-    /** Writes and flushes one complete frame (owned) to the WebSocket, within the pending-bytes cap. */
-    private void writeCapped(ByteBuf frame) {
+    /**
+     * Writes and flushes one complete frame (owned) to the WebSocket, within the pending-bytes cap;
+     * {@code alone}: past flush consolidation ({@link WsOutbound#flushAlone}).
+     */
+    private void writeCapped(ByteBuf frame, boolean alone) {
         WsOutbound o = out;
         long pending = o.pendingBytes() + frame.readableBytes();
         if (pending > session.config().maxPendingBytes()) {
@@ -83,7 +91,12 @@ final class WebSocketTransport extends Transport {
             session.closeSlowClient(pending);
             return;
         }
-        o.writeAndFlush(frame);
+        o.write(frame);
+        if (alone) {
+            o.flushAlone();
+        } else {
+            o.flush();
+        }
     }
 
     @Override

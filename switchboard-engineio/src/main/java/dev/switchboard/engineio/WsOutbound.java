@@ -2,7 +2,9 @@ package dev.switchboard.engineio;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.util.ArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -76,8 +78,21 @@ final class WsOutbound {
 
     /** Sends what {@link #write} queued. Owner loop. */
     void flush() {
+        flush(false);
+    }
+
+    /**
+     * Sends what {@link #write} queued to the socket now, past the pipeline's flush consolidation (which
+     * would otherwise hold it for a later task of the channel's loop and join it to what is written
+     * meanwhile): frames written after this call leave in a later write. Owner loop.
+     */
+    void flushAlone() {
+        flush(true);
+    }
+
+    private void flush(boolean alone) {
         if (ch.eventLoop().inEventLoop()) {
-            ch.flush();
+            flush(ch, alone);
             return;
         }
         ArrayList<ByteBuf> frames = batch;
@@ -93,12 +108,22 @@ final class WsOutbound {
                 for (int i = 0; i < frames.size(); i++) {
                     ch.write(frames.get(i), ch.voidPromise()); // a closed channel releases it
                 }
-                ch.flush();
+                flush(ch, alone);
                 IN_FLIGHT.addAndGet(this, -bytes);
             });
         } catch (RejectedExecutionException e) {
             IN_FLIGHT.addAndGet(this, -bytes); // the channel's loop is gone, and the channel with it
             frames.forEach(ByteBuf::release);
+        }
+    }
+
+    /** Channel's loop. */
+    private static void flush(Channel ch, boolean alone) {
+        ChannelHandlerContext consolidation = alone ? ch.pipeline().context(FlushConsolidationHandler.class) : null;
+        if (consolidation != null) {
+            consolidation.flush(); // from its context on: the handlers between it and the socket (TLS) only
+        } else {
+            ch.flush();
         }
     }
 

@@ -150,10 +150,16 @@ class PollingSessionTest {
 
     @Test
     void pollConnectionClosedWhileWaitingEndsTheSession() {
-        String sid = h.handshake(a);
-        assertThat(request(a, get(poll(sid)))).isNull();
-        a.close();
+        String sid = h.handshake(a); // a's loop owns the session (an EmbeddedChannel's loop ends with it)
+        b.writeInbound(get(poll(sid)));
         a.runPendingTasks();
+        assertThat(answer(b)).as("the GET waits").isNull();
+        b.close();
+        b.runPendingTasks();
+        a.runPendingTasks();
+        assertThat(h.events).as("a close packet sent before may still be on its way").isEmpty();
+        a.advanceTimeBy(PollingTransport.POLL_LOST_GRACE_MS, TimeUnit.MILLISECONDS);
+        a.runScheduledPendingTasks();
         assertThat(h.events).containsExactly("close:transport error");
     }
 

@@ -19,6 +19,7 @@ public final class MqttConfig {
     private final int maxQueued;
     private final Duration connectTimeout;
     private final int maxRetained;
+    private final MqttAuthenticator authenticator;
 
     private MqttConfig(Builder b) {
         this.host = b.host;
@@ -31,6 +32,7 @@ public final class MqttConfig {
         this.maxQueued = b.maxQueued;
         this.connectTimeout = b.connectTimeout;
         this.maxRetained = b.maxRetained;
+        this.authenticator = b.authenticator;
     }
 
     public static Builder builder() {
@@ -96,6 +98,11 @@ public final class MqttConfig {
         return maxRetained;
     }
 
+    /** Who may connect; default {@link MqttAuthenticator#NONE} (everyone). */
+    public MqttAuthenticator authenticator() {
+        return authenticator;
+    }
+
     /** Validating builder; {@link #build()} does not change it. */
     public static final class Builder {
         private String host = "0.0.0.0";
@@ -108,6 +115,7 @@ public final class MqttConfig {
         private int maxQueued = 1000;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private int maxRetained = 100_000;
+        private MqttAuthenticator authenticator = MqttAuthenticator.NONE;
 
         private Builder() {}
 
@@ -174,6 +182,11 @@ public final class MqttConfig {
 
         public Builder maxRetained(int n) {
             this.maxRetained = checkRange("maxRetained", n, 0, 100_000_000);
+            return this;
+        }
+
+        public Builder authenticator(MqttAuthenticator authenticator) {
+            this.authenticator = java.util.Objects.requireNonNull(authenticator, "authenticator");
             return this;
         }
 

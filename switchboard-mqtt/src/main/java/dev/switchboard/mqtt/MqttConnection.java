@@ -91,6 +91,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     private boolean cleanDisconnect;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
     private String clientId;
+    /** The authenticated user (a token's sub), or null when authentication is off; set at CONNECT. */
+    private String userId;
     private Will will;
     private int clientMaxPacketSize = Integer.MAX_VALUE;
     private Outbound outbound;
@@ -298,6 +300,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
             refuse(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD);
             return;
         }
+        MqttAuthenticator.Result auth = gw.config().authenticator()
+                .authenticate(requested, m.payload().userName(), m.payload().passwordInBytes());
+        if (!auth.isAccepted()) {
+            log.info("MQTT connection {} (client {}) refused: {}", id, requested, auth.refusal());
+            refuseCredentials(auth.refusal());
+            return;
+        }
+        userId = auth.userId();
         clientId = requested;
         int window = gw.config().maxInflight();
         if (v5) {
@@ -349,12 +359,28 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
                 .properties(props)
                 .build();
         ctx.writeAndFlush(ack);
-        log.debug("MQTT client {} connected as {} ({}, keep alive {} s)", clientId, id, version, keepAlive);
+        log.debug("MQTT client {} connected as {} ({}, keep alive {} s, user {})", clientId, id, version, keepAlive, userId);
     }
 
     private static Object value(MqttProperties props, MqttPropertyType type) {
         MqttProperties.MqttProperty<?> p = props.getProperty(type.value());
         return p == null ? null : p.value();
+    }
+
+    /** CONNACK "Bad user name or password": 3.1.1 return code 4; 5.0 reason code 0x86 with a Reason String. */
+    private void refuseCredentials(String reason) {
+        closed = true;
+        boolean v5 = version == MqttVersion.MQTT_5;
+        MqttProperties props = MqttProperties.NO_PROPERTIES;
+        if (v5) {
+            props = new MqttProperties();
+            props.add(new MqttProperties.StringProperty(MqttPropertyType.REASON_STRING.value(), reason));
+        }
+        ctx.writeAndFlush(MqttMessageBuilders.connAck()
+                        .returnCode(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
+                                : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD)
+                        .sessionPresent(false).properties(props).build())
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     private void refuse(MqttConnectReturnCode code) {

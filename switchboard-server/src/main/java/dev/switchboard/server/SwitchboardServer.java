@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import dev.switchboard.core.node.NodeConfig;
 import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.core.routing.RouterConfig;
+import dev.switchboard.mqtt.MqttAuthenticator;
 import dev.switchboard.mqtt.MqttConfig;
 import dev.switchboard.mqtt.MqttMetrics;
 import dev.switchboard.mqtt.MqttServer;
@@ -12,6 +13,7 @@ import dev.switchboard.server.admin.AdminUi;
 import dev.switchboard.server.admin.AdminUiRoute;
 import dev.switchboard.server.api.ApiAuth;
 import dev.switchboard.server.api.HttpApi;
+import dev.switchboard.server.auth.MqttAuth;
 import dev.switchboard.server.auth.SocketAuthenticator;
 import dev.switchboard.server.auth.TokenVerifier;
 import dev.switchboard.server.bridge.ServerBridges;
@@ -174,15 +176,16 @@ public final class SwitchboardServer {
                 node.handlers(), authenticator);
         closeOnStop.push(realtime);
         durable.install(realtime.io(), authenticator != null);
-        SocketAuthenticator identities = authenticator;
-        ClientRooms.install(realtime.io(), config.managed(), s -> identities == null ? null : identities.identity(s),
-                durable, metrics.registry());
         if (config.adminUi().enabled()) {
             closeOnStop.push(AdminUi.install(realtime.io(), config.adminUi(), metrics.registry()));
         }
         // Bridges: supervised by the node; their routed events are wired into Socket.IO before it accepts connections.
-        closeOnStop.push(ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry(), durable::isDurable,
-                authenticator != null, rabbit == null ? Map.of() : rabbit.bridgeFactories()));
+        ServerBridges bridges = ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry(),
+                durable::isDurable, authenticator != null, rabbit == null ? Map.of() : rabbit.bridgeFactories());
+        closeOnStop.push(bridges);
+        SocketAuthenticator identities = authenticator;
+        ClientRooms.install(realtime.io(), config.managed(),
+                s -> identities == null ? null : identities.identity(s), durable, bridges.handles(), metrics.registry());
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
@@ -207,7 +210,7 @@ public final class SwitchboardServer {
         LimitMeters.bind(http.stats(), metrics.registry());
         health.register("http", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
         if (config.mqtt().port().isPresent()) {
-            startMqtt(node, metrics);
+            startMqtt(node, metrics, jwt);
         }
 
         log.info("listening on {}://{} ({})", scheme(), hostPort(), http.transportName());
@@ -227,8 +230,11 @@ public final class SwitchboardServer {
         printUrls(ready);
     }
 
-    /** The MQTT listener on the HTTP listener's event loops, its topics rooms of the same router. */
-    private void startMqtt(SwitchboardNode node, ServerMetrics metrics) throws StartupProblem {
+    /**
+     * The MQTT listener on the HTTP listener's event loops, its topics rooms of the same router. With JWT
+     * authentication on, clients send the token as their password ({@link MqttAuth}).
+     */
+    private void startMqtt(SwitchboardNode node, ServerMetrics metrics, Optional<TokenVerifier> jwt) throws StartupProblem {
         ServerConfig.Mqtt m = config.mqtt();
         MqttConfig mc = MqttConfig.builder()
                 .host(m.host())
@@ -240,6 +246,7 @@ public final class SwitchboardServer {
                 .maxInflight(m.maxInflight())
                 .maxQueued(m.maxQueued())
                 .maxRetained(m.maxRetained())
+                .authenticator(jwt.<MqttAuthenticator>map(v -> new MqttAuth(v, metrics.registry())).orElse(MqttAuthenticator.NONE))
                 .build();
         mqtt = MqttServer.create(mc, transportConfig(config), http.eventLoopGroup(), "epoll".equals(http.transportName()),
                 node.router(), MqttMetrics.micrometer(metrics.registry()));

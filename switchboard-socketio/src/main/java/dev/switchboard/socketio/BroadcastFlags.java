@@ -1,14 +1,23 @@
 package dev.switchboard.socketio;
 
+import dev.switchboard.core.message.MessageId;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** The immutable state of a {@link BroadcastOperator}. {@code timeout} null means none set. */
-record BroadcastFlags(Set<String> rooms, Set<String> except, boolean isVolatile, boolean local, Duration timeout) {
+/**
+ * The immutable state of a {@link BroadcastOperator}. {@code timeout} null means none set; {@code messageId}
+ * null means the fabric message gets a fresh one.
+ */
+record BroadcastFlags(Set<String> rooms, Set<String> except, boolean isVolatile, boolean local, Duration timeout,
+                      MessageId messageId) {
 
-    static final BroadcastFlags ALL = new BroadcastFlags(Set.of(), Set.of(), false, false, null);
+    static final BroadcastFlags ALL = new BroadcastFlags(Set.of(), Set.of(), false, false, null, null);
+
+    BroadcastFlags(Set<String> rooms, Set<String> except, boolean isVolatile, boolean local, Duration timeout) {
+        this(rooms, except, isVolatile, local, timeout, null);
+    }
 
     BroadcastFlags {
         rooms = Set.copyOf(rooms);
@@ -16,26 +25,30 @@ record BroadcastFlags(Set<String> rooms, Set<String> except, boolean isVolatile,
     }
 
     BroadcastFlags to(String... more) {
-        return new BroadcastFlags(union(rooms, more), except, isVolatile, local, timeout);
+        return new BroadcastFlags(union(rooms, more), except, isVolatile, local, timeout, messageId);
     }
 
     BroadcastFlags except(String... more) {
-        return new BroadcastFlags(rooms, union(except, more), isVolatile, local, timeout);
+        return new BroadcastFlags(rooms, union(except, more), isVolatile, local, timeout, messageId);
     }
 
     BroadcastFlags asVolatile() {
-        return new BroadcastFlags(rooms, except, true, local, timeout);
+        return new BroadcastFlags(rooms, except, true, local, timeout, messageId);
     }
 
     BroadcastFlags asLocal() {
-        return new BroadcastFlags(rooms, except, isVolatile, true, timeout);
+        return new BroadcastFlags(rooms, except, isVolatile, true, timeout, messageId);
     }
 
     BroadcastFlags withTimeout(Duration t) {
         if (t == null || t.isNegative()) {
             throw new IllegalArgumentException("timeout must be >= 0, was " + t);
         }
-        return new BroadcastFlags(rooms, except, isVolatile, local, t);
+        return new BroadcastFlags(rooms, except, isVolatile, local, t, messageId);
+    }
+
+    BroadcastFlags withMessageId(MessageId id) {
+        return new BroadcastFlags(rooms, except, isVolatile, local, timeout, java.util.Objects.requireNonNull(id, "id"));
     }
 
     private static Set<String> union(Set<String> a, String[] b) {

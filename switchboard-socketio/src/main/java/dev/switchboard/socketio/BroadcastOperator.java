@@ -1,5 +1,6 @@
 package dev.switchboard.socketio;
 
+import dev.switchboard.core.message.MessageId;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,13 @@ public interface BroadcastOperator {
 
     /** This node only: not sent to the other nodes of the cluster (a no-op on a node alone). */
     BroadcastOperator local();
+
+    /**
+     * The id the fabric message of the next emit carries ({@code MessageId.random()} by default): a
+     * publisher that waits for a bridge's confirmation of the message ({@code BridgeHandle#confirmation})
+     * names it before emitting. Use an operator with an id for one emit only: ids are unique per message.
+     */
+    BroadcastOperator messageId(MessageId id);
 
     /** The time {@link #emitWithAck} waits for every acknowledgement. */
     BroadcastOperator timeout(Duration timeout);

@@ -1,5 +1,6 @@
 package dev.switchboard.socketio;
 
+import dev.switchboard.core.message.MessageId;
 import dev.switchboard.core.routing.RequestType;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +40,11 @@ final class BroadcastOperatorImpl implements BroadcastOperator {
     @Override
     public BroadcastOperator compress(boolean compress) {
         return this;
+    }
+
+    @Override
+    public BroadcastOperator messageId(MessageId id) {
+        return new BroadcastOperatorImpl(target, flags.withMessageId(id));
     }
 
     @Override

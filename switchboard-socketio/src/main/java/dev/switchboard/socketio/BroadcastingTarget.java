@@ -38,6 +38,11 @@ interface BroadcastingTarget extends BroadcastTarget, BroadcastOperator {
     }
 
     @Override
+    default BroadcastOperator messageId(dev.switchboard.core.message.MessageId id) {
+        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL.withMessageId(id));
+    }
+
+    @Override
     default BroadcastOperator local() {
         return new BroadcastOperatorImpl(this, BroadcastFlags.ALL.asLocal());
     }

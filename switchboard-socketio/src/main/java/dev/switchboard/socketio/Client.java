@@ -307,6 +307,28 @@ final class Client implements EngineSocket.Listener {
         });
     }
 
+    /**
+     * Writes a CONNECT reply now, in a write of its own ({@link EngineSocket#sendAlone}), so it reaches the
+     * client before anything the namespace's connection listeners emit and never shares a write with it:
+     * the Node server writes it the same way. On the loop (the namespace connects sockets there); off it,
+     * as {@link #send}. Nothing for this namespace can be queued ahead of it: the socket only now connected.
+     */
+    void sendConnectReply(Packet packet) {
+        if (!conn.eventLoop().inEventLoop()) {
+            send(packet, false);
+            return;
+        }
+        if (!conn.isOpen()) {
+            return;
+        }
+        String text = runtime.encoder().encode(packet).text();
+        if (log.isTraceEnabled()) {
+            log.trace("{} {} <- {}", conn.id(), conn.transport(), text);
+        }
+        runtime.metrics().packetOut(packet.nsp());
+        conn.sendAlone(text);
+    }
+
     /** Submits to {@code loop}; a loop that is shutting down refuses it, and then its connection is closing anyway. */
     static void execute(java.util.concurrent.Executor loop, Runnable task) {
         try {

@@ -120,6 +120,27 @@ public interface Socket {
     Socket onDisconnect(Consumer<DisconnectReason> listener);
 
     /**
+     * Joins {@code room}, a durable room, from a recovery position: the client first receives the room's
+     * events after {@code offset} (the last argument of the last event of it that the client received), then
+     * the room's live events, none missing in between and none twice. Live events of every room of this
+     * socket wait while the missed ones are read (at most {@value RoomCatchUps#MAX_HELD}; past that the
+     * connection is closed, and the client subscribes again from its last offset). Completes once the missed
+     * events are written.
+     *
+     * <p>Without durable rooms in the namespace's recovery backend (or for a room that is not durable) it is a
+     * plain {@link #join} and the result says {@code supported = false}. When the room's history no longer
+     * reaches back to {@code offset}, no event is replayed and the result holds the truncation to tell the
+     * client. Thread-safe.
+     */
+    CompletableFuture<CatchUp> joinFrom(String room, String offset);
+
+    /**
+     * What {@link #joinFrom} did: {@code replayed} events written; {@code truncation} (room, firstOffset,
+     * maybe firstRecoveryOffset) when the history did not reach back to the offset, else null.
+     */
+    record CatchUp(boolean supported, int replayed, Map<String, Object> truncation) {}
+
+    /**
      * Disconnects from the namespace (the client receives DISCONNECT; reason
      * {@code server namespace disconnect}); with {@code close}, closes the whole connection and every
      * namespace on it.

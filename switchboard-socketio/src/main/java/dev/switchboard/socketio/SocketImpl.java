@@ -54,6 +54,8 @@ final class SocketImpl implements Socket, Subscriber {
 
     private final SocketListeners listeners;
     private final AckTable acks = new AckTable();
+    /** Joins from a recovery position in progress; made on first use. Loop only. */
+    private RoomCatchUps catchUps;
 
     SocketImpl(NamespaceImpl nsp, Client client, Map<String, Object> auth, RecoveryBackend.Restored restored) {
         this.nsp = nsp;
@@ -185,6 +187,28 @@ final class SocketImpl implements Socket, Subscriber {
             return;
         }
         nsp.track(this);
+    }
+
+    @Override
+    public CompletableFuture<CatchUp> joinFrom(String room, String offset) {
+        CompletableFuture<CatchUp> result = new CompletableFuture<>();
+        onLoop(() -> {
+            if (!connected) {
+                result.completeExceptionally(new SocketIoException("socket has been disconnected"));
+                return;
+            }
+            RecoveryBackend sessions = nsp.sessions();
+            if (sessions == null || offset == null) {
+                join(room);
+                result.complete(new CatchUp(false, 0, null));
+                return;
+            }
+            if (catchUps == null) {
+                catchUps = new RoomCatchUps(this, client, runtime);
+            }
+            catchUps.start(sessions, room, offset, result);
+        });
+        return result;
     }
 
     @Override
@@ -362,7 +386,10 @@ final class SocketImpl implements Socket, Subscriber {
 
     // ---- lifecycle (event loop) ----
 
-    /** socket.io Socket._onconnect: join own room (and restored rooms), send CONNECT, replay missed events. */
+    /**
+     * socket.io Socket._onconnect: join own room (and restored rooms), send CONNECT (written now, on its
+     * own, before the namespace's connection listeners run), replay missed events.
+     */
     void onConnect() {
         connected = true;
         runtime.router().attach(nsp.name(), this);
@@ -380,7 +407,7 @@ final class SocketImpl implements Socket, Subscriber {
         if (pid != null) {
             reply.put("pid", pid);
         }
-        client.send(Packet.of(PacketType.CONNECT, nsp.name(), reply), false);
+        client.sendConnectReply(Packet.of(PacketType.CONNECT, nsp.name(), reply));
         for (ArrayNode missed : missedPackets) {
             client.send(Packet.of(PacketType.EVENT, nsp.name(), missed), false);
         }
@@ -429,6 +456,9 @@ final class SocketImpl implements Socket, Subscriber {
         }
         connected = false;
         runtime.router().detach(nsp.name(), this);
+        if (catchUps != null) {
+            catchUps.discard();
+        }
         nsp.remove(this);
         if (!acks.isEmpty()) {
             acks.failAll(new SocketIoException("socket has been disconnected"));
@@ -462,6 +492,14 @@ final class SocketImpl implements Socket, Subscriber {
         if (!connected) {
             return Delivery.REJECTED;
         }
+        if (catchUps != null && catchUps.active()) {
+            return catchUps.deliver(message, isVolatile);
+        }
+        return write(message, isVolatile);
+    }
+
+    /** Writes a delivery now (on the loop), telling the outgoing listeners. */
+    Delivery write(EncodedMessage message, boolean isVolatile) {
         if (!listeners.anyOutgoing().isEmpty()) {
             listeners.notifyOutgoing(OutgoingFrames.eventData(message, runtime));
         }

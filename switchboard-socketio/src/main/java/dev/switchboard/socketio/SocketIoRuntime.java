@@ -99,7 +99,11 @@ final class SocketIoRuntime {
      */
     Message message(String nsp, ArrayNode data, BroadcastFlags flags) {
         PacketEncoder.EventParts parts = encoder.eventParts(data);
-        return Message.builder(nsp, parts.event())
+        Message.Builder b = Message.builder(nsp, parts.event());
+        if (flags.messageId() != null) {
+            b.id(flags.messageId());
+        }
+        return b
                 .rooms(flags.rooms())
                 .exceptRooms(flags.except())
                 .arguments(parts.arguments())

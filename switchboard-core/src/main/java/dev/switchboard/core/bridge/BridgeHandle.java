@@ -1,6 +1,7 @@
 package dev.switchboard.core.bridge;
 
 import dev.switchboard.core.message.Message;
+import dev.switchboard.core.message.MessageId;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
@@ -25,6 +26,16 @@ public interface BridgeHandle extends AutoCloseable {
 
     /** {@link #send}, completing with the bridge's receipt ({@link Bridge#sendWithReceipt}). */
     CompletionStage<Map<String, Object>> sendWithReceipt(Message message);
+
+    /**
+     * Completes when this bridge has confirmed the fabric message {@code id}, one of its outbound rules'
+     * published after this call: for a publisher that answers its client only once the external system
+     * holds the message. Fails as {@link #send} does, and with a {@link java.util.concurrent.TimeoutException}
+     * when no such message reached the bridge within {@link BridgeConfig#outboundTimeout()}. At most
+     * {@link BridgeConfig#outboundMaxInFlight()} watches at once; past that it fails with
+     * {@link OutboundFullException}. Never blocks.
+     */
+    CompletionStage<Void> confirmation(MessageId id);
 
     /** Inbound messages in flight in the running incarnation (0 while stopped). */
     int inboundInFlight();

@@ -1,6 +1,7 @@
 package dev.switchboard.core.bridge;
 
 import dev.switchboard.core.message.Message;
+import dev.switchboard.core.message.MessageId;
 import dev.switchboard.core.node.Component;
 import dev.switchboard.core.node.ComponentContext;
 import dev.switchboard.core.routing.Router;
@@ -10,6 +11,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -43,6 +45,8 @@ final class BridgeRuntime implements Component, BridgeHandle {
     private final AtomicInteger outFlight = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile BridgeIncarnation current;
+    /** Publishers waiting for the confirmation of a fabric message; at most outboundMaxInFlight. */
+    private final ConcurrentHashMap<MessageId, CompletableFuture<Void>> watched = new ConcurrentHashMap<>();
 
     BridgeRuntime(BridgeConfig config, Bridge bridge, Router router, InboundStorage storage, BridgeMetrics metrics,
                   Runnable removeComponent) {
@@ -128,11 +132,37 @@ final class BridgeRuntime implements Component, BridgeHandle {
     /** On the outbound thread, for a message of an outbound rule; false if it was not handed to the bridge. */
     boolean dispatchFromFabric(Message message) {
         CompletableFuture<Map<String, Object>> result = new CompletableFuture<>();
+        CompletableFuture<Void> watch = watched.isEmpty() ? null : watched.remove(message.id());
+        if (watch != null) {
+            result.whenComplete((v, e) -> {
+                if (e == null) {
+                    watch.complete(null);
+                } else {
+                    watch.completeExceptionally(e);
+                }
+            });
+        }
         if (!admit(result)) {
             return false;
         }
         dispatch(message, result);
         return !result.isCompletedExceptionally();
+    }
+
+    @Override
+    public CompletionStage<Void> confirmation(MessageId id) {
+        CompletableFuture<Void> watch = new CompletableFuture<>();
+        if (watched.size() >= config.outboundMaxInFlight()) {
+            watch.completeExceptionally(new OutboundFullException(name(), config.outboundMaxInFlight()));
+            return watch;
+        }
+        if (watched.putIfAbsent(id, watch) != null) {
+            watch.completeExceptionally(new IllegalStateException("message " + id + " is watched already"));
+            return watch;
+        }
+        // The timeout also covers a message that never reaches the bridge (no rule matched after all).
+        return watch.orTimeout(config.outboundTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((v, e) -> watched.remove(id, watch));
     }
 
     void outboundUnreadable(Exception e) {

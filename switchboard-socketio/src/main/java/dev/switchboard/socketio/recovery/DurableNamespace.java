@@ -287,6 +287,43 @@ final class DurableNamespace implements RecoveryBackend {
         return result;
     }
 
+    @Override
+    public CompletionStage<RoomReplay> replayRoom(String room, String offset, Set<String> socketRooms) {
+        if (!durable(room)) {
+            return CompletableFuture.completedFuture(RoomReplay.unsupported());
+        }
+        Set<String> rooms = Set.copyOf(socketRooms);
+        CompletableFuture<RoomReplay> result = new CompletableFuture<>();
+        try {
+            state.io.execute(() -> result.complete(replayRoomNow(room, offset, rooms)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.complete(new RoomReplay(true, List.of(), truncation(room, -1, null)));
+        }
+        return result;
+    }
+
+    /** On the I/O thread. */
+    private RoomReplay replayRoomNow(String room, String offset, Set<String> socketRooms) {
+        long seen;
+        try {
+            seen = Long.parseLong(offset);
+        } catch (NumberFormatException e) {
+            return new RoomReplay(true, List.of(), truncation(room, -1, null));
+        }
+        TreeMap<Long, ArrayNode> missed = new TreeMap<>();
+        List<Map<String, Object>> truncated = new ArrayList<>();
+        try {
+            replayRoom(room, seen, -1, socketRooms, missed, truncated, state.config.maxReplay());
+        } catch (RuntimeException e) {
+            log.warn("namespace {}: replay of room {} failed: {}", namespace, room, e.toString());
+            return new RoomReplay(true, List.of(), truncation(room, -1, null));
+        }
+        if (!truncated.isEmpty()) {
+            return new RoomReplay(true, List.of(), truncated.get(0));
+        }
+        return new RoomReplay(true, List.copyOf(missed.values()), null);
+    }
+
     /** On the I/O thread. */
     private Outcome restoreNow(String pid, String offset) {
         if (!DurableState.VALID_PID.matcher(pid).matches()) {

@@ -1,6 +1,7 @@
 package dev.switchboard.socketio.recovery;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -53,6 +54,35 @@ public interface RecoveryBackend extends AutoCloseable {
      * completes exceptionally: failures are an {@link Outcome#none()}.
      */
     CompletionStage<Outcome> restore(String pid, String offset);
+
+    /**
+     * The kept events of one room after {@code offset} (a recovery offset: the last argument of the events
+     * a client received), in order, each with its offset as its last argument, for a socket that joins the
+     * room from there ({@code Socket#joinFrom}); {@code socketRooms} are the socket's rooms (an event sent
+     * {@code except} one of them is not its). Backends that keep no room history answer
+     * {@link RoomReplay#unsupported()}. Never completes exceptionally: a failure is a truncation from the
+     * start.
+     */
+    default CompletionStage<RoomReplay> replayRoom(String room, String offset, Set<String> socketRooms) {
+        return java.util.concurrent.CompletableFuture.completedFuture(RoomReplay.unsupported());
+    }
+
+    /**
+     * What {@link #replayRoom} found: the events, or, when the room's history no longer reaches back to the
+     * offset (retention, or more events than a replay takes), none and a truncation to tell the client
+     * ({@code room}, {@code firstOffset}, maybe {@code firstRecoveryOffset}).
+     */
+    record RoomReplay(boolean supported, List<ArrayNode> events, Map<String, Object> truncation) {
+        private static final RoomReplay UNSUPPORTED = new RoomReplay(false, List.of(), null);
+
+        public RoomReplay {
+            events = List.copyOf(events);
+        }
+
+        public static RoomReplay unsupported() {
+            return UNSUPPORTED;
+        }
+    }
 
     @Override
     default void close() {}
