@@ -27,6 +27,11 @@ final class ProcStats {
         return tree(root).mapToLong(ProcStats::cpuTicksOf).sum() * 1000 / TICKS_PER_SECOND;
     }
 
+    /** utime + stime of the process and its descendants, in microseconds (resolution one tick, 10 ms). */
+    static long cpuMicros(ProcessHandle root) {
+        return tree(root).mapToLong(ProcStats::cpuTicksOf).sum() * 1_000_000 / TICKS_PER_SECOND;
+    }
+
     /** Open descriptors of one process, or -1. */
     static long openFds(long pid) {
         try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {

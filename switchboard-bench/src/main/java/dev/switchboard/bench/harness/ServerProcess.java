@@ -94,6 +94,11 @@ final class ServerProcess implements AutoCloseable {
         return ProcStats.rssKb(process.toHandle());
     }
 
+    /** CPU time of the server's process tree, µs (resolution 10 ms per process). */
+    long cpuMicros() {
+        return ProcStats.cpuMicros(process.toHandle());
+    }
+
     /** CPU time of the server's process tree, ms. */
     long cpuMillis() {
         return ProcStats.cpuMillis(process.toHandle());
