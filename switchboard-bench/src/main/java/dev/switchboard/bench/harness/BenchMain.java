@@ -152,7 +152,7 @@ public final class BenchMain {
             Path docs = repo.resolve("docs/benchmarks/" + profile.name());
             Files.createDirectories(docs);
             try (Stream<Path> files = Files.list(out)) {
-                for (Path f : files.filter(f -> !f.toString().endsWith(".log")).toList()) {
+                for (Path f : files.filter(f -> !f.toString().endsWith(".log") && !f.toString().contains("-histogram-")).toList()) {
                     Files.copy(f, docs.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
@@ -184,7 +184,8 @@ public final class BenchMain {
         specs.forEach(s -> sb.append("- `").append(s.name()).append("`: ").append(s.version()).append('\n'));
         sb.append("\n**Profile `").append(p.name()).append("`:** idle ").append(p.idleConnections())
                 .append(" connections (connect rate ").append((long) p.connectRate()).append("/s, CPU sampled over ")
-                .append(p.idleWindow().toSeconds()).append(" s); fan-out ").append(p.fanoutSubscribers())
+                .append(p.idleWindow().toSeconds()).append(" s right after connecting (cold) and again from ")
+                .append(p.idleWarmup().toSeconds()).append(" s after (warm)); fan-out ").append(p.fanoutSubscribers())
                 .append(" subscribers, fixed phase ").append((long) p.fanoutRate()).append(" broadcasts/s, max phase ")
                 .append(p.fanoutInFlight()).append(" broadcasts in flight, ").append(p.fanoutWindow().toSeconds())
                 .append(" s each; many rooms ").append(p.roomClients()).append(" clients in ").append(p.roomClients() / 10)
