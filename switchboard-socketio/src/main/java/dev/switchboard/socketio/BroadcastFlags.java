@@ -5,10 +5,18 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** The immutable state of a {@link BroadcastOperator}. {@code timeout} null means none set. */
-record BroadcastFlags(Set<String> rooms, Set<String> except, boolean isVolatile, boolean local, Duration timeout) {
+/**
+ * The immutable state of a {@link BroadcastOperator}. {@code timeout} null means none set;
+ * {@code compress} is socket.io's flag (default true: compressed where the connection negotiated it).
+ */
+record BroadcastFlags(Set<String> rooms, Set<String> except, boolean isVolatile, boolean local, Duration timeout,
+                      boolean compress) {
 
-    static final BroadcastFlags ALL = new BroadcastFlags(Set.of(), Set.of(), false, false, null);
+    static final BroadcastFlags ALL = new BroadcastFlags(Set.of(), Set.of(), false, false, null, true);
+
+    BroadcastFlags(Set<String> rooms, Set<String> except, boolean isVolatile, boolean local, Duration timeout) {
+        this(rooms, except, isVolatile, local, timeout, true);
+    }
 
     BroadcastFlags {
         rooms = Set.copyOf(rooms);
@@ -16,26 +24,30 @@ record BroadcastFlags(Set<String> rooms, Set<String> except, boolean isVolatile,
     }
 
     BroadcastFlags to(String... more) {
-        return new BroadcastFlags(union(rooms, more), except, isVolatile, local, timeout);
+        return new BroadcastFlags(union(rooms, more), except, isVolatile, local, timeout, compress);
     }
 
     BroadcastFlags except(String... more) {
-        return new BroadcastFlags(rooms, union(except, more), isVolatile, local, timeout);
+        return new BroadcastFlags(rooms, union(except, more), isVolatile, local, timeout, compress);
     }
 
     BroadcastFlags asVolatile() {
-        return new BroadcastFlags(rooms, except, true, local, timeout);
+        return new BroadcastFlags(rooms, except, true, local, timeout, compress);
     }
 
     BroadcastFlags asLocal() {
-        return new BroadcastFlags(rooms, except, isVolatile, true, timeout);
+        return new BroadcastFlags(rooms, except, isVolatile, true, timeout, compress);
     }
 
     BroadcastFlags withTimeout(Duration t) {
         if (t == null || t.isNegative()) {
             throw new IllegalArgumentException("timeout must be >= 0, was " + t);
         }
-        return new BroadcastFlags(rooms, except, isVolatile, local, t);
+        return new BroadcastFlags(rooms, except, isVolatile, local, t, compress);
+    }
+
+    BroadcastFlags compressed(boolean c) {
+        return new BroadcastFlags(rooms, except, isVolatile, local, timeout, c);
     }
 
     private static Set<String> union(Set<String> a, String[] b) {
