@@ -20,6 +20,10 @@ public final class EngineIoConfig {
     private final boolean allowUpgrades;
     private final AllowRequest allowRequest;
     private final long maxPendingBytes;
+    private final boolean perMessageDeflate;
+    private final int perMessageDeflateThreshold;
+    private final boolean httpCompression;
+    private final int httpCompressionThreshold;
 
     private EngineIoConfig(Builder b) {
         this.path = b.path;
@@ -31,6 +35,10 @@ public final class EngineIoConfig {
         this.allowUpgrades = b.allowUpgrades;
         this.allowRequest = b.allowRequest;
         this.maxPendingBytes = b.maxPendingBytes;
+        this.perMessageDeflate = b.perMessageDeflate;
+        this.perMessageDeflateThreshold = b.perMessageDeflateThreshold;
+        this.httpCompression = b.httpCompression;
+        this.httpCompressionThreshold = b.httpCompressionThreshold;
     }
 
     public static Builder builder() {
@@ -53,6 +61,10 @@ public final class EngineIoConfig {
         b.allowUpgrades = allowUpgrades;
         b.allowRequest = allowRequest;
         b.maxPendingBytes = maxPendingBytes;
+        b.perMessageDeflate = perMessageDeflate;
+        b.perMessageDeflateThreshold = perMessageDeflateThreshold;
+        b.httpCompression = httpCompression;
+        b.httpCompressionThreshold = httpCompressionThreshold;
         return b;
     }
 
@@ -109,12 +121,43 @@ public final class EngineIoConfig {
         return maxPendingBytes;
     }
 
+    /**
+     * Whether a WebSocket may negotiate permessage-deflate (RFC 7692); default false, as engine.io's
+     * {@code perMessageDeflate}: compression costs CPU on every message and memory per connection, and
+     * pays only for large text. When on, the server answers with {@code server_no_context_takeover},
+     * so a broadcast is compressed once and the same bytes go to every such connection.
+     */
+    public boolean perMessageDeflate() {
+        return perMessageDeflate;
+    }
+
+    /** Messages (Engine.IO packet bytes) smaller than this go uncompressed; default 1024, as engine.io. */
+    public int perMessageDeflateThreshold() {
+        return perMessageDeflateThreshold;
+    }
+
+    /**
+     * Whether polling responses are compressed (gzip or deflate, as the request's
+     * {@code Accept-Encoding} allows); default true, as engine.io's {@code httpCompression}.
+     */
+    public boolean httpCompression() {
+        return httpCompression;
+    }
+
+    /** Polling responses smaller than this (bytes) go uncompressed; default 1024, as engine.io. */
+    public int httpCompressionThreshold() {
+        return httpCompressionThreshold;
+    }
+
     @Override
     public String toString() {
         return "EngineIoConfig{path=" + path + ", pingInterval=" + pingInterval.toMillis() + "ms, pingTimeout="
                 + pingTimeout.toMillis() + "ms, maxPayload=" + maxPayload + ", upgradeTimeout="
                 + upgradeTimeout.toMillis() + "ms, transports=" + transports + ", allowUpgrades=" + allowUpgrades
-                + ", maxPendingBytes=" + maxPendingBytes + '}';
+                + ", maxPendingBytes=" + maxPendingBytes + ", perMessageDeflate=" + perMessageDeflate
+                + (perMessageDeflate ? " (threshold " + perMessageDeflateThreshold + ")" : "")
+                + ", httpCompression=" + httpCompression
+                + (httpCompression ? " (threshold " + httpCompressionThreshold + ")" : "") + '}';
     }
 
     /**
@@ -140,6 +183,10 @@ public final class EngineIoConfig {
         private boolean allowUpgrades = true;
         private AllowRequest allowRequest = handshake -> null;
         private long maxPendingBytes = 4L * 1024 * 1024;
+        private boolean perMessageDeflate = false;
+        private int perMessageDeflateThreshold = 1024;
+        private boolean httpCompression = true;
+        private int httpCompressionThreshold = 1024;
 
         private Builder() {}
 
@@ -200,6 +247,33 @@ public final class EngineIoConfig {
             }
             this.maxPendingBytes = bytes;
             return this;
+        }
+
+        public Builder perMessageDeflate(boolean enabled) {
+            this.perMessageDeflate = enabled;
+            return this;
+        }
+
+        public Builder perMessageDeflateThreshold(int bytes) {
+            this.perMessageDeflateThreshold = nonNegative("perMessageDeflateThreshold", bytes);
+            return this;
+        }
+
+        public Builder httpCompression(boolean enabled) {
+            this.httpCompression = enabled;
+            return this;
+        }
+
+        public Builder httpCompressionThreshold(int bytes) {
+            this.httpCompressionThreshold = nonNegative("httpCompressionThreshold", bytes);
+            return this;
+        }
+
+        private static int nonNegative(String name, int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException(name + " must be >= 0 bytes, was " + bytes);
+            }
+            return bytes;
         }
 
         /** @throws IllegalStateException if maxPendingBytes is below maxPayload */

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -39,15 +40,18 @@ final class EngineRequestHandler implements HttpHandler {
     private final DefaultEngineIoServer server;
     private final EngineIoConfig config;
     private final WebSocketDecoderConfig wsDecoderConfig;
+    /** gzip and deflate for polling answers, or null when HTTP compression is off. */
+    private final HttpCompression[] httpCompression;
 
     EngineRequestHandler(DefaultEngineIoServer server) {
         this.server = server;
         this.config = server.config();
         this.wsDecoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(config.maxPayload()) // as ws's maxPayload = maxHttpBufferSize
-                .allowExtensions(false)
+                .allowExtensions(config.perMessageDeflate()) // RSV1 marks a deflated message
                 .closeOnProtocolViolation(true)
                 .build();
+        this.httpCompression = config.httpCompression() ? HttpCompression.forThreshold(config.httpCompressionThreshold()) : null;
     }
 
     @Override
@@ -107,6 +111,7 @@ final class EngineRequestHandler implements HttpHandler {
         }
         HttpMethod method = req.method();
         if (HttpMethod.GET.equals(method)) {
+            HttpCompression.remember(ch, req.headers(), httpCompression);
             if (s.eventLoop().inEventLoop()) {
                 s.onPollRequest(ch);
             } else if (!s.run(() -> s.onPollRequest(ch))) {
@@ -198,13 +203,24 @@ final class EngineRequestHandler implements HttpHandler {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch);
             return null;
         }
-        ChannelFuture done = handshaker.handshake(ch, req);
+        WsDeflate.Negotiated deflate = config.perMessageDeflate()
+                ? WsDeflate.negotiate(req.headers(), config.perMessageDeflateThreshold(), config.maxPayload()) : null;
+        HttpHeaders answer = null;
+        if (deflate != null) {
+            answer = new DefaultHttpHeaders().set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, deflate.responseHeader());
+            ch.attr(WsDeflate.KEY).set(deflate.deflate());
+        }
+        ChannelFuture done = handshaker.handshake(ch, req, answer, ch.newPromise());
         done.addListener(f -> {
             if (f.isSuccess()) {
                 // Engine.IO's heartbeat closes silent peers: the transport's idle detection can go.
                 HttpHandler.trimAfterWebSocketUpgrade(ch.pipeline(), true);
             }
         });
+        if (deflate != null) {
+            // after Netty's frame decoder, before the aggregator: inflates client messages with RSV1
+            ctx.pipeline().addBefore(ROUTER_NAME, "ws-inflater", deflate.decoder());
+        }
         ctx.pipeline().addBefore(ROUTER_NAME, "ws-aggregator", new WebSocketFrameAggregator(config.maxPayload()));
         ctx.pipeline().replace(ROUTER_NAME, "engineio-ws", frames);
         return done;

@@ -26,10 +26,27 @@ final class HttpResponses {
 
     private HttpResponses() {}
 
-    /** A poll answer: the joined payload. */
+    /**
+     * A poll answer: the joined payload, compressed when the GET accepted an encoding and the payload
+     * is long enough ({@link HttpCompression}).
+     */
     static void payload(Channel ch, ByteBuf body) {
+        HttpCompression c = ch.attr(HttpCompression.KEY).getAndSet(null);
+        String encoding = null;
+        if (c != null && c.worth(body)) {
+            ByteBuf plain = body;
+            try {
+                body = c.compress(ch.alloc(), plain);
+                encoding = c.encoding;
+            } finally {
+                plain.release();
+            }
+        }
         FullHttpResponse r = response(HttpResponseStatus.OK, body, TEXT_UTF8);
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (encoding != null) {
+            r.headers().set(HttpHeaderNames.CONTENT_ENCODING, encoding);
+        }
         ch.writeAndFlush(r);
     }
 

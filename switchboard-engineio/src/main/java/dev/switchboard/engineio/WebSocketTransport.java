@@ -27,6 +27,8 @@ final class WebSocketTransport extends Transport {
 
     /** Frames to the WebSocket; null until {@link #open} (a direct WebSocket session is made just before). */
     private volatile WsOutbound out;
+    /** permessage-deflate as negotiated on the WebSocket, or null; set with {@link #out}, read on the owner loop. */
+    private WsDeflate deflate;
 
     WebSocketTransport(Session session) {
         super(session);
@@ -50,6 +52,7 @@ final class WebSocketTransport extends Transport {
 
     /** Takes {@code ch} as the session's WebSocket; after the 101 of a direct handshake, or at the end of an upgrade. */
     void open(Channel ch) {
+        deflate = ch.attr(WsDeflate.KEY).get();
         out = new WsOutbound(ch);
     }
 
@@ -84,6 +87,15 @@ final class WebSocketTransport extends Transport {
      * {@code alone}: past flush consolidation ({@link WsOutbound#flushAlone}).
      */
     private void writeCapped(ByteBuf frame, boolean alone) {
+        WsDeflate d = deflate;
+        if (d != null && d.worthCompressing(frame)) {
+            ByteBuf plain = frame;
+            try {
+                frame = WsDeflate.compress(session.alloc(), plain);
+            } finally {
+                plain.release();
+            }
+        }
         WsOutbound o = out;
         long pending = o.pendingBytes() + frame.readableBytes();
         if (pending > session.config().maxPendingBytes()) {
@@ -109,10 +121,18 @@ final class WebSocketTransport extends Transport {
             session.closeSlowClient(pending);
             return Subscriber.Delivery.REJECTED;
         }
+        WsDeflate d = message.compress() ? deflate : null;
         for (int i = 0; i < n; i++) {
             ByteBuf frame = message.frame(i);
-            // Encoded once: every WebSocket subscriber writes a retained duplicate of the same bytes.
-            o.write(sameFormat ? sharedCopy(frame) : WsFrames.fromPolling(session.alloc(), frame));
+            if (!sameFormat) {
+                o.write(WsFrames.fromPolling(session.alloc(), frame));
+            } else if (d != null && d.worthCompressing(frame)) {
+                // Compressed once (no server context): every deflate subscriber shares the same bytes.
+                o.write(message.compressedFrame(i, f -> WsDeflate.compress(session.alloc(), f)).retainedDuplicate());
+            } else {
+                // Encoded once: every WebSocket subscriber writes a retained duplicate of the same bytes.
+                o.write(sharedCopy(frame));
+            }
         }
         return Subscriber.Delivery.WRITTEN;
     }

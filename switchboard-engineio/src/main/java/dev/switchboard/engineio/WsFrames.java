@@ -42,7 +42,7 @@ final class WsFrames {
     }
 
     /** Offset of the payload from the frame's readerIndex (the header length of a frame we built). */
-    private static int payloadOffset(ByteBuf frame) {
+    static int payloadOffset(ByteBuf frame) {
         int len7 = frame.getByte(frame.readerIndex() + 1) & 0x7f;
         return len7 < 126 ? 2 : len7 == 126 ? 4 : 10;
     }

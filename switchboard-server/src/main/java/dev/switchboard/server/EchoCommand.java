@@ -17,6 +17,7 @@ import picocli.CommandLine.Unmatched;
                 "Everything after 'echo' goes to the echo server, which parses its own options:",
                 "  Socket.IO (default): --port --path --ping-interval --ping-timeout --max-payload",
                 "    --cors --connect-timeout --recovery <ms>",
+                "    --per-message-deflate <threshold bytes|off> --http-compression <threshold bytes|off>",
                 "  Engine.IO only (--engine-only): --port --path --ping-interval --ping-timeout",
                 "    --max-payload --cors",
                 "Example: switchboard echo --engine-only --port 3000 --path /engine.io/ --cors '*'"

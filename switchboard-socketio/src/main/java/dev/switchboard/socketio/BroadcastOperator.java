@@ -29,7 +29,10 @@ public interface BroadcastOperator {
     /** Dropped for clients that are not ready to receive (buffer full) instead of queued. */
     BroadcastOperator asVolatile();
 
-    /** socket.io's {@code compress} flag; accepted for compatibility (no per-message compression here). */
+    /**
+     * socket.io's {@code compress} flag (default true): whether the message may be compressed on
+     * connections that negotiated permessage-deflate (and is at least its threshold long).
+     */
     BroadcastOperator compress(boolean compress);
 
     /** This node only: not sent to the other nodes of the cluster (a no-op on a node alone). */

@@ -39,7 +39,7 @@ final class BroadcastOperatorImpl implements BroadcastOperator {
 
     @Override
     public BroadcastOperator compress(boolean compress) {
-        return this;
+        return new BroadcastOperatorImpl(target, flags.compressed(compress));
     }
 
     @Override

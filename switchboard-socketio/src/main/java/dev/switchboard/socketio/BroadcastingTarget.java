@@ -34,7 +34,7 @@ interface BroadcastingTarget extends BroadcastTarget, BroadcastOperator {
 
     @Override
     default BroadcastOperator compress(boolean compress) {
-        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL);
+        return new BroadcastOperatorImpl(this, BroadcastFlags.ALL.compressed(compress));
     }
 
     @Override

@@ -82,7 +82,7 @@ final class SocketIoRenderer implements MessageRenderer {
             }
             throw e;
         }
-        return EncodedMessage.of(format, frames);
+        return EncodedMessage.of(format, message.compress(), frames);
     }
 
     /**

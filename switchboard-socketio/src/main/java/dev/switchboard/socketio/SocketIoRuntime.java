@@ -110,6 +110,7 @@ final class SocketIoRuntime {
                 .attachments(parts.attachments())
                 .isVolatile(flags.isVolatile())
                 .local(flags.local())
+                .compress(flags.compress())
                 .origin("", PROTOCOL)
                 .build();
     }

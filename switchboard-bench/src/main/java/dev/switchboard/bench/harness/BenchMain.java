@@ -9,8 +9,10 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -26,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * switchboard-bench/run quick|large [--servers switchboard,node,netty-socketio]
  *                                   [--switchboard-cmd "bin/switchboard echo --port {port} ..."]
  *                                   [--out DIR] [--rounds N] [--io-threads N]
+ *                                   [--scenarios idle,fanout,many-rooms,request-reply,storm]
  * </pre>
  *
  * The run has a hard bound (the profile's budget): past it every started process is killed and the
@@ -40,7 +43,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (args.length == 0 || args[0].startsWith("-")) {
-            System.err.println("usage: run quick|large [--servers a,b] [--switchboard-cmd CMD] [--out DIR] [--rounds N] [--io-threads N] [--repo DIR]");
+            System.err.println("usage: run quick|large [--servers a,b] [--switchboard-cmd CMD] [--out DIR] [--rounds N] [--io-threads N] [--scenarios a,b] [--repo DIR]");
             System.exit(2);
         }
         Profile profile = Profile.named(args[0]);
@@ -76,13 +79,25 @@ public final class BenchMain {
         Heartbeat hb = Heartbeat.standard();
 
         List<Result> results = new ArrayList<>();
-        List<Function<ServerProcess, List<Result>>> scenarios = List.of(
-                s -> List.of(IdleScenario.run(s, profile)),
-                s -> FanoutScenario.run(s, profile),
-                s -> List.of(ManyRoomsScenario.run(s, profile)),
-                s -> List.of(RequestReplyScenario.run(s, profile)),
-                s -> ConnectStormScenario.run(s, profile));
-        List<String> names = List.of("idle", "fan-out", "many rooms", "request-reply", "connect storm");
+        Map<String, Function<ServerProcess, List<Result>>> all = new LinkedHashMap<>();
+        all.put("idle", s -> List.of(IdleScenario.run(s, profile)));
+        all.put("fanout", s -> FanoutScenario.run(s, profile));
+        all.put("many-rooms", s -> List.of(ManyRoomsScenario.run(s, profile)));
+        all.put("request-reply", s -> List.of(RequestReplyScenario.run(s, profile)));
+        all.put("storm", s -> ConnectStormScenario.run(s, profile));
+        List<String> names = new ArrayList<>(all.keySet());
+        String only = option(args, "--scenarios", null);
+        if (only != null) {
+            List<String> asked = List.of(only.split(","));
+            for (String a : asked) {
+                if (!all.containsKey(a)) {
+                    throw new IllegalArgumentException("unknown scenario '" + a + "' (" + String.join(", ", all.keySet()) + ")");
+                }
+            }
+            names.retainAll(asked);
+            notes.add("Only the scenarios " + String.join(", ", names) + " were run (`--scenarios`).");
+        }
+        List<Function<ServerProcess, List<Result>>> scenarios = names.stream().map(all::get).toList();
         List<ServerSpec> measured = new ArrayList<>();
         for (ServerSpec spec : specs) {
             Path log = out.resolve(spec.name() + ".log");
@@ -132,12 +147,12 @@ public final class BenchMain {
         double minutes = (System.nanoTime() - started) / 60e9;
         List<String> serverNames = specs.stream().map(ServerSpec::name).toList();
         Report.write(out, header(profile, specs, baseline, hb, notes, minutes, repo), results, serverNames, baseline);
-        if (option(args, "--out", null) == null) {
-            // a run into the default results folder is "the latest report": keep a copy under docs/
+        if (option(args, "--out", null) == null && only == null) {
+            // a full run into the default results folder is "the latest report": keep a copy under docs/
             Path docs = repo.resolve("docs/benchmarks/" + profile.name());
             Files.createDirectories(docs);
             try (Stream<Path> files = Files.list(out)) {
-                for (Path f : files.filter(f -> !f.toString().endsWith(".log")).toList()) {
+                for (Path f : files.filter(f -> !f.toString().endsWith(".log") && !f.toString().contains("-histogram-")).toList()) {
                     Files.copy(f, docs.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
@@ -169,7 +184,8 @@ public final class BenchMain {
         specs.forEach(s -> sb.append("- `").append(s.name()).append("`: ").append(s.version()).append('\n'));
         sb.append("\n**Profile `").append(p.name()).append("`:** idle ").append(p.idleConnections())
                 .append(" connections (connect rate ").append((long) p.connectRate()).append("/s, CPU sampled over ")
-                .append(p.idleWindow().toSeconds()).append(" s); fan-out ").append(p.fanoutSubscribers())
+                .append(p.idleWindow().toSeconds()).append(" s right after connecting (cold) and again from ")
+                .append(p.idleWarmup().toSeconds()).append(" s after (warm)); fan-out ").append(p.fanoutSubscribers())
                 .append(" subscribers, fixed phase ").append((long) p.fanoutRate()).append(" broadcasts/s, max phase ")
                 .append(p.fanoutInFlight()).append(" broadcasts in flight, ").append(p.fanoutWindow().toSeconds())
                 .append(" s each; many rooms ").append(p.roomClients()).append(" clients in ").append(p.roomClients() / 10)

@@ -38,6 +38,7 @@ final class ConnectStormScenario {
         AtomicReference<String> stop = new AtomicReference<>();
         try (LoadGenerator gen = Load.generator(server, p.stormAttempts(), p.stormWindow().plusSeconds(60))) {
             Semaphore inFlight = new Semaphore(p.stormInFlight());
+            ServerCpu serverCpu = ServerCpu.start(server);
             long start = System.nanoTime();
             long end = start + p.stormWindow().toNanos();
             int attempts = 0;
@@ -68,9 +69,11 @@ final class ConnectStormScenario {
                 });
             }
             inFlight.acquireUninterruptibly(p.stormInFlight());
+            serverCpu.stop();
             double seconds = (System.nanoTime() - start) / 1e9;
             r.put("attempts", attempts);
             r.put("conn/s", ok.sum() / seconds);
+            serverCpu.record(r, ok.sum(), "conn");
             synchronized (h) {
                 Load.percentiles(h, r);
             }
@@ -99,7 +102,9 @@ final class ConnectStormScenario {
         Result r = new Result("storm-websocket", server.spec().name());
         try (LoadGenerator gen = Load.generator(server, p.stormAttempts(), p.stormWindow().plusSeconds(60))) {
             int attempts = Load.fitDescriptors(p.stormAttempts(), r); // these stay open until the storm ends
+            ServerCpu serverCpu = ServerCpu.start(server);
             ConnectReport report = gen.connectMany(attempts, 0, p.stormInFlight(), null, null);
+            serverCpu.record(r, report.established(), "conn");
             r.put("attempts", attempts);
             r.put("conn/s", report.perSecond());
             r.put("failures", report.failed());

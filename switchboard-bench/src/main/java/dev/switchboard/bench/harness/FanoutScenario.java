@@ -71,11 +71,13 @@ final class FanoutScenario {
             long d0 = delivered.sum();
             long s0 = seq;
             GeneratorCpu cpu = GeneratorCpu.start();
+            ServerCpu serverCpu = ServerCpu.start(server);
             long t0 = System.nanoTime();
             seq = publishAtRate(publisher[0], "fan", p.fanoutRate(), p.fanoutWindow(), seq, p.payloadBytes());
             double sendSeconds = (System.nanoTime() - t0) / 1e9;
             long expected = (seq - s0) * subscribers;
             long got = Load.drain(delivered, d0 + expected, Load.DRAIN_QUIET, Load.DRAIN_MAX) - d0;
+            serverCpu.stop(); // drain returns as the last expected delivery arrives (later only with drops)
             fixed.put("offered msg/s", (seq - s0) / sendSeconds * subscribers);
             // from the first send to the last arrival: a server that falls behind spreads the same
             // deliveries over a longer time, and its rate drops below the offered one
@@ -87,6 +89,7 @@ final class FanoutScenario {
                 fixed.note(closedFixed + " subscribers disconnected during the run");
             }
             fixed.put("generator CPU %", cpu.percent());
+            serverCpu.record(fixed, got, null);
 
             // unthrottled, closed loop on the publisher's own copy
             window.drainPermits();
@@ -94,6 +97,7 @@ final class FanoutScenario {
             long d1 = delivered.sum();
             long s1 = seq;
             GeneratorCpu cpuMax = GeneratorCpu.start();
+            ServerCpu serverCpuMax = ServerCpu.start(server);
             long t1 = System.nanoTime();
             long end = t1 + p.fanoutWindow().toNanos();
             while (System.nanoTime() < end && publisher[0].isActive() && !gen.expired()) {
@@ -109,6 +113,7 @@ final class FanoutScenario {
             }
             double maxSeconds = (System.nanoTime() - t1) / 1e9;
             double maxCpu = cpuMax.percent();
+            serverCpuMax.stop();
             long inWindow = delivered.sum() - d1;
             long expectedMax = (seq - s1) * subscribers;
             long gotMax = Load.drain(delivered, d1 + expectedMax, Load.DRAIN_QUIET, Load.DRAIN_MAX) - d1;
@@ -117,6 +122,7 @@ final class FanoutScenario {
             Load.percentiles(latency.takeInterval(), max);
             max.put("drops", Math.max(0, expectedMax - gotMax));
             max.put("generator CPU %", maxCpu);
+            serverCpuMax.record(max, inWindow, null);
             long closed = clients.stream().filter(c -> !c.isActive()).count();
             if (closed > 0) {
                 max.note(closed + " subscribers disconnected during the run");

@@ -54,6 +54,7 @@ final class ManyRoomsScenario {
             long expected = 0;
             long interval = (long) (1e9 / p.roomsRate());
             GeneratorCpu cpu = GeneratorCpu.start();
+            ServerCpu serverCpu = ServerCpu.start(server);
             long start = System.nanoTime();
             long end = start + p.fanoutWindow().toNanos();
             long sent = 0;
@@ -77,11 +78,13 @@ final class ManyRoomsScenario {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             long got = Load.drain(delivered, d0 + expected, Load.DRAIN_QUIET, Load.DRAIN_MAX) - d0;
+            serverCpu.stop(); // drain returns as the last expected delivery arrives (later only with drops)
             r.put("published msg/s", sent / seconds);
             r.put("delivered msg/s", got / Math.max(seconds, last.secondsSince(start))); // first send to last arrival
             Load.percentiles(latency.takeInterval(), r);
             r.put("drops", Math.max(0, expected - got));
             r.put("generator CPU %", cpu.percent());
+            serverCpu.record(r, got, null);
         }
         return r;
     }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -25,6 +27,36 @@ final class ProcStats {
     /** utime + stime of the process and its descendants, in milliseconds. */
     static long cpuMillis(ProcessHandle root) {
         return tree(root).mapToLong(ProcStats::cpuTicksOf).sum() * 1000 / TICKS_PER_SECOND;
+    }
+
+    /** utime + stime of the process and its descendants, in microseconds (resolution one tick, 10 ms). */
+    static long cpuMicros(ProcessHandle root) {
+        return tree(root).mapToLong(ProcStats::cpuTicksOf).sum() * 1_000_000 / TICKS_PER_SECOND;
+    }
+
+    /**
+     * CPU time (utime + stime, µs) of each thread of one process, summed over threads whose names differ
+     * only in digits (so {@code epollEventLoopGroup-2-1} and {@code -2-2} count as one group
+     * {@code epollEventLoopGroup-#-#}). Empty when the process is gone.
+     */
+    static Map<String, Long> threadCpuMicros(long pid) {
+        Map<String, Long> out = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readAllLines(task.resolve("stat")).get(0);
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    out.merge(name, ticks * 1_000_000 / TICKS_PER_SECOND, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // thread ended between listing and reading
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return out;
     }
 
     /** Open descriptors of one process, or -1. */

@@ -23,12 +23,14 @@ import java.time.Duration;
  * @param stormWindow      scenario 5: bound on each storm
  * @param payloadBytes     size of each event payload object
  * @param budget           hard bound of the whole run; past it the harness stops every process and exits
+ * @param idleWarmup       scenario 1: time from the end of the connect burst to the warm CPU window, so
+ *                         that JIT compilation and class loading of the connection path are over
  */
 public record Profile(String name, int idleConnections, double connectRate, Duration idleWindow,
                       int fanoutSubscribers, double fanoutRate, Duration fanoutWindow, int fanoutInFlight,
                       int roomClients, double roomsRate, int ackClients, int ackInFlight, Duration ackWindow,
                       int stormAttempts, int stormInFlight, Duration stormWindow, int payloadBytes,
-                      Duration budget) {
+                      Duration budget, Duration idleWarmup) {
 
     /** All scenarios, every server, small N: well under ten minutes on a 2-core machine. */
     public static Profile quick() {
@@ -36,7 +38,7 @@ public record Profile(String name, int idleConnections, double connectRate, Dura
                 500, 20, Duration.ofSeconds(5), 16,
                 1_000, 100, 50, 8, Duration.ofSeconds(5),
                 2_000, 32, Duration.ofSeconds(5), 100,
-                Duration.ofMinutes(10));
+                Duration.ofMinutes(13), Duration.ofSeconds(60));
     }
 
     /** 100k+ idle connections, 10k+ subscribers in one room; stops at the first limit it meets. */
@@ -45,7 +47,7 @@ public record Profile(String name, int idleConnections, double connectRate, Dura
                 10_000, 10, Duration.ofSeconds(10), 4,
                 20_000, 200, 200, 8, Duration.ofSeconds(10),
                 20_000, 64, Duration.ofSeconds(15), 100,
-                Duration.ofMinutes(45));
+                Duration.ofMinutes(48), Duration.ofSeconds(60));
     }
 
     public static Profile named(String name) {

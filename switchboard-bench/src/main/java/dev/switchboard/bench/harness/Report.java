@@ -34,6 +34,9 @@ final class Report {
     private static final List<String> ORDER = List.of("idle", "fanout-fixed", "fanout-max", "many-rooms",
             "request-reply", "storm-polling", "storm-websocket");
 
+    /** Figures of the server's CPU per unit of work ({@link ServerCpu}): µs per message, ack or connection. */
+    private static final String COST_PREFIX = "server CPU µs/";
+
     private Report() {}
 
     static void write(Path dir, String header, List<Result> results, List<String> servers, String baseline)
@@ -54,9 +57,18 @@ final class Report {
                     .map(r -> r.figures.get(headline)).orElse(null);
             md.append("| server |");
             cols.forEach(c -> md.append(' ').append(c).append(" |"));
-            md.append(' ').append(headline).append(" vs ").append(baseline).append(" | notes |\n|---|");
+            // the server's CPU per delivered message (or ack, or connection) compares servers even where
+            // the load generator set the rates: a second ratio column wherever the scenario has it
+            String cost = cols.stream().filter(c -> c.startsWith(COST_PREFIX)).findFirst().orElse(null);
+            Double baseCost = cost == null ? null : rows.stream().filter(r -> r.server.equals(baseline)).findFirst()
+                    .map(r -> r.figures.get(cost)).orElse(null);
+            md.append(' ').append(headline).append(" vs ").append(baseline).append(" |");
+            if (cost != null) {
+                md.append(' ').append(cost).append(" vs ").append(baseline).append(" |");
+            }
+            md.append(" notes |\n|---|");
             cols.forEach(c -> md.append("---:|"));
-            md.append("---:|---|\n");
+            md.append(cost == null ? "---:|---|\n" : "---:|---:|---|\n");
             for (Result r : rows) {
                 md.append("| ").append(r.server).append(" |");
                 for (String c : cols) {
@@ -64,8 +76,11 @@ final class Report {
                     md.append(' ').append(v == null ? "–" : format(v)).append(" |");
                 }
                 Double v = r.figures.get(headline);
-                String ratio = v == null || base == null || base == 0 ? "–" : String.format(Locale.ROOT, "%.2f×", v / base);
-                md.append(' ').append(ratio).append(" | ").append(r.note.replace("|", "/")).append(" |\n");
+                md.append(' ').append(ratio(v, base)).append(" |");
+                if (cost != null) {
+                    md.append(' ').append(ratio(r.figures.get(cost), baseCost)).append(" |");
+                }
+                md.append(' ').append(r.note.replace("|", "/")).append(" |\n");
             }
         }
         List<Result> failed = results.stream().filter(r -> !ORDER.contains(r.scenario)).toList();
@@ -79,6 +94,10 @@ final class Report {
             charts.forEach(c -> md.append("![").append(c).append("](").append(c).append(")\n\n"));
         }
         Files.writeString(dir.resolve("report.md"), md.toString());
+    }
+
+    private static String ratio(Double v, Double base) {
+        return v == null || base == null || base == 0 ? "–" : String.format(Locale.ROOT, "%.2f×", v / base);
     }
 
     private static void writeCsv(Path file, List<Result> results) throws IOException {
@@ -110,6 +129,25 @@ final class Report {
                 bar(dir.resolve(name), "Latency, " + scenario, "percentile", "ms", pct, series);
                 files.add(name);
             }
+        }
+        Map<String, List<Double>> cost = new LinkedHashMap<>();
+        List<String> costScenarios = List.of("fanout-fixed", "fanout-max", "many-rooms", "request-reply");
+        for (String server : servers) {
+            List<Double> values = new ArrayList<>();
+            for (String scenario : costScenarios) {
+                values.add(results.stream().filter(r -> r.scenario.equals(scenario) && r.server.equals(server))
+                        .flatMap(r -> r.figures.entrySet().stream())
+                        .filter(e -> e.getKey().startsWith(COST_PREFIX)).map(Map.Entry::getValue)
+                        .findFirst().orElse(0.0));
+            }
+            if (values.stream().anyMatch(v -> v > 0)) {
+                cost.put(server, values);
+            }
+        }
+        if (!cost.isEmpty()) {
+            bar(dir.resolve("server-cpu-per-message.png"), "Server CPU per delivered message (per ack in request-reply)",
+                    "scenario", "µs", costScenarios, cost);
+            files.add("server-cpu-per-message.png");
         }
         List<String> mem = List.of("RSS KB/conn", "heap KB/conn");
         Map<String, List<Double>> series = new LinkedHashMap<>();

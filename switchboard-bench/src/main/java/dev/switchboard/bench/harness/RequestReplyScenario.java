@@ -31,6 +31,7 @@ final class RequestReplyScenario {
             LongAdder failures = new LongAdder();
             AtomicLong seq = new AtomicLong();
             GeneratorCpu cpu = GeneratorCpu.start();
+            ServerCpu serverCpu = ServerCpu.start(server);
             long start = System.nanoTime();
             long end = start + p.ackWindow().toNanos();
             for (SioClient c : report.clients()) {
@@ -41,12 +42,15 @@ final class RequestReplyScenario {
             Load.pause(p.ackWindow());
             double seconds = (System.nanoTime() - start) / 1e9;
             double generatorCpu = cpu.percent();
+            serverCpu.stop();
             long done = acks.sum();
             r.put("clients", report.established());
             r.put("in flight", (double) report.established() * p.ackInFlight());
             r.put("acks/s", done / seconds);
             Load.percentiles(latency.takeInterval(), r);
             r.put("generator CPU %", generatorCpu);
+            // one request in and its ack out
+            serverCpu.record(r, done, "ack");
             if (failures.sum() > 0) {
                 r.put("failed requests", failures.sum());
             }

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -94,6 +95,11 @@ final class ServerProcess implements AutoCloseable {
         return ProcStats.rssKb(process.toHandle());
     }
 
+    /** CPU time of the server's process tree, µs (resolution 10 ms per process). */
+    long cpuMicros() {
+        return ProcStats.cpuMicros(process.toHandle());
+    }
+
     /** CPU time of the server's process tree, ms. */
     long cpuMillis() {
         return ProcStats.cpuMillis(process.toHandle());
@@ -106,6 +112,11 @@ final class ServerProcess implements AutoCloseable {
         return java.util.stream.Stream.concat(java.util.stream.Stream.of(root), root.descendants())
                 .filter(h -> h.info().command().map(c -> c.equals(want) || c.endsWith("/" + want)).orElse(false))
                 .findFirst();
+    }
+
+    /** Pid of the worker process (or of the started process when there is none). */
+    long workerPid() {
+        return worker().orElse(process.toHandle()).pid();
     }
 
     /** "open/soft-limit" descriptors of the worker process. */
@@ -148,6 +159,33 @@ final class ServerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return -1;
+    }
+
+    /**
+     * For a JVM server, writes {@code jcmd GC.class_histogram} (a full GC first, so only live objects)
+     * next to the server's log as {@code <log name>-histogram-<n>.txt}; empty for other servers or when
+     * it cannot be taken.
+     */
+    Optional<Path> classHistogram() {
+        if (!"jvm".equals(spec.heap())) {
+            return Optional.empty();
+        }
+        Optional<ProcessHandle> java = worker();
+        if (java.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            String histogram = run(List.of("jcmd", Long.toString(java.get().pid()), "GC.class_histogram"));
+            String base = log.getFileName().toString().replaceFirst("\\.log$", "");
+            Path file = log.resolveSibling(base + "-histogram-" + java.get().pid() + ".txt");
+            Files.writeString(file, histogram);
+            return Optional.of(file);
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
     }
 
     private static String run(List<String> command) throws IOException, InterruptedException {

@@ -4,13 +4,12 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * registered once in {@link #slots}), which the running thread writes (what runs, since when) and the
  * watchdog thread only reads, every quarter threshold. So the inline path allocates nothing and takes
  * no lock. Slots of threads that died are dropped by the watchdog.
+ *
+ * <p>An idle server pays nothing for the watchdog: once no handler has begun for a whole threshold,
+ * it clears {@link #watching} and parks until the next handler begins; that handler's thread sees the
+ * flag cleared and unparks it (one volatile read per handler, one unpark per idle-to-busy change).
+ * No wake-up is lost: the handler writes {@code startNanos} and then reads {@code watching}, the
+ * watchdog clears {@code watching} and then reads every {@code startNanos} once more (all volatile),
+ * so at least one of them sees the other. A busy server keeps the watchdog polling, as before.
  */
 public final class HandlerRunner implements AutoCloseable {
 
@@ -43,7 +49,11 @@ public final class HandlerRunner implements AutoCloseable {
     private final HandlerEvents events;
     private final long thresholdNanos;
     private final ThreadPoolExecutor workers;
-    private final ScheduledExecutorService watchdog;
+    private final long periodNanos;
+    private final Thread watchdog;
+    /** True while the watchdog polls; false once it decided to park (see the class comment). */
+    private volatile boolean watching = true;
+    private volatile boolean closed;
     private final List<Slot> slots = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Slot> slot = ThreadLocal.withInitial(this::newSlot);
 
@@ -54,9 +64,9 @@ public final class HandlerRunner implements AutoCloseable {
                 new ArrayBlockingQueue<>(config.queueCapacity()), threads("switchboard-handler-"),
                 new ThreadPoolExecutor.AbortPolicy());
         this.workers.allowCoreThreadTimeOut(true);
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(threads("switchboard-handler-watchdog-"));
-        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(5), thresholdNanos / 4);
-        this.watchdog.scheduleAtFixedRate(this::inspect, period, period, TimeUnit.NANOSECONDS);
+        this.periodNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5), thresholdNanos / 4);
+        this.watchdog = threads("switchboard-handler-watchdog-").newThread(this::watch);
+        this.watchdog.start();
     }
 
     public static HandlerRunner create(HandlerConfig config) {
@@ -74,6 +84,9 @@ public final class HandlerRunner implements AutoCloseable {
         boolean outermost = s.startNanos == 0;
         if (outermost) {
             s.begin(socketId, event);
+            if (!watching) {
+                wakeWatchdog();
+            }
         }
         try {
             handler.handle();
@@ -122,7 +135,8 @@ public final class HandlerRunner implements AutoCloseable {
     @Override
     public void close() {
         workers.shutdown();
-        watchdog.shutdownNow();
+        closed = true;
+        LockSupport.unpark(watchdog);
         try {
             if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
                 log.warn("blocking handlers still running after 5 s at close; interrupting them");
@@ -137,6 +151,59 @@ public final class HandlerRunner implements AutoCloseable {
     private void reportFailure(String socketId, String event, Throwable t) {
         log.warn("handler for event '{}' of socket {} threw; the connection stays open", event, socketId, t);
         safely(() -> events.failed(socketId, event, t));
+    }
+
+    /** True while the watchdog thread is parked because no handler ran for a whole threshold. */
+    boolean watchdogParked() {
+        return !watching && watchdog.getState() == Thread.State.WAITING;
+    }
+
+    private void wakeWatchdog() {
+        watching = true;
+        LockSupport.unpark(watchdog);
+    }
+
+    /** The watchdog thread's loop: inspect every period while handlers begin, park when none do. */
+    private void watch() {
+        long lastBegun = -1;
+        long quietSince = System.nanoTime();
+        while (!closed) {
+            inspect();
+            long begun = begun();
+            long now = System.nanoTime();
+            if (begun != lastBegun || anyRunning()) {
+                lastBegun = begun;
+                quietSince = now;
+            } else if (now - quietSince >= thresholdNanos) {
+                watching = false;
+                if (anyRunning()) {
+                    watching = true; // began between the checks above and the flag: keep watching
+                } else {
+                    LockSupport.park(this); // until a handler begins (or close, or a spurious wake-up)
+                    quietSince = System.nanoTime();
+                    continue;
+                }
+            }
+            LockSupport.parkNanos(this, periodNanos);
+        }
+    }
+
+    /** Invocations begun so far on all threads (a sum of counters only their own threads write). */
+    private long begun() {
+        long sum = 0;
+        for (Slot s : slots) {
+            sum += s.seq;
+        }
+        return sum;
+    }
+
+    private boolean anyRunning() {
+        for (Slot s : slots) {
+            if (s.startNanos != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs on the watchdog thread. */

@@ -96,6 +96,32 @@ class HandlerRunnerTest {
     }
 
     @Test
+    void anIdleWatchdogParksAndTheNextHeldHandlerWakesIt() throws Exception {
+        // 100 ms threshold (the default): parked after a quiet threshold, i.e. no periodic wake-ups when idle
+        HandlerRunner r = runner(HandlerConfig.builder().slowThreshold(Duration.ofMillis(100)));
+        DefaultEventLoop loop = new DefaultEventLoop();
+        try {
+            loop.submit(() -> r.runInline("sock-1", "fast", () -> { })).get(5, TimeUnit.SECONDS);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(r::watchdogParked);
+            // parked means parked: it stays so while nothing runs (it would flip back if it polled)
+            Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(r::watchdogParked);
+            assertThat(slow).isEmpty();
+
+            Throwable error = loop.submit(() -> r.runInline("sock-2", "held", () -> {
+                if (!slowReported.await(10, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the parked watchdog never woke up for a held handler");
+                }
+            })).get(15, TimeUnit.SECONDS);
+            assertThat(error).isNull();
+            assertThat(slow).hasSize(1);
+            assertThat(slow.get(0)).startsWith("sock-2/held@");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(r::watchdogParked);
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void blockingHandlersRunOnTheBoundedPoolAndAreRejectedPastItsQueue() throws Exception {
         HandlerRunner r = runner(HandlerConfig.builder().workers(1).queueCapacity(1));
         CountDownLatch release = new CountDownLatch(1);

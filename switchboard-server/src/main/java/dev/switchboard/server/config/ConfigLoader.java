@@ -146,7 +146,11 @@ public final class ConfigLoader {
                 r.duration("switchboard.socketio.ping-timeout", false),
                 r.longInRange("switchboard.socketio.max-payload", 1, Integer.MAX_VALUE),
                 r.duration("switchboard.socketio.connect-timeout", false),
-                r.duration("switchboard.socketio.recovery", true));
+                r.duration("switchboard.socketio.recovery", true),
+                r.bool("switchboard.socketio.per-message-deflate"),
+                (int) r.longInRange("switchboard.socketio.per-message-deflate-threshold", 0, Integer.MAX_VALUE),
+                r.bool("switchboard.socketio.http-compression"),
+                (int) r.longInRange("switchboard.socketio.http-compression-threshold", 0, Integer.MAX_VALUE));
 
         ServerConfig.Api api = new ServerConfig.Api(
                 r.bool("switchboard.api.enabled"), r.string("switchboard.api.token", true));

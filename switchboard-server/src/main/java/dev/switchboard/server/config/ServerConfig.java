@@ -89,14 +89,21 @@ public record ServerConfig(
     /** TLS material; both paths are set (and readable) when enabled. */
     public record Tls(boolean enabled, Path certChain, Path privateKey) {}
 
-    /** Socket.IO / Engine.IO options, with socket.io's meaning. {@code recovery} zero means off. */
+    /**
+     * Socket.IO / Engine.IO options, with socket.io's meaning. {@code recovery} zero means off;
+     * thresholds in bytes (engine.io's {@code perMessageDeflate.threshold}, {@code httpCompression.threshold}).
+     */
     public record SocketIo(
             String path,
             Duration pingInterval,
             Duration pingTimeout,
             long maxPayload,
             Duration connectTimeout,
-            Duration recovery) {}
+            Duration recovery,
+            boolean perMessageDeflate,
+            int perMessageDeflateThreshold,
+            boolean httpCompression,
+            int httpCompressionThreshold) {}
 
     /** The HTTP API; an empty token means no authentication. */
     public record Api(boolean enabled, String token) {

@@ -71,6 +71,10 @@ public final class Realtime implements AutoCloseable {
                 .pingInterval(s.pingInterval())
                 .pingTimeout(s.pingTimeout())
                 .maxPayload((int) s.maxPayload())
+                .perMessageDeflate(s.perMessageDeflate())
+                .perMessageDeflateThreshold(s.perMessageDeflateThreshold())
+                .httpCompression(s.httpCompression())
+                .httpCompressionThreshold(s.httpCompressionThreshold())
                 .allowRequest(new dev.switchboard.server.limits.HandshakeGuard(config.http().corsOrigins(),
                         config.limits().handshakesPerIpPerSecond(), registry))
                 .build();

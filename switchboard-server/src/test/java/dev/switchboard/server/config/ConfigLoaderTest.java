@@ -43,6 +43,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void compressionIsAsSocketIoByDefaultAndSetFromTheEnvironment() throws Exception {
+        ServerConfig d = loader.load(Optional.empty(), Map.of(), Map.of());
+        assertThat(d.socketIo().perMessageDeflate()).isFalse();
+        assertThat(d.socketIo().perMessageDeflateThreshold()).isEqualTo(1024);
+        assertThat(d.socketIo().httpCompression()).isTrue();
+        assertThat(d.socketIo().httpCompressionThreshold()).isEqualTo(1024);
+        ServerConfig c = loader.load(Optional.empty(), Map.of("SWITCHBOARD_SOCKETIO_PER_MESSAGE_DEFLATE", "true",
+                "SWITCHBOARD_SOCKETIO_PER_MESSAGE_DEFLATE_THRESHOLD", "512",
+                "SWITCHBOARD_SOCKETIO_HTTP_COMPRESSION", "false"), Map.of());
+        assertThat(c.socketIo().perMessageDeflate()).isTrue();
+        assertThat(c.socketIo().perMessageDeflateThreshold()).isEqualTo(512);
+        assertThat(c.socketIo().httpCompression()).isFalse();
+        assertThatThrownBy(() -> loader.load(Optional.empty(), Map.of(),
+                Map.of("switchboard.socketio.http-compression-threshold", -1)))
+                .hasMessageContaining("switchboard.socketio.http-compression-threshold");
+    }
+
+    @Test
     void flagsBeatEnvironmentWhichBeatsTheFile() throws Exception {
         Path f = file("switchboard { http.port = 9001, socketio.ping-interval = 10s, data-dir = \"/tmp/from-file\" }");
         ServerConfig c = loader.load(Optional.of(f),

@@ -76,6 +76,19 @@ public final class SocketIoEcho {
                 }
                 case "--connect-timeout" -> config.connectTimeout(Duration.ofMillis(Long.parseLong(v)));
                 case "--cors" -> transport.cors(("*".equals(v) ? CorsConfig.anyOrigin() : CorsConfig.origins(v.split(","))).build());
+                // a threshold in bytes turns it on, "off" turns it off (defaults: deflate off, HTTP 1024)
+                case "--per-message-deflate" -> {
+                    engine.perMessageDeflate(!"off".equals(v));
+                    if (!"off".equals(v)) {
+                        engine.perMessageDeflateThreshold(Integer.parseInt(v));
+                    }
+                }
+                case "--http-compression" -> {
+                    engine.httpCompression(!"off".equals(v));
+                    if (!"off".equals(v)) {
+                        engine.httpCompressionThreshold(Integer.parseInt(v));
+                    }
+                }
                 case "--recovery" -> config.recovery(RecoveryConfig.builder()
                         .maxDisconnectionDuration(Duration.ofMillis(Long.parseLong(v))).build());
                 default -> throw new IllegalArgumentException("unknown option " + option);
