@@ -1,6 +1,7 @@
 package dev.switchboard.server;
 
 import dev.switchboard.core.node.NodeConfig;
+import dev.switchboard.server.cluster.ServerCluster;
 import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.mqtt.MqttConfig;
@@ -126,11 +127,17 @@ public final class SwitchboardServer {
         CompletableFuture<SwitchboardNode> starting = new CompletableFuture<>();
         Thread nodeStarter = new Thread(() -> {
             try {
-                SwitchboardNode node = SwitchboardNode.start(NodeConfig.builder()
+                NodeConfig.Builder nodeConfig = NodeConfig.builder()
                         .router(RouterConfig.builder().metrics(new FanOutMetrics(metrics.registry())).build())
                         .shutdownTimeout(config.shutdownTimeout().compareTo(Duration.ofSeconds(1)) > 0
-                                ? config.shutdownTimeout() : Duration.ofSeconds(1))
-                        .build());
+                                ? config.shutdownTimeout() : Duration.ofSeconds(1));
+                if (config.cluster().enabled()) {
+                    ServerCluster.configure(nodeConfig, config.cluster());
+                }
+                SwitchboardNode node = SwitchboardNode.start(nodeConfig.build());
+                if (config.cluster().enabled()) {
+                    ServerCluster.attach(node, health, metrics.registry());
+                }
                 // The stores open (on the node's blocking dispatcher) while the rest starts.
                 storage.components().forEach((name, c) -> node.supervise(name, c, storage.supervision(name)));
                 starting.complete(node);
