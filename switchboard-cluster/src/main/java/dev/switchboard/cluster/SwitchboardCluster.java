@@ -3,6 +3,7 @@ package dev.switchboard.cluster;
 import dev.switchboard.cluster.backplane.ClusterBackplane;
 import dev.switchboard.cluster.membership.ClusterMembership;
 import dev.switchboard.cluster.membership.ClusterView;
+import dev.switchboard.cluster.presence.ClusterPresence;
 import dev.switchboard.core.node.NodeConfig;
 import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.node.SwitchboardNode;
@@ -27,12 +28,39 @@ public final class SwitchboardCluster {
     /** The component name of the membership follower in the node's health. */
     public static final String MEMBERSHIP = "cluster-membership";
 
+    /** The component name of the presence replicator in the node's health. */
+    public static final String PRESENCE = "cluster-presence";
+
+    /**
+     * How often this node compares its sockets with what it last published: with Distributed Data's
+     * gossip (about 2 s) a change is seen everywhere within 5 s.
+     */
+    public static final java.time.Duration PRESENCE_INTERVAL = java.time.Duration.ofSeconds(1);
+
+    private final SwitchboardNode node;
     private final ClusterMembership membership;
     private final ClusterBackplane backplane;
+    private final ClusterPresence presence = new ClusterPresence();
 
-    private SwitchboardCluster(ClusterMembership membership, ClusterBackplane backplane) {
+    private SwitchboardCluster(SwitchboardNode node, ClusterMembership membership, ClusterBackplane backplane) {
+        this.node = node;
         this.membership = membership;
         this.backplane = backplane;
+    }
+
+    /**
+     * Starts publishing this node's sockets, read from {@code source} every {@link #PRESENCE_INTERVAL}
+     * (on an actor: the source must be thread-safe and cheap), to the cluster-wide presence.
+     */
+    public ClusterPresence presence(ClusterPresence.Source source) {
+        node.spawn(PRESENCE, presence.behavior(node.config().nodeId(), PRESENCE_INTERVAL, source),
+                SupervisionPolicy.restartWithBackoff());
+        return presence;
+    }
+
+    /** Cluster-wide presence (empty until {@link #presence(ClusterPresence.Source)} started it). */
+    public ClusterPresence presence() {
+        return presence;
     }
 
     /**
@@ -57,7 +85,7 @@ public final class SwitchboardCluster {
         }
         ClusterMembership membership = new ClusterMembership();
         node.spawn(MEMBERSHIP, membership.behavior(), SupervisionPolicy.restartWithBackoff());
-        SwitchboardCluster cluster = new SwitchboardCluster(membership, backplane);
+        SwitchboardCluster cluster = new SwitchboardCluster(node, membership, backplane);
         cluster.bindMeters(registry);
         return cluster;
     }

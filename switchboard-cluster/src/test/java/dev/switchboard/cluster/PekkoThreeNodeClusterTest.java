@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.ConfigFactory;
 import dev.switchboard.cluster.membership.ClusterView;
+import dev.switchboard.cluster.presence.ClusterPresence;
+import dev.switchboard.cluster.presence.NodePresence;
 import dev.switchboard.core.node.NodeConfig;
 import dev.switchboard.engineio.EngineIoConfig;
 import dev.switchboard.node.ComponentStatus;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -60,6 +63,7 @@ class PekkoThreeNodeClusterTest {
         final SwitchboardNode node;
         final SwitchboardCluster cluster;
         final SocketIoServer sio;
+        final ClusterPresence presence;
         final String url;
         io.socket.client.Socket client;
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
@@ -84,6 +88,10 @@ class PekkoThreeNodeClusterTest {
                 socket.data().put("node", id);
             });
             sio.sockets().onServerSideEmit("ping", (args, ack) -> ack.send("pong from " + id + " to " + args.get(0)));
+            presence = cluster.presence(() -> Map.of("/", sio.sockets().fetchSockets().stream()
+                    .map(sock -> new NodePresence.SocketPresence(sock.id(), "", sock.rooms().stream()
+                            .filter(r -> !r.equals(sock.id())).collect(Collectors.toSet()), "", "websocket", ""))
+                    .sorted(java.util.Comparator.comparing(NodePresence.SocketPresence::id)).toList()));
             url = "http://127.0.0.1:" + sio.start().toCompletableFuture().get(10, TimeUnit.SECONDS).getPort();
         }
 
@@ -212,7 +220,34 @@ class PekkoThreeNodeClusterTest {
 
     @Test
     @Order(6)
-    void aNodeThatLeavesIsNotWaitedFor() throws Exception {
+    void presenceShowsEverySocketAndItsRoomsOnEveryNode() throws Exception {
+        String bSocket = node(1).sio.sockets().fetchSockets().get(0).id();
+        node(1).sio.in(bSocket).socketsJoin("presence-check");
+        long since = System.nanoTime();
+        for (Node n : nodes) {
+            // Distributed Data gossips every 2 s; 10 s leaves room for this shared machine's stalls.
+            await().atMost(Duration.ofSeconds(10)).until(() -> membersOf(n, "presence-check").equals(List.of(bSocket))
+                    && sockets(n).size() == 3);
+        }
+        org.slf4j.LoggerFactory.getLogger(getClass()).info("presence converged on 3 nodes in {} ms",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
+        assertThat(sockets(node(0))).containsExactlyInAnyOrderElementsOf(
+                nodes.stream().map(n -> n.sio.sockets().fetchSockets().get(0).id()).toList());
+    }
+
+    private static List<String> sockets(Node n) {
+        return n.presence.nodes().stream().flatMap(p -> p.namespaces().getOrDefault("/", List.of()).stream())
+                .map(NodePresence.SocketPresence::id).toList();
+    }
+
+    private static List<String> membersOf(Node n, String room) {
+        return n.presence.nodes().stream().flatMap(p -> p.namespaces().getOrDefault("/", List.of()).stream())
+                .filter(s -> s.rooms().contains(room)).map(NodePresence.SocketPresence::id).toList();
+    }
+
+    @Test
+    @Order(7)
+    void aNodeThatLeavesIsNotWaitedForAndLeavesNoPresence() throws Exception {
         Node c = nodes.remove(2);
         c.close();
         for (Node n : nodes) {
@@ -223,6 +258,9 @@ class PekkoThreeNodeClusterTest {
                 .get(WAIT.toSeconds() + 5, TimeUnit.SECONDS);
         assertThat(acks.expected()).isEqualTo(2);
         assertThat(node(0).sio.sockets().fetchAllSockets().get(WAIT.toSeconds(), TimeUnit.SECONDS)).hasSize(2);
+        for (Node n : nodes) {
+            await().atMost(WAIT).until(() -> n.presence.nodes().size() == 2 && sockets(n).size() == 2);
+        }
     }
 
     private static int[] freePorts(int n) throws Exception {
