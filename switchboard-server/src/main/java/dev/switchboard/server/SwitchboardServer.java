@@ -1,6 +1,7 @@
 package dev.switchboard.server;
 
 import dev.switchboard.core.node.NodeConfig;
+import dev.switchboard.server.api.SocketAdmin;
 import dev.switchboard.server.cluster.ServerCluster;
 import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.core.routing.RouterConfig;
@@ -78,6 +79,8 @@ public final class SwitchboardServer {
     private Realtime realtime;
     private Health health;
     private HttpApi httpApi;
+    /** Set by the node's starting thread before it completes the node's future (which publishes it). */
+    private dev.switchboard.cluster.SwitchboardCluster clusterMember;
     private DurablePlane durable;
     private InetSocketAddress address;
     private MqttServer mqtt;
@@ -136,7 +139,7 @@ public final class SwitchboardServer {
                 }
                 SwitchboardNode node = SwitchboardNode.start(nodeConfig.build());
                 if (config.cluster().enabled()) {
-                    ServerCluster.attach(node, health, metrics.registry());
+                    clusterMember = ServerCluster.attach(node, health, metrics.registry());
                 }
                 // The stores open (on the node's blocking dispatcher) while the rest starts.
                 storage.components().forEach((name, c) -> node.supervise(name, c, storage.supervision(name)));
@@ -181,10 +184,15 @@ public final class SwitchboardServer {
         closeOnStop.push(ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry()));
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
+        // On a cluster node the API lists the rooms and sockets of every node (presence).
+        SocketAdmin admin = clusterMember == null ? realtime.admin()
+                : ServerCluster.presence(clusterMember, node, realtime.io(), realtime.admin(),
+                        s -> identities == null || identities.identity(s) == null ? null
+                                : identities.identity(s).subject());
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
         routes.route(config.socketIo().path(), new ByteCountingRoute(realtime.httpHandler(), "socketio", metrics.registry()));
         if (config.api().enabled()) {
-            httpApi = new HttpApi(realtime.admin(), ApiAuth.of(config.auth(), jwt, metrics.registry()), metrics.registry(),
+            httpApi = new HttpApi(admin, ApiAuth.of(config.auth(), jwt, metrics.registry()), metrics.registry(),
                     new DurableApi(durable).endpoints());
             ApiRoute api = new ApiRoute(httpApi, config.http().maxRequestBody());
             closeOnStop.push(api);
