@@ -163,10 +163,16 @@ class PekkoThreeNodeClusterTest {
     @Test
     @Order(2)
     void aBroadcastOnOneNodeReachesSocketsOnAllAndLocalStaysLocal() throws Exception {
+        long frames = node(0).cluster.backplane().framesSent();
+        long bytes = node(0).cluster.backplane().bytesSent();
         node(0).sio.to("all").emit("news", "hello cluster");
         for (Node n : nodes) {
             assertThat(n.received.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).as(n.id).isEqualTo("news:hello cluster");
         }
+        // One frame per other node; its size is the fabric envelope's (what Artery carries, before its framing).
+        assertThat(node(0).cluster.backplane().framesSent() - frames).isEqualTo(2);
+        org.slf4j.LoggerFactory.getLogger(getClass()).info("backplane: {} bytes per frame for a 1-argument event",
+                (node(0).cluster.backplane().bytesSent() - bytes) / 2);
         node(1).sio.to("all").local().emit("local-only", "b only");
         node(1).sio.to("all").emit("marker", "after");
         assertThat(node(1).received.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("local-only:b only");
