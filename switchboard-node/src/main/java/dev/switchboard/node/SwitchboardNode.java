@@ -69,12 +69,16 @@ public final class SwitchboardNode implements Supervisor, AutoCloseable {
     private SwitchboardNode(NodeConfig config) {
         this.config = config;
         this.health = new Health(Clock.systemUTC());
-        Config pekko = ConfigFactory.parseString(OVERRIDES).withFallback(ConfigFactory.load());
+        Config pekko = ConfigFactory.parseString(OVERRIDES).withFallback(config.pekko())
+                .withFallback(ConfigFactory.load());
         this.system = ActorSystem.create(NodeGuardian.create(health), config.name(), pekko);
         this.handlers = HandlerRunner.create(config.handlers());
         if (config.backplane() == Backplane.NONE) {
             this.router = Routers.local(config.router());
         } else {
+            if (config.backplane() instanceof ActorSystemBackplane b) {
+                b.bind(system);
+            }
             ClusterRouter clustered = Routers.clustered(config.router(), config.backplane(), config.nodeId());
             this.router = clustered;
             supervise(BACKPLANE, new BackplaneComponent(clustered, config.nodeId()), SupervisionPolicy.restartWithBackoff());

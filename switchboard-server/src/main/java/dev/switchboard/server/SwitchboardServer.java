@@ -1,6 +1,8 @@
 package dev.switchboard.server;
 
 import dev.switchboard.core.node.NodeConfig;
+import dev.switchboard.server.api.SocketAdmin;
+import dev.switchboard.server.cluster.ServerCluster;
 import dev.switchboard.core.node.SupervisionPolicy;
 import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.mqtt.MqttAuthenticator;
@@ -80,6 +82,8 @@ public final class SwitchboardServer {
     private Realtime realtime;
     private Health health;
     private HttpApi httpApi;
+    /** Set by the node's starting thread before it completes the node's future (which publishes it). */
+    private dev.switchboard.cluster.SwitchboardCluster clusterMember;
     private DurablePlane durable;
     private InetSocketAddress address;
     private MqttServer mqtt;
@@ -135,11 +139,17 @@ public final class SwitchboardServer {
         CompletableFuture<SwitchboardNode> starting = new CompletableFuture<>();
         Thread nodeStarter = new Thread(() -> {
             try {
-                SwitchboardNode node = SwitchboardNode.start(NodeConfig.builder()
+                NodeConfig.Builder nodeConfig = NodeConfig.builder()
                         .router(RouterConfig.builder().metrics(new FanOutMetrics(metrics.registry())).build())
                         .shutdownTimeout(config.shutdownTimeout().compareTo(Duration.ofSeconds(1)) > 0
-                                ? config.shutdownTimeout() : Duration.ofSeconds(1))
-                        .build());
+                                ? config.shutdownTimeout() : Duration.ofSeconds(1));
+                if (config.cluster().enabled()) {
+                    ServerCluster.configure(nodeConfig, config.cluster());
+                }
+                SwitchboardNode node = SwitchboardNode.start(nodeConfig.build());
+                if (config.cluster().enabled()) {
+                    clusterMember = ServerCluster.attach(node, health, metrics.registry());
+                }
                 // The stores open (on the node's blocking dispatcher) while the rest starts.
                 storage.components().forEach((name, c) -> node.supervise(name, c, storage.supervision(name)));
                 if (rabbit != null) {
@@ -188,10 +198,15 @@ public final class SwitchboardServer {
                 s -> identities == null ? null : identities.identity(s), durable, bridges.handles(), metrics.registry());
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
+        // On a cluster node the API lists the rooms and sockets of every node (presence).
+        SocketAdmin admin = clusterMember == null ? realtime.admin()
+                : ServerCluster.presence(clusterMember, node, realtime.io(), realtime.admin(),
+                        s -> identities == null || identities.identity(s) == null ? null
+                                : identities.identity(s).subject());
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
         routes.route(config.socketIo().path(), new ByteCountingRoute(realtime.httpHandler(), "socketio", metrics.registry()));
         if (config.api().enabled()) {
-            httpApi = new HttpApi(realtime.admin(), ApiAuth.of(config.auth(), jwt, metrics.registry()), metrics.registry(),
+            httpApi = new HttpApi(admin, ApiAuth.of(config.auth(), jwt, metrics.registry()), metrics.registry(),
                     new DurableApi(durable).endpoints());
             ApiRoute api = new ApiRoute(httpApi, config.http().maxRequestBody());
             closeOnStop.push(api);

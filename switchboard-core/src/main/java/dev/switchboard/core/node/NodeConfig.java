@@ -1,5 +1,7 @@
 package dev.switchboard.core.node;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.switchboard.core.handler.HandlerConfig;
 import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.core.spi.Backplane;
@@ -20,8 +22,10 @@ public final class NodeConfig {
     private final Duration shutdownTimeout;
     private final Backplane backplane;
     private final String nodeId;
+    private final Config pekko;
 
     private NodeConfig(Builder b) {
+        this.pekko = b.pekko;
         this.name = b.name;
         this.router = b.router;
         this.handlers = b.handlers;
@@ -70,6 +74,14 @@ public final class NodeConfig {
         return nodeId;
     }
 
+    /**
+     * Pekko settings layered over the application's ({@code ConfigFactory.load()}) for this node's actor
+     * system: what a cluster module needs (the cluster provider, Artery, seed nodes); default empty.
+     */
+    public Config pekko() {
+        return pekko;
+    }
+
     /** Validates each option as it is set; {@link #build()} leaves the builder unchanged. */
     public static final class Builder {
         private String name = "switchboard";
@@ -78,8 +90,15 @@ public final class NodeConfig {
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private Backplane backplane = Backplane.NONE;
         private String nodeId;
+        private Config pekko = ConfigFactory.empty();
 
         private Builder() {}
+
+        /** Replaces the extra Pekko settings ({@link NodeConfig#pekko()}). */
+        public Builder pekko(Config pekko) {
+            this.pekko = Objects.requireNonNull(pekko, "pekko");
+            return this;
+        }
 
         public Builder backplane(Backplane backplane) {
             this.backplane = Objects.requireNonNull(backplane, "backplane");

@@ -201,7 +201,25 @@ public final class ConfigLoader {
                 dev.switchboard.server.bridge.BridgeSettings.read(r.config),
                 mqtt(r),
                 kafka,
-                dev.switchboard.server.rabbitmq.RabbitSettings.read(r.config));
+                dev.switchboard.server.rabbitmq.RabbitSettings.read(r.config),
+                cluster(r));
+    }
+
+    private ServerConfig.Cluster cluster(Reader r) throws ConfigProblem {
+        List<String> seeds = r.stringList("switchboard.cluster.seed-nodes");
+        for (String s : seeds) {
+            if (!s.matches("[^:\\s]+:\\d{1,5}")) {
+                throw r.problem("switchboard.cluster.seed-nodes", "each seed node is \"host:port\", found \"" + s + "\"");
+            }
+        }
+        boolean enabled = r.bool("switchboard.cluster.enabled");
+        if (enabled && seeds.isEmpty()) {
+            throw r.problem("switchboard.cluster.seed-nodes", "switchboard.cluster.enabled = true needs at least one"
+                    + " seed node (\"host:port\", this node's own address on the first node)");
+        }
+        return new ServerConfig.Cluster(enabled, r.string("switchboard.cluster.host", false),
+                (int) r.longInRange("switchboard.cluster.port", 0, 65535), seeds,
+                r.duration("switchboard.cluster.stable-after", false));
     }
 
     /** Whether {@code host} names only this machine (127.0.0.0/8, ::1, localhost); unresolvable: not. */

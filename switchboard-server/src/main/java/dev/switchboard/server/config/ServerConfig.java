@@ -29,7 +29,8 @@ public record ServerConfig(
         dev.switchboard.server.bridge.BridgeSettings bridges,
         Mqtt mqtt,
         dev.switchboard.server.storage.KafkaSettings kafka,
-        dev.switchboard.server.rabbitmq.RabbitSettings rabbitmq) {
+        dev.switchboard.server.rabbitmq.RabbitSettings rabbitmq,
+        Cluster cluster) {
 
     /** Without {@code switchboard.durable} / {@code switchboard.inbox}: their defaults (no durable rooms). */
     public ServerConfig(Path dataDir, Http http, SocketIo socketIo, Api api, boolean demoEnabled, boolean metricsEnabled,
@@ -51,7 +52,19 @@ public record ServerConfig(
                 dev.switchboard.server.limits.LimitSettings.defaults(),
                 dev.switchboard.server.bridge.BridgeSettings.none(), Mqtt.OFF,
                 dev.switchboard.server.storage.KafkaSettings.defaults(),
-                dev.switchboard.server.rabbitmq.RabbitSettings.defaults());
+                dev.switchboard.server.rabbitmq.RabbitSettings.defaults(), Cluster.OFF);
+    }
+
+    /**
+     * Membership of a Pekko cluster ({@code switchboard.cluster}): Artery on {@code host:port}, joining
+     * through {@code seedNodes} ({@code host:port} each); off = a node alone.
+     */
+    public record Cluster(boolean enabled, String host, int port, List<String> seedNodes, Duration stableAfter) {
+        public static final Cluster OFF = new Cluster(false, "127.0.0.1", 2551, List.of(), Duration.ofSeconds(20));
+
+        public Cluster {
+            seedNodes = List.copyOf(seedNodes);
+        }
     }
 
     /** The MQTT gateway: {@code port} empty = off. Its TLS is {@code http.tls}. */
@@ -72,6 +85,7 @@ public record ServerConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(bridges, "bridges");
         Objects.requireNonNull(mqtt, "mqtt");
+        Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(socketIo, "socketIo");

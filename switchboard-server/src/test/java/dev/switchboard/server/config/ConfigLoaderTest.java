@@ -117,6 +117,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theClusterIsOffByDefaultAndItsSeedsComeAsOneCommaSeparatedValue() throws Exception {
+        assertThat(loader.load(Optional.empty(), Map.of(), Map.of()).cluster().enabled()).isFalse();
+        ServerConfig c = loader.load(Optional.empty(), Map.of("SWITCHBOARD_CLUSTER_SEED_NODES", "10.0.0.1:2551, 10.0.0.2:2551"),
+                Map.of("switchboard.cluster.enabled", "true", "switchboard.cluster.port", "2552"));
+        assertThat(c.cluster().enabled()).isTrue();
+        assertThat(c.cluster().port()).isEqualTo(2552);
+        assertThat(c.cluster().seedNodes()).containsExactly("10.0.0.1:2551", "10.0.0.2:2551");
+        assertThat(c.cluster().stableAfter()).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void aClusterNeedsSeedsOfTheFormHostPort() {
+        assertThatThrownBy(() -> loader.load(Optional.empty(), Map.of(), Map.of("switchboard.cluster.enabled", "true")))
+                .isInstanceOf(ConfigProblem.class).hasMessageContaining("switchboard.cluster.seed-nodes")
+                .hasMessageContaining("at least one seed node");
+        assertThatThrownBy(() -> loader.load(Optional.empty(), Map.of("SWITCHBOARD_CLUSTER_SEED_NODES", "10.0.0.1"),
+                Map.of()))
+                .isInstanceOf(ConfigProblem.class).hasMessageContaining("\"host:port\", found \"10.0.0.1\"");
+    }
+
+    @Test
     void anUnknownEmptyObjectIsRefusedToo() throws Exception {
         Path f = file("switchboard.socketio.recover { }");
         assertThatThrownBy(() -> loader.load(Optional.of(f), Map.of(), Map.of()))
