@@ -8,7 +8,7 @@ import dev.switchboard.core.bridge.BridgeConfig;
 import dev.switchboard.core.bridge.BridgeHandle;
 import dev.switchboard.core.bridge.InboundStorage;
 import dev.switchboard.core.message.Message;
-import dev.switchboard.core.node.ComponentStatus;
+import dev.switchboard.node.ComponentStatus;
 import dev.switchboard.testkit.kafka.KafkaBroker;
 import java.nio.file.Path;
 import java.util.ArrayList;
