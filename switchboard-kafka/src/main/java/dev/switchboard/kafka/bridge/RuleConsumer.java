@@ -64,6 +64,8 @@ final class RuleConsumer {
     private static final Duration POLL = Duration.ofMillis(50);
     /** At least the broker's group.min.session.timeout.ms (6 s by default). */
     private static final int SESSION_TIMEOUT_MS = 10_000;
+    private static final long LAG_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final Duration LAG_TIMEOUT = Duration.ofSeconds(1);
     private static final long MIN_RETRY_NANOS = Duration.ofSeconds(1).toNanos();
     private static final long MAX_RETRY_NANOS = Duration.ofSeconds(10).toNanos();
 
@@ -87,8 +89,6 @@ final class RuleConsumer {
         /** The next offset to commit; -1 until a record completed. */
         long commitNext = -1;
         long committed = -1;
-        /** The offset after the last record polled; -1 before any. */
-        long fetchedNext = -1;
 
         Partition(TopicPartition tp, long generation) {
             this.tp = tp;
@@ -109,6 +109,7 @@ final class RuleConsumer {
     private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final Map<TopicPartition, Partition> partitions = new HashMap<>();
     private long generations;
+    private long lastLagNanos = System.nanoTime();
     private volatile boolean running = true;
 
     RuleConsumer(String bridge, KafkaBridgeOptions options, InboundRule rule, BridgeContext context, DedupWindow window,
@@ -204,7 +205,6 @@ final class RuleConsumer {
             p.queued.addAll(list);
             meters.consumed.increment(list.size());
             meters.queued.addAndGet(list.size());
-            p.fetchedNext = list.get(list.size() - 1).offset() + 1;
             if (!p.paused && p.queued.size() >= rule.maxQueuedPerPartition()) {
                 consumer.pause(List.of(tp));
                 p.paused = true;
@@ -384,14 +384,34 @@ final class RuleConsumer {
         return offsets;
     }
 
+    /**
+     * Lag per partition: the partition's end offset minus the offset the group will commit next. The end
+     * offsets are asked for once a second (one ListOffsets round trip on this thread, at most 1 s): the
+     * consumer's own view of them stops moving while a partition is paused, exactly when lag matters.
+     */
     private void measureLag() {
+        long now = System.nanoTime();
+        if (now - lastLagNanos < LAG_EVERY_NANOS || partitions.isEmpty()) {
+            return;
+        }
+        lastLagNanos = now;
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = consumer.endOffsets(partitions.keySet(), LAG_TIMEOUT);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return; // the brokers are slow or away: the gauge keeps its last value (the monitor reports outages)
+        }
         for (Partition p : partitions.values()) {
-            OptionalLong ahead = consumer.currentLag(p.tp);
-            if (ahead.isEmpty()) {
-                continue;
+            Long end = ends.get(p.tp);
+            long base = p.commitNext >= 0 ? p.commitNext : p.committed;
+            if (end != null && base >= 0) {
+                meters.lag(p.tp.partition()).set(Math.max(0, end - base));
+            } else {
+                OptionalLong ahead = consumer.currentLag(p.tp);
+                if (ahead.isPresent()) {
+                    meters.lag(p.tp.partition()).set(ahead.getAsLong() + p.queued.size() + p.pending.size());
+                }
             }
-            long taken = p.fetchedNext < 0 || p.commitNext < 0 ? p.queued.size() + p.pending.size() : p.fetchedNext - p.commitNext;
-            meters.lag(p.tp.partition()).set(ahead.getAsLong() + Math.max(0, taken));
         }
     }
 
