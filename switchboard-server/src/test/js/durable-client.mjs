@@ -4,7 +4,7 @@
 // Commands on stdin, one JSON object a line: {"cmd":"drop"} closes the transport (a network drop: the
 // socket keeps its pid and offset), {"cmd":"connect"} reconnects (sending pid + offset),
 // {"cmd":"ack","on":bool} whether inbox events are acknowledged, {"cmd":"emit","event","args":[..]} emits,
-// {"cmd":"emitAck","event","args":[..],"timeout"} emits asking for an ack and reports {"type":"ack","event","error","answer"}. Env: SERVER_URL, NAMESPACE, AUTH (JSON),
+// {"cmd":"emitack","event","args":[..],"timeout"} emits asking for an ack and reports {"type":"ack","event","error","answer"}. Env: SERVER_URL, NAMESPACE, AUTH (JSON),
 // ACK ("on" default, or "off").
 import { createRequire } from "node:module";
 import readline from "node:readline";
@@ -33,7 +33,7 @@ readline.createInterface({ input: process.stdin }).on("line", (line) => {
   else if (c.cmd === "connect") socket.connect();
   else if (c.cmd === "ack") ack = !!c.on;
   else if (c.cmd === "emit") socket.emit(c.event, ...(c.args || []));
-  else if (c.cmd === "emitAck") socket.timeout(c.timeout || 20000).emit(c.event, ...(c.args || []),
+  else if (c.cmd === "emitack") socket.timeout(c.timeout || 20000).emit(c.event, ...(c.args || []),
     (err, answer) => report({ type: "ack", event: c.event, error: err ? err.message : null, answer }));
   report({ type: "done", cmd: c.cmd });
 });

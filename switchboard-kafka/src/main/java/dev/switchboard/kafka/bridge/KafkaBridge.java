@@ -189,6 +189,7 @@ final class KafkaBridge implements Bridge {
             return;
         }
         r.monitor().shutdownNow();
+        r.consumers().forEach(RuleConsumer::stopSoon); // their last commits run in parallel
         r.consumers().forEach(RuleConsumer::close);
         r.sender().shutdown();
         try {

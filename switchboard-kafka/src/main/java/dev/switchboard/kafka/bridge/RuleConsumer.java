@@ -1,6 +1,7 @@
 package dev.switchboard.kafka.bridge;
 
 import dev.switchboard.core.bridge.BridgeContext;
+import dev.switchboard.core.bridge.BridgeStoppedException;
 import dev.switchboard.core.bridge.Inbound;
 import dev.switchboard.core.bridge.InboundFullException;
 import dev.switchboard.core.message.Message;
@@ -61,6 +62,10 @@ final class RuleConsumer {
     private static final Logger log = LoggerFactory.getLogger(RuleConsumer.class);
     /** How long a poll waits for records; also the longest delay before a completion is committed. */
     private static final Duration POLL = Duration.ofMillis(50);
+    /** At least the broker's group.min.session.timeout.ms (6 s by default). */
+    private static final int SESSION_TIMEOUT_MS = 10_000;
+    private static final long LAG_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final Duration LAG_TIMEOUT = Duration.ofSeconds(1);
     private static final long MIN_RETRY_NANOS = Duration.ofSeconds(1).toNanos();
     private static final long MAX_RETRY_NANOS = Duration.ofSeconds(10).toNanos();
 
@@ -84,8 +89,6 @@ final class RuleConsumer {
         /** The next offset to commit; -1 until a record completed. */
         long commitNext = -1;
         long committed = -1;
-        /** The offset after the last record polled; -1 before any. */
-        long fetchedNext = -1;
 
         Partition(TopicPartition tp, long generation) {
             this.tp = tp;
@@ -106,6 +109,7 @@ final class RuleConsumer {
     private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final Map<TopicPartition, Partition> partitions = new HashMap<>();
     private long generations;
+    private long lastLagNanos = System.nanoTime();
     private volatile boolean running = true;
 
     RuleConsumer(String bridge, KafkaBridgeOptions options, InboundRule rule, BridgeContext context, DedupWindow window,
@@ -126,6 +130,10 @@ final class RuleConsumer {
         // A new group starts at the end: a bridge carries what is published from now on, not the topic's past.
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, rule.maxQueuedPerPartition()));
+        // A consumer stopped while the brokers were away could not leave its group: its partitions come back
+        // to the next incarnation after this session timeout (Kafka's default, 45 s, is a long wait).
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3);
         p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) options.requestTimeout().toMillis());
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) options.requestTimeout().toMillis());
         // Large enough for a record of max-record-bytes plus its batch, so that one is dead-lettered, not stuck.
@@ -139,10 +147,15 @@ final class RuleConsumer {
         thread.start();
     }
 
-    /** Stops consuming, commits what completed (bounded by the request timeout), closes the consumer. */
-    void close() {
+    /** Asks the thread to stop: it commits what completed (bounded by the request timeout) and closes the consumer. */
+    void stopSoon() {
         running = false;
         consumer.wakeup();
+    }
+
+    /** {@link #stopSoon}, then waits for the thread to end. */
+    void close() {
+        stopSoon();
         try {
             thread.join(30_000);
         } catch (InterruptedException e) {
@@ -192,7 +205,6 @@ final class RuleConsumer {
             p.queued.addAll(list);
             meters.consumed.increment(list.size());
             meters.queued.addAndGet(list.size());
-            p.fetchedNext = list.get(list.size() - 1).offset() + 1;
             if (!p.paused && p.queued.size() >= rule.maxQueuedPerPartition()) {
                 consumer.pause(List.of(tp));
                 p.paused = true;
@@ -309,8 +321,13 @@ final class RuleConsumer {
     private void rewind(Partition p, Completion c) {
         long from = p.pending.isEmpty() ? c.offset() : Math.min(p.pending.peekFirst(), c.offset());
         Throwable cause = c.error() instanceof CompletionException && c.error().getCause() != null ? c.error().getCause() : c.error();
-        log.warn("kafka bridge {}: record {}@{} not accepted ({}); reading {} again from offset {} in {} ms", bridge, p.tp,
-                c.offset(), cause.toString(), p.tp, from, p.retryDelay / 1_000_000);
+        if (cause instanceof BridgeStoppedException) {
+            // The incarnation is stopping: the next one reads from the committed offset anyway.
+            log.debug("kafka bridge {}: record {}@{} not accepted (stopping)", bridge, p.tp, c.offset());
+        } else {
+            log.warn("kafka bridge {}: record {}@{} not accepted ({}); reading {} again from offset {} in {} ms", bridge, p.tp,
+                    c.offset(), cause.toString(), p.tp, from, p.retryDelay / 1_000_000);
+        }
         Partition fresh = new Partition(p.tp, ++generations);
         fresh.retryAt = System.nanoTime() + p.retryDelay;
         fresh.retryDelay = Math.min(MAX_RETRY_NANOS, p.retryDelay * 2);
@@ -367,14 +384,34 @@ final class RuleConsumer {
         return offsets;
     }
 
+    /**
+     * Lag per partition: the partition's end offset minus the offset the group will commit next. The end
+     * offsets are asked for once a second (one ListOffsets round trip on this thread, at most 1 s): the
+     * consumer's own view of them stops moving while a partition is paused, exactly when lag matters.
+     */
     private void measureLag() {
+        long now = System.nanoTime();
+        if (now - lastLagNanos < LAG_EVERY_NANOS || partitions.isEmpty()) {
+            return;
+        }
+        lastLagNanos = now;
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = consumer.endOffsets(partitions.keySet(), LAG_TIMEOUT);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return; // the brokers are slow or away: the gauge keeps its last value (the monitor reports outages)
+        }
         for (Partition p : partitions.values()) {
-            OptionalLong ahead = consumer.currentLag(p.tp);
-            if (ahead.isEmpty()) {
-                continue;
+            Long end = ends.get(p.tp);
+            long base = p.commitNext >= 0 ? p.commitNext : p.committed;
+            if (end != null && base >= 0) {
+                meters.lag(p.tp.partition()).set(Math.max(0, end - base));
+            } else {
+                OptionalLong ahead = consumer.currentLag(p.tp);
+                if (ahead.isPresent()) {
+                    meters.lag(p.tp.partition()).set(ahead.getAsLong() + p.queued.size() + p.pending.size());
+                }
             }
-            long taken = p.fetchedNext < 0 || p.commitNext < 0 ? p.queued.size() + p.pending.size() : p.fetchedNext - p.commitNext;
-            meters.lag(p.tp.partition()).set(ahead.getAsLong() + Math.max(0, taken));
         }
     }
 

@@ -233,8 +233,10 @@ class KafkaBridgeTest {
         double queued = f.registry.find("switchboard.kafka.bridge.queued").tags("topic", topic).gauge().value();
         assertThat(queued).isBetween(12.0, 40.0);
         assertThat(f.committed(group).get(new TopicPartition(topic, 0))).as("nothing accepted, nothing committed").isEqualTo(0L);
-        double lag = f.registry.find("switchboard.kafka.bridge.lag").tags("topic", topic, "partition", "0").gauge().value();
-        assertThat(lag).isEqualTo(300);
+        Awaitility.await().atMost(WAIT).until(() -> {
+            var lag = f.registry.find("switchboard.kafka.bridge.lag").tags("topic", topic, "partition", "0").gauge();
+            return lag != null && lag.value() == 300;
+        });
 
         storage.releaseAll();
         room.awaitCount(300);

@@ -142,7 +142,7 @@ class KafkaExampleConfTest {
         DurableClient c = client();
         String id = c.awaitConnect(0).path("id").asText();
         int mark = c.mark();
-        c.command("{\"cmd\":\"emitAck\",\"event\":\"order\",\"args\":[{\"id\":42,\"item\":\"tea\"}]}");
+        c.command("{\"cmd\":\"emitack\",\"event\":\"order\",\"args\":[{\"id\":42,\"item\":\"tea\"}]}");
         JsonNode ack = c.await("ack", mark, l -> l.path("type").asText().equals("ack"));
         assertThat(ack.path("error").isNull()).as(ack.toString()).isTrue();
         JsonNode answer = ack.path("answer");
