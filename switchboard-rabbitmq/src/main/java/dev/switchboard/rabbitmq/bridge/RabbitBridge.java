@@ -85,6 +85,8 @@ final class RabbitBridge implements Bridge, RabbitConnector.Attachment {
     private volatile Channel consuming;
     private volatile ConfirmingPublisher publisher;
     private volatile boolean stopped;
+    /** True while {@link #start} attaches: a failure then is thrown to the supervisor, later it is reported. */
+    private volatile boolean starting;
 
     RabbitBridge(String name, BridgeOptions options, RabbitConnector connector, RabbitBridgeMetrics metrics) {
         this.name = name;
@@ -99,7 +101,12 @@ final class RabbitBridge implements Bridge, RabbitConnector.Attachment {
     public void start(BridgeContext context) throws IOException {
         this.context = context;
         this.stopped = false;
-        connector.attach(this);
+        starting = true;
+        try {
+            connector.attach(this);
+        } finally {
+            starting = false;
+        }
     }
 
     /** Opens the channels: now if the connection is open, else when it first opens. */
@@ -157,7 +164,12 @@ final class RabbitBridge implements Bridge, RabbitConnector.Attachment {
         } catch (IOException | RuntimeException e) {
             abort(in);
             abort(out);
-            throw e instanceof IOException io ? io : new IOException(e.toString(), e);
+            IOException failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
+            if (!starting) {
+                // Attached by the connector when the connection first opened: nobody else would notice.
+                ctx.fail(failure);
+            }
+            throw failure;
         }
     }
 

@@ -2,7 +2,7 @@ package dev.switchboard.server.rabbitmq;
 
 import dev.switchboard.core.bridge.BridgeFactory;
 import dev.switchboard.core.node.SupervisionPolicy;
-import dev.switchboard.node.SwitchboardNode;
+import dev.switchboard.core.node.Supervisor;
 import dev.switchboard.rabbitmq.RabbitConnector;
 import dev.switchboard.rabbitmq.bridge.RabbitBridgeFactory;
 import dev.switchboard.rabbitmq.inbox.RabbitQueueStore;
@@ -66,7 +66,7 @@ public final class ServerRabbit implements AutoCloseable {
     }
 
     /** Starts the connection under the node's supervision. */
-    public void supervise(SwitchboardNode node) {
+    public void supervise(Supervisor node) {
         node.supervise(RabbitConnector.NAME, connector, RECONNECT);
     }
 
