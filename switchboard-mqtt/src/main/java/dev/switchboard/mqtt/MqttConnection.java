@@ -35,7 +35,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
-import java.util.HashSet;
+import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +80,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     static final byte RC_SUBSCRIPTION_IDS_NOT_SUPPORTED = (byte) 0xA1;
 
     static final String IDLE = "mqtt-idle";
+    /** Packets a client may pipeline behind CONNECT while its session is handed over; one read rarely holds more. */
+    private static final int EARLY_MAX = 1024;
 
     private final Gateway gw;
     private final String id = "mqtt-" + Long.toString(IDS.incrementAndGet(), 36);
@@ -87,6 +89,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     private EventExecutor loop;
 
     private boolean connected;
+    /** Past CONNECT and owner of its session (the previous owner let go); packets wait in {@link #early} until then. */
+    private boolean ready;
     private boolean closed;
     private boolean cleanDisconnect;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
@@ -94,13 +98,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     private Will will;
     private int clientMaxPacketSize = Integer.MAX_VALUE;
     private Outbound outbound;
-    private final Subscriptions subscriptions;
-    /** Incoming QoS 2 packet ids awaiting PUBREL (already published to the fabric). */
-    private final Set<Integer> awaitingRelease = new HashSet<>();
+    private Subscriptions subscriptions;
+    private SessionLink link;
+    /** Packets read between CONNACK and {@link #ready} (auto-read is off meanwhile, so at most one read's worth). */
+    private final ArrayDeque<MqttMessage> early = new ArrayDeque<>();
 
     MqttConnection(Gateway gw) {
         this.gw = gw;
-        this.subscriptions = new Subscriptions(gw, this);
     }
 
     record Will(String topic, byte[] payload, int qos, boolean retain) {}
@@ -133,7 +137,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         int flags = meta.getByte(meta.readerIndex());
         String publisher = meta.toString(meta.readerIndex() + 1, meta.readableBytes() - 1,
                 java.nio.charset.StandardCharsets.UTF_8);
-        Subscriptions.Grant grant = subscriptions.grantFor(topic, publisher.equals(id));
+        Subscriptions.Grant grant = Subscriptions.grantFor(link.session.subs, topic, publisher.equals(id));
         if (grant == null) {
             return Delivery.DROPPED_VOLATILE; // reached through a room name no filter of ours matches
         }
@@ -167,8 +171,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
             write(topic, payload, 0, retain, 0);
             return true;
         }
-        if (!outbound.hasRoom()) {
-            if (!outbound.enqueue(new Outbound.Pending(topic, payload, qos, retain))) {
+        if (!outbound.hasRoom() || link.draining) {
+            if (!outbound.enqueue(new Outbound.Pending(topic, payload, qos, retain, null))) {
                 payload.release();
                 gw.metrics().dropped("slow_subscriber");
                 log.warn("MQTT client {} ({}) disconnected: more than {} publications queued", clientId, id,
@@ -178,24 +182,40 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
             }
             return true;
         }
-        write(topic, payload, qos, retain, outbound.acquire());
+        sendNow(topic, payload, qos, retain);
         return true;
     }
 
+    /** A QoS 1/2 publication with a fresh packet id; a persistent session keeps the payload until acknowledged. */
+    private void sendNow(String topic, ByteBuf payload, int qos, boolean retain) {
+        if (link.keeps()) {
+            int packetId = outbound.acquire(new Outbound.Pending(topic, payload, qos, retain, null));
+            write(topic, payload.retainedDuplicate(), qos, retain, packetId);
+        } else {
+            write(topic, payload, qos, retain, outbound.acquire(null));
+        }
+    }
+
     private void write(String topic, ByteBuf payload, int qos, boolean retain, int packetId) {
+        writePublish(topic, payload, qos, retain, packetId, false);
+    }
+
+    /** Writes (without flushing) a PUBLISH; takes ownership of {@code payload}. */
+    void writePublish(String topic, ByteBuf payload, int qos, boolean retain, int packetId, boolean dup) {
         MqttPublishMessage m = new MqttPublishMessage(
-                new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.valueOf(qos), retain, 0),
+                new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(qos), retain, 0),
                 new MqttPublishVariableHeader(topic, qos == 0 ? -1 : packetId, MqttProperties.NO_PROPERTIES),
                 payload);
         ctx.write(m, ctx.voidPromise());
         gw.metrics().messageOut(qos);
     }
 
-    private void drainQueue() {
+    /** Sends queued publications while the window has room. */
+    void drainQueue() {
         Outbound.Pending p;
         boolean wrote = false;
         while ((p = outbound.nextQueued()) != null) {
-            write(p.topic(), p.payload(), p.qos(), p.retain(), outbound.acquire());
+            sendNow(p.topic(), p.payload(), p.qos(), p.retain());
             wrote = true;
         }
         if (wrote) {
@@ -226,6 +246,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
                 return;
             }
             MqttMessageType type = m.fixedHeader().messageType();
+            if (connected && !ready) {
+                if (early.size() >= EARLY_MAX) {
+                    close("more than " + EARLY_MAX + " packets before its session was ready", RC_QUOTA_EXCEEDED);
+                    return;
+                }
+                early.add((MqttMessage) ReferenceCountUtil.retain(m));
+                return;
+            }
             if (!connected) {
                 if (type == MqttMessageType.CONNECT) {
                     onConnect((MqttConnectMessage) m);
@@ -300,6 +328,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         }
         clientId = requested;
         int window = gw.config().maxInflight();
+        long requestedExpiry = h.isCleanSession() ? 0 : gw.config().maxSessionExpiry().toSeconds();
         if (v5) {
             Object rm = value(h.properties(), MqttPropertyType.RECEIVE_MAXIMUM);
             if (rm instanceof Integer i && i > 0) {
@@ -309,15 +338,27 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
             if (mps instanceof Integer i && i > 0) {
                 clientMaxPacketSize = i;
             }
+            // v5 separates Clean Start from the session's lifetime (3.1.2.11.2): 0 (the default) ends it with the connection.
+            Object se = value(h.properties(), MqttPropertyType.SESSION_EXPIRY_INTERVAL);
+            requestedExpiry = se instanceof Integer i ? Integer.toUnsignedLong(i) : 0;
         }
+        long expiry = gw.sessions().persistenceAvailable()
+                ? Math.min(requestedExpiry, gw.config().maxSessionExpiry().toSeconds()) : 0;
         outbound = new Outbound(window, gw.config().maxQueued());
         if (h.isWillFlag()) {
             will = new Will(m.payload().willTopic(), m.payload().willMessageInBytes(), h.willQos(), h.isWillRetain());
         }
-        MqttConnection old = gw.sessions().register(clientId, this);
+        Sessions.Attach attach = gw.sessions().attach(clientId, this, h.isCleanSession());
+        link = new SessionLink(gw, this, attach);
+        subscriptions = new Subscriptions(gw, this, link);
+        MqttConnection old = attach.previousConnection();
         if (old != null) {
             old.loop.execute(() -> old.close("taken over by a new connection of client " + clientId,
                     RC_SESSION_TAKEN_OVER));
+        }
+        OfflineSubscriber offline = attach.previousOffline();
+        if (offline != null) {
+            offline.executor().execute(() -> offline.stop().whenComplete((v, t) -> attach.ownerDone().complete(null)));
         }
         connected = true;
         gw.metrics().connections(1);
@@ -336,8 +377,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
             props.add(new IntegerProperty(MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 1));
             props.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE.value(), 0));
             props.add(new IntegerProperty(MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value(), 0));
-            // Sessions end with their connection here: say so whatever the client asked for.
-            props.add(new IntegerProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), 0));
+            if (expiry != requestedExpiry) {
+                // 3.2.2.3.2: the server tells a client whose interval it does not use which one it uses.
+                props.add(new IntegerProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), (int) expiry));
+            }
             if (assigned) {
                 props.add(new MqttProperties.StringProperty(
                         MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(), clientId));
@@ -345,11 +388,38 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         }
         MqttConnAckMessage ack = MqttMessageBuilders.connAck()
                 .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
-                .sessionPresent(false)
+                .sessionPresent(attach.present())
                 .properties(props)
                 .build();
         ctx.writeAndFlush(ack);
-        log.debug("MQTT client {} connected as {} ({}, keep alive {} s)", clientId, id, version, keepAlive);
+        log.debug("MQTT client {} connected as {} ({}, keep alive {} s, session present {}, expiry {} s)", clientId, id,
+                version, keepAlive, attach.present(), expiry);
+        if (attach.previous().isDone()) {
+            becomeReady(attach, expiry);
+        } else {
+            ctx.channel().config().setAutoRead(false);
+            attach.previous().whenComplete((v, t) -> loop.execute(() -> becomeReady(attach, expiry)));
+        }
+    }
+
+    /** The previous owner of the session let go: take it, then handle what the client sent meanwhile. */
+    private void becomeReady(Sessions.Attach attach, long expiry) {
+        if (attach.discarded() != null) {
+            gw.metrics().subscriptions(-attach.discarded().subs.size());
+        }
+        if (!connected) {
+            // Ended while waiting: hand the session on as it was, with this connection's expiry.
+            link.session.expirySeconds = expiry;
+            link.leave(null);
+            return;
+        }
+        ready = true;
+        link.resume(expiry, outbound);
+        ctx.channel().config().setAutoRead(true);
+        MqttMessage m;
+        while (!closed && (m = early.poll()) != null) {
+            channelRead(ctx, m);
+        }
     }
 
     private static Object value(MqttProperties props, MqttPropertyType type) {
@@ -378,6 +448,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         }
         int packetId = vh.packetId();
         gw.metrics().messageIn(qos);
+        Set<Integer> awaitingRelease = link.session.awaitingRelease;
         if (qos == 2) {
             if (awaitingRelease.contains(packetId)) {
                 // A DUP of a publication already taken: answer again, publish once (method B of 4.3.3).
@@ -412,22 +483,38 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     }
 
     private void onPubRel(int packetId) {
-        boolean known = awaitingRelease.remove(packetId);
+        boolean known = link.session.awaitingRelease.remove(packetId);
         ctx.writeAndFlush(pubReply(MqttMessageType.PUBCOMP, packetId, known ? RC_NORMAL : RC_PACKET_ID_NOT_FOUND));
     }
 
     private void onPubRec(int packetId) {
-        boolean known = outbound.received(packetId);
-        ctx.writeAndFlush(pubReply(MqttMessageType.PUBREL, packetId, known ? RC_NORMAL : RC_PACKET_ID_NOT_FOUND));
+        Outbound.InFlight f = outbound.received(packetId);
+        if (f != null && f.publication != null) {
+            // The client has the message (4.3.3): only the packet id is kept until PUBCOMP.
+            if (f.publication.payload() != null) {
+                f.publication.payload().release();
+            }
+            link.acknowledged(f.publication);
+            f.publication = null;
+        }
+        ctx.writeAndFlush(pubReply(MqttMessageType.PUBREL, packetId, f != null ? RC_NORMAL : RC_PACKET_ID_NOT_FOUND));
     }
 
     private void onAck(int packetId) {
-        if (outbound.complete(packetId)) {
+        Outbound.InFlight f = outbound.complete(packetId);
+        if (f == null) {
+            return;
+        }
+        link.session.pendingRelease.remove(packetId);
+        link.acknowledged(f.publication);
+        if (link.draining) {
+            link.leaseMore(outbound);
+        } else {
             drainQueue();
         }
     }
 
-    private MqttMessage pubReply(MqttMessageType type, int packetId, byte reason) {
+    MqttMessage pubReply(MqttMessageType type, int packetId, byte reason) {
         // PUBREL's fixed header flags are 0010 (3.6.1-1); the others' 0000.
         MqttQoS q = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
         Object vh = version == MqttVersion.MQTT_5
@@ -441,6 +528,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         if (version == MqttVersion.MQTT_5 && m.variableHeader()
                 instanceof io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader rh) {
             withWill = rh.reasonCode() == RC_DISCONNECT_WITH_WILL;
+            Object se = value(rh.properties(), MqttPropertyType.SESSION_EXPIRY_INTERVAL);
+            if (se instanceof Integer i) {
+                if (link.session.expirySeconds == 0 && i != 0) {
+                    // 3.14.2.2.2: a session that was to end with the connection cannot be kept now.
+                    close("DISCONNECT sets a Session Expiry Interval after CONNECT had 0", RC_PROTOCOL_ERROR);
+                    return;
+                }
+                link.session.expirySeconds = Math.min(Integer.toUnsignedLong(i), gw.config().maxSessionExpiry().toSeconds());
+            }
         }
         cleanDisconnect = !withWill;
         closed = true;
@@ -490,13 +586,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closed = true;
+        MqttMessage m;
+        while ((m = early.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
         if (connected) {
             connected = false;
             gw.metrics().connections(-1);
-            gw.sessions().unregister(clientId, this);
-            subscriptions.clear();
-            gw.router().detach(gw.config().namespace(), this);
-            outbound.clear();
+            if (ready) {
+                gw.router().detach(gw.config().namespace(), this);
+                link.leave(outbound);
+            }
             if (will != null && !cleanDisconnect) {
                 log.debug("MQTT client {} ({}) gone without DISCONNECT: will to {}", clientId, id, will.topic());
                 publish(will.topic(), will.payload(), will.qos(), will.retain());
@@ -517,6 +617,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
 
     String clientId() {
         return clientId;
+    }
+
+    /** Whether the connection is still past CONNECT and not closing. */
+    boolean isOpen() {
+        return connected && !closed;
     }
 
     static ByteBuf wrap(byte[] b) {

@@ -17,7 +17,6 @@ import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,15 +41,19 @@ final class Subscriptions {
 
     private final Gateway gw;
     private final MqttConnection conn;
-    private final Map<String, Sub> byFilter = new LinkedHashMap<>();
+    private final SessionLink link;
+    /** The session's subscriptions (owned by this connection while it owns the session). */
+    private final Map<String, Sub> byFilter;
 
-    Subscriptions(Gateway gw, MqttConnection conn) {
+    Subscriptions(Gateway gw, MqttConnection conn, SessionLink link) {
         this.gw = gw;
         this.conn = conn;
+        this.link = link;
+        this.byFilter = link.session.subs;
     }
 
-    /** The grant for a publication to {@code topic}, or null if no subscription matches it. */
-    Grant grantFor(String topic, boolean ownPublication) {
+    /** The grant for a publication to {@code topic} under {@code byFilter}, or null if no subscription matches it. */
+    static Grant grantFor(Map<String, Sub> byFilter, String topic, boolean ownPublication) {
         int qos = -1;
         boolean rap = false;
         for (Sub s : byFilter.values()) {
@@ -107,6 +110,7 @@ final class Subscriptions {
                 }
             }
         }
+        link.subscriptionsChanged();
         conn.ctx().write(new MqttSubAckMessage(
                 new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
@@ -133,15 +137,10 @@ final class Subscriptions {
             }
             codes[i] = removed != null ? 0 : (short) MqttConnection.RC_NO_SUBSCRIPTION_EXISTED;
         }
+        link.subscriptionsChanged();
         conn.ctx().writeAndFlush(MqttMessageBuilders.unsubAck()
                 .packetId(m.variableHeader().messageId())
                 .addReasonCodes(codes)
                 .build());
-    }
-
-    /** The connection ended: counts them off (the caller detaches from the fabric, which drops the patterns). */
-    void clear() {
-        gw.metrics().subscriptions(-byFilter.size());
-        byFilter.clear();
     }
 }

@@ -8,6 +8,7 @@ import dev.switchboard.core.routing.RouterConfig;
 import dev.switchboard.mqtt.MqttConfig;
 import dev.switchboard.mqtt.MqttMetrics;
 import dev.switchboard.mqtt.MqttServer;
+import dev.switchboard.mqtt.MqttStore;
 import dev.switchboard.server.metrics.FanOutMetrics;
 import dev.switchboard.server.api.ApiAuth;
 import dev.switchboard.server.admin.AdminUi;
@@ -196,7 +197,7 @@ public final class SwitchboardServer {
         LimitMeters.bind(http.stats(), metrics.registry());
         health.register("http", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
         if (config.mqtt().port().isPresent()) {
-            startMqtt(node, metrics);
+            startMqtt(node, metrics, storage);
         }
 
         log.info("listening on {}://{} ({})", scheme(), hostPort(), http.transportName());
@@ -217,7 +218,7 @@ public final class SwitchboardServer {
     }
 
     /** The MQTT listener on the HTTP listener's event loops, its topics rooms of the same router. */
-    private void startMqtt(SwitchboardNode node, ServerMetrics metrics) throws StartupProblem {
+    private void startMqtt(SwitchboardNode node, ServerMetrics metrics, StoragePlane storage) throws StartupProblem {
         ServerConfig.Mqtt m = config.mqtt();
         MqttConfig mc = MqttConfig.builder()
                 .host(m.host())
@@ -229,11 +230,20 @@ public final class SwitchboardServer {
                 .maxInflight(m.maxInflight())
                 .maxQueued(m.maxQueued())
                 .maxRetained(m.maxRetained())
+                .maxSessionExpiry(m.maxSessionExpiry())
+                .queueOverflow(m.queueOverflow().equals("drop-oldest")
+                        ? MqttConfig.QueueOverflow.DROP_OLDEST : MqttConfig.QueueOverflow.REFUSE_NEWEST)
                 .build();
+        // Persistent sessions and retained messages live in the storage plane's session and queue stores.
         mqtt = MqttServer.create(mc, transportConfig(config), http.eventLoopGroup(), "epoll".equals(http.transportName()),
-                node.router(), MqttMetrics.micrometer(metrics.registry()));
+                node.router(), MqttMetrics.micrometer(metrics.registry()), MqttStore.on(storage.sessions(), storage.queues()));
         String where = m.host() + ":" + m.port().getAsInt();
         try {
+            // The listener reads its sessions from the stores before it binds: wait for them to open.
+            long deadline = System.nanoTime() + READY_WAIT.toNanos();
+            while (!storage.isOpen() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
             mqttAddress = mqtt.start().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new StartupProblem("cannot listen for MQTT on " + where + ": " + e.getCause());

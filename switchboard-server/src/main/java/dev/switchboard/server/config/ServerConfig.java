@@ -52,11 +52,15 @@ public record ServerConfig(
                 dev.switchboard.server.storage.KafkaSettings.defaults());
     }
 
-    /** The MQTT gateway: {@code port} empty = off. Its TLS is {@code http.tls}. */
+    /**
+     * The MQTT gateway: {@code port} empty = off. Its TLS is {@code http.tls}. {@code queueOverflow} is
+     * {@code refuse-newest} or {@code drop-oldest}.
+     */
     public record Mqtt(java.util.OptionalInt port, String host, String namespace, String event, int maxPacketSize,
-                       int receiveMaximum, int maxInflight, int maxQueued, int maxRetained) {
+                       int receiveMaximum, int maxInflight, int maxQueued, int maxRetained,
+                       Duration maxSessionExpiry, String queueOverflow) {
         public static final Mqtt OFF = new Mqtt(java.util.OptionalInt.empty(), "127.0.0.1", "/", "mqtt", 1048576, 64, 64,
-                1000, 100_000);
+                1000, 100_000, Duration.ofDays(7), "refuse-newest");
     }
 
     public ServerConfig {
