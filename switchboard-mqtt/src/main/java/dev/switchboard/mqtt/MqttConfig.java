@@ -21,6 +21,7 @@ public final class MqttConfig {
     private final int maxRetained;
     private final Duration maxSessionExpiry;
     private final QueueOverflow queueOverflow;
+    private final int topicAliasMaximum;
 
     private MqttConfig(Builder b) {
         this.host = b.host;
@@ -35,6 +36,15 @@ public final class MqttConfig {
         this.maxRetained = b.maxRetained;
         this.maxSessionExpiry = b.maxSessionExpiry;
         this.queueOverflow = b.queueOverflow;
+        this.topicAliasMaximum = b.topicAliasMaximum;
+    }
+
+    /**
+     * Topic aliases a v5 client may set per connection (its Topic Alias Maximum, sent in CONNACK); 0 refuses
+     * them. Default 32: each costs one map entry per connection.
+     */
+    public int topicAliasMaximum() {
+        return topicAliasMaximum;
     }
 
     /** What happens to a publication for an offline session whose store queue holds {@link #maxQueued()}. */
@@ -137,8 +147,14 @@ public final class MqttConfig {
         private int maxRetained = 100_000;
         private Duration maxSessionExpiry = Duration.ofDays(7);
         private QueueOverflow queueOverflow = QueueOverflow.REFUSE_NEWEST;
+        private int topicAliasMaximum = 32;
 
         private Builder() {}
+
+        public Builder topicAliasMaximum(int n) {
+            this.topicAliasMaximum = checkRange("topicAliasMaximum", n, 0, 65535);
+            return this;
+        }
 
         public Builder maxSessionExpiry(Duration d) {
             // The v5 interval is a four-byte count of seconds.

@@ -77,7 +77,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     static final byte RC_PACKET_TOO_LARGE = (byte) 0x95;
     static final byte RC_QUOTA_EXCEEDED = (byte) 0x97;
     static final byte RC_SHARED_NOT_SUPPORTED = (byte) 0x9E;
-    static final byte RC_SUBSCRIPTION_IDS_NOT_SUPPORTED = (byte) 0xA1;
 
     static final String IDLE = "mqtt-idle";
     /** Packets a client may pipeline behind CONNECT while its session is handed over; one read rarely holds more. */
@@ -96,6 +95,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
     private String clientId;
     private Will will;
+    /** Topic aliases the client set (v5), bounded by {@link MqttConfig#topicAliasMaximum()} entries. */
+    private java.util.Map<Integer, String> topicAliases;
     private int clientMaxPacketSize = Integer.MAX_VALUE;
     private Outbound outbound;
     private Subscriptions subscriptions;
@@ -107,7 +108,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         this.gw = gw;
     }
 
-    record Will(String topic, byte[] payload, int qos, boolean retain) {}
+    /** @param props its MQTT 5 properties, encoded; {@code delaySeconds} the v5 Will Delay Interval */
+    record Will(String topic, byte[] payload, int qos, boolean retain, byte[] props, long delaySeconds) {}
 
     // ---------------------------------------------------------------- Subscriber
 
@@ -143,7 +145,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         }
         int qos = Math.min(flags & 3, grant.qos());
         boolean retain = grant.retainAsPublished() && (flags & MqttRenderer.FLAG_RETAIN) != 0;
-        return send(topic, message.frame(1).retainedDuplicate(), qos, retain) ? Delivery.WRITTEN : Delivery.REJECTED;
+        byte[] props = message.frameCount() > 3 ? ByteBufUtil.getBytes(message.frame(3)) : V5Properties.NO_BYTES;
+        return send(topic, message.frame(1).retainedDuplicate(), qos, retain, props)
+                ? Delivery.WRITTEN : Delivery.REJECTED;
     }
 
     @Override
@@ -155,9 +159,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
      * Sends a PUBLISH; takes ownership of {@code payload}. QoS 0 is dropped when the connection is past its
      * write watermark; QoS 1/2 waits for a packet id when the window is full, and a full queue disconnects
      * the client as too slow. Returns false when nothing was written or queued.
+     *
+     * @param props the publication's MQTT 5 properties, {@link V5Properties#encode() encoded}
      */
-    boolean send(String topic, ByteBuf payload, int qos, boolean retain) {
-        if (topic.length() + payload.readableBytes() + 16 > clientMaxPacketSize) {
+    boolean send(String topic, ByteBuf payload, int qos, boolean retain, byte[] props) {
+        if (topic.length() + payload.readableBytes() + props.length + 16 > clientMaxPacketSize) {
             payload.release();
             gw.metrics().dropped("too_large");
             return false;
@@ -168,11 +174,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
                 gw.metrics().dropped("not_writable");
                 return false;
             }
-            write(topic, payload, 0, retain, 0);
-            return true;
+            return writePublish(topic, payload, 0, retain, 0, false, props);
         }
         if (!outbound.hasRoom() || link.draining) {
-            if (!outbound.enqueue(new Outbound.Pending(topic, payload, qos, retain, null))) {
+            if (!outbound.enqueue(new Outbound.Pending(topic, payload, qos, retain, props, null))) {
                 payload.release();
                 gw.metrics().dropped("slow_subscriber");
                 log.warn("MQTT client {} ({}) disconnected: more than {} publications queued", clientId, id,
@@ -182,29 +187,65 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
             }
             return true;
         }
-        sendNow(topic, payload, qos, retain);
-        return true;
+        return sendNow(topic, payload, qos, retain, props);
     }
 
     /** A QoS 1/2 publication with a fresh packet id; a persistent session keeps the payload until acknowledged. */
-    private void sendNow(String topic, ByteBuf payload, int qos, boolean retain) {
-        if (link.keeps()) {
-            int packetId = outbound.acquire(new Outbound.Pending(topic, payload, qos, retain, null));
-            write(topic, payload.retainedDuplicate(), qos, retain, packetId);
-        } else {
-            write(topic, payload, qos, retain, outbound.acquire(null));
+    private boolean sendNow(String topic, ByteBuf payload, int qos, boolean retain, byte[] props) {
+        MqttProperties p = properties(topic, props);
+        if (p == null) {
+            payload.release();
+            return false;
         }
+        if (link.keeps()) {
+            int packetId = outbound.acquire(new Outbound.Pending(topic, payload, qos, retain, props, null));
+            write(topic, payload.retainedDuplicate(), qos, retain, packetId, false, p);
+        } else {
+            write(topic, payload, qos, retain, outbound.acquire(null), false, p);
+        }
+        return true;
     }
 
-    private void write(String topic, ByteBuf payload, int qos, boolean retain, int packetId) {
-        writePublish(topic, payload, qos, retain, packetId, false);
+    /**
+     * The PUBLISH properties for this client (none before v5): the publication's, with what remains of its
+     * expiry interval and the identifiers of the matching subscriptions; null (counted) once it has expired.
+     */
+    private MqttProperties properties(String topic, byte[] props) {
+        if (props.length == 0 && (version != MqttVersion.MQTT_5 || !link.session.hasSubscriptionIds())) {
+            return MqttProperties.NO_PROPERTIES;
+        }
+        V5Properties v = V5Properties.decode(props);
+        long now = System.currentTimeMillis();
+        if (v.expired(now)) {
+            gw.metrics().dropped("expired");
+            return null;
+        }
+        if (version != MqttVersion.MQTT_5) {
+            return MqttProperties.NO_PROPERTIES;
+        }
+        return v.toMqtt(now, Subscriptions.subscriptionIds(link.session.subs, topic));
     }
 
-    /** Writes (without flushing) a PUBLISH; takes ownership of {@code payload}. */
-    void writePublish(String topic, ByteBuf payload, int qos, boolean retain, int packetId, boolean dup) {
+    /**
+     * Writes (without flushing) a PUBLISH with the properties of {@code props}; takes ownership of
+     * {@code payload}. False (payload released) when it expired before it could be sent.
+     */
+    boolean writePublish(String topic, ByteBuf payload, int qos, boolean retain, int packetId, boolean dup,
+            byte[] props) {
+        MqttProperties p = properties(topic, props);
+        if (p == null) {
+            payload.release();
+            return false;
+        }
+        write(topic, payload, qos, retain, packetId, dup, p);
+        return true;
+    }
+
+    private void write(String topic, ByteBuf payload, int qos, boolean retain, int packetId, boolean dup,
+            MqttProperties props) {
         MqttPublishMessage m = new MqttPublishMessage(
                 new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(qos), retain, 0),
-                new MqttPublishVariableHeader(topic, qos == 0 ? -1 : packetId, MqttProperties.NO_PROPERTIES),
+                new MqttPublishVariableHeader(topic, qos == 0 ? -1 : packetId, props),
                 payload);
         ctx.write(m, ctx.voidPromise());
         gw.metrics().messageOut(qos);
@@ -215,8 +256,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         Outbound.Pending p;
         boolean wrote = false;
         while ((p = outbound.nextQueued()) != null) {
-            sendNow(p.topic(), p.payload(), p.qos(), p.retain());
-            wrote = true;
+            wrote |= sendNow(p.topic(), p.payload(), p.qos(), p.retain(), p.props());
         }
         if (wrote) {
             ctx.flush();
@@ -346,7 +386,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
                 ? Math.min(requestedExpiry, gw.config().maxSessionExpiry().toSeconds()) : 0;
         outbound = new Outbound(window, gw.config().maxQueued());
         if (h.isWillFlag()) {
-            will = new Will(m.payload().willTopic(), m.payload().willMessageInBytes(), h.willQos(), h.isWillRetain());
+            MqttProperties wp = m.payload().willProperties();
+            long delay = 0;
+            byte[] props = V5Properties.NO_BYTES;
+            if (v5) {
+                if (wp.getProperty(MqttPropertyType.WILL_DELAY_INTERVAL.value()) instanceof IntegerProperty d) {
+                    delay = Integer.toUnsignedLong(d.value());
+                }
+                props = V5Properties.of(wp, System.currentTimeMillis()).encode();
+            }
+            will = new Will(m.payload().willTopic(), m.payload().willMessageInBytes(), h.willQos(), h.isWillRetain(),
+                    props, delay);
         }
         Sessions.Attach attach = gw.sessions().attach(clientId, this, h.isCleanSession());
         link = new SessionLink(gw, this, attach);
@@ -372,10 +422,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
             props = new MqttProperties();
             props.add(new IntegerProperty(MqttPropertyType.RECEIVE_MAXIMUM.value(), gw.config().receiveMaximum()));
             props.add(new IntegerProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), gw.config().maxPacketSize()));
-            props.add(new IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), 0));
+            props.add(new IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), gw.config().topicAliasMaximum()));
             props.add(new IntegerProperty(MqttPropertyType.RETAIN_AVAILABLE.value(), 1));
             props.add(new IntegerProperty(MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 1));
-            props.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE.value(), 0));
+            props.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE.value(), 1));
             props.add(new IntegerProperty(MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value(), 0));
             if (expiry != requestedExpiry) {
                 // 3.2.2.3.2: the server tells a client whose interval it does not use which one it uses.
@@ -438,9 +488,25 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         int qos = m.fixedHeader().qosLevel().value();
         String topic = vh.topicName();
         if (version == MqttVersion.MQTT_5
-                && vh.properties().getProperty(MqttPropertyType.TOPIC_ALIAS.value()) != null) {
-            close("topic alias used (Topic Alias Maximum is 0)", RC_TOPIC_ALIAS_INVALID);
-            return;
+                && vh.properties().getProperty(MqttPropertyType.TOPIC_ALIAS.value()) instanceof IntegerProperty a) {
+            // 5.0 3.3.2.3.4: an alias with a topic sets it, an alias alone names the topic it was set to.
+            int alias = a.value();
+            if (alias == 0 || alias > gw.config().topicAliasMaximum()) {
+                close("topic alias " + alias + " outside 1.." + gw.config().topicAliasMaximum(), RC_TOPIC_ALIAS_INVALID);
+                return;
+            }
+            if (topic == null || topic.isEmpty()) {
+                topic = topicAliases == null ? null : topicAliases.get(alias);
+                if (topic == null) {
+                    close("topic alias " + alias + " used before it was set", RC_PROTOCOL_ERROR);
+                    return;
+                }
+            } else {
+                if (topicAliases == null) {
+                    topicAliases = new java.util.HashMap<>();
+                }
+                topicAliases.put(alias, topic);
+            }
         }
         if (topic == null || topic.isEmpty() || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
             close("invalid topic name '" + topic + "' in PUBLISH", RC_TOPIC_NAME_INVALID);
@@ -463,7 +529,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         }
         byte[] payload = ByteBufUtil.getBytes(m.payload());
         boolean retain = m.fixedHeader().isRetain();
-        publish(topic, payload, qos, retain);
+        publish(topic, payload, qos, retain, version == MqttVersion.MQTT_5
+                ? V5Properties.of(vh.properties(), System.currentTimeMillis()) : V5Properties.NONE);
         if (qos == 1) {
             ctx.writeAndFlush(pubReply(MqttMessageType.PUBACK, packetId, RC_NORMAL));
         } else if (qos == 2) {
@@ -473,12 +540,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     }
 
     /** To the fabric (every subscriber of the room, MQTT and others) and, when retained, to the store. */
-    private void publish(String topic, byte[] payload, int qos, boolean retain) {
-        if (retain && !gw.retained().put(topic, payload, qos)) {
+    private void publish(String topic, byte[] payload, int qos, boolean retain, V5Properties props) {
+        if (retain && !gw.retained().put(topic, payload, qos, props.encode())) {
             gw.metrics().dropped("retained_full");
         }
         Message message = MqttMapping.toMessage(gw.config().namespace(), gw.config().event(), gw.router().nodeId(),
-                topic, qos, retain, payload, id);
+                topic, qos, retain, payload, id, props);
         gw.router().publish(message);
     }
 
@@ -598,8 +665,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
                 link.leave(outbound);
             }
             if (will != null && !cleanDisconnect) {
-                log.debug("MQTT client {} ({}) gone without DISCONNECT: will to {}", clientId, id, will.topic());
-                publish(will.topic(), will.payload(), will.qos(), will.retain());
+                Will w = will;
+                // 5.0 3.1.3.2.2: after the Will Delay Interval or when the session ends, whichever comes first;
+                // not at all if the client reconnects to the session before (Sessions.attach cancels it).
+                long delay = Math.min(w.delaySeconds(), link.session.persistent() ? link.session.expirySeconds : 0);
+                Runnable publishWill = () -> {
+                    log.debug("MQTT client {} ({}) gone without DISCONNECT: will to {}", clientId, id, w.topic());
+                    publish(w.topic(), w.payload(), w.qos(), w.retain(), V5Properties.decode(w.props()));
+                };
+                if (delay == 0) {
+                    publishWill.run();
+                } else {
+                    gw.sessions().delayWill(clientId, publishWill, loop.schedule(publishWill, delay, TimeUnit.SECONDS));
+                }
             }
         }
         super.channelInactive(ctx);

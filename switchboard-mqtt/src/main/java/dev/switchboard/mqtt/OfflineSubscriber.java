@@ -114,7 +114,8 @@ final class OfflineSubscriber implements Subscriber {
         }
         boolean retain = grant.retainAsPublished() && (flags & MqttRenderer.FLAG_RETAIN) != 0;
         byte[] payload = ByteBufUtil.getBytes(message.frame(1));
-        queue(new Session.Publication(topic, payload, qos, retain, 0));
+        byte[] props = message.frameCount() > 3 ? ByteBufUtil.getBytes(message.frame(3)) : V5Properties.NO_BYTES;
+        queue(new Session.Publication(topic, payload, qos, retain, 0, props));
         return Delivery.WRITTEN;
     }
 

@@ -27,9 +27,10 @@ final class Outbound {
      * A publication to send or in flight.
      *
      * @param payload owned by whoever holds the record; null once handed to the encoder for good
+     * @param props   its MQTT 5 properties, {@link V5Properties#encode() encoded}
      * @param stored  the store entry it was leased from, or null when it came live from the fabric
      */
-    record Pending(String topic, ByteBuf payload, int qos, boolean retain, MqttStore.Queued stored) {}
+    record Pending(String topic, ByteBuf payload, int qos, boolean retain, byte[] props, MqttStore.Queued stored) {}
 
     /** One in-flight packet id. */
     static final class InFlight {

@@ -28,7 +28,8 @@ final class RetainedStore {
     private static final Logger log = LoggerFactory.getLogger(RetainedStore.class);
     private static final int FORMAT = 1;
 
-    record Retained(String topic, byte[] payload, int qos) {}
+    /** @param props its MQTT 5 properties, {@link V5Properties#encode() encoded} (a Message Expiry ends it) */
+    record Retained(String topic, byte[] payload, int qos, byte[] props) {}
 
     private final ConcurrentHashMap<String, Retained> byTopic = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
@@ -76,6 +77,8 @@ final class RetainedStore {
             out.writeByte(r.qos());
             out.writeInt(r.payload().length);
             out.write(r.payload());
+            out.writeInt(r.props().length);
+            out.write(r.props());
         } catch (IOException e) {
             throw new UncheckedIOException(e); // in memory: cannot happen
         }
@@ -92,7 +95,9 @@ final class RetainedStore {
             int qos = in.readUnsignedByte();
             byte[] payload = new byte[in.readInt()];
             in.readFully(payload);
-            return new Retained(topic, payload, qos);
+            byte[] props = new byte[in.readInt()];
+            in.readFully(props);
+            return new Retained(topic, payload, qos, props);
         } catch (IOException e) {
             throw new IllegalArgumentException("corrupt retained message: " + e.getMessage(), e);
         }
@@ -103,7 +108,7 @@ final class RetainedStore {
      *
      * @return false if refused because the store is full (a new topic past the bound)
      */
-    boolean put(String topic, byte[] payload, int qos) {
+    boolean put(String topic, byte[] payload, int qos, byte[] props) {
         if (payload.length == 0) {
             if (byTopic.remove(topic) != null) {
                 size.decrementAndGet();
@@ -111,7 +116,7 @@ final class RetainedStore {
             }
             return true;
         }
-        Retained r = new Retained(topic, payload, qos);
+        Retained r = new Retained(topic, payload, qos, props);
         if (byTopic.replace(topic, r) != null) {
             persist(topic, r);
             return true;
@@ -127,22 +132,35 @@ final class RetainedStore {
         return true;
     }
 
-    /** The retained messages whose topic the filter matches; a scan of every topic (fine at the sizes kept in memory). */
+    /**
+     * The retained messages whose topic the filter matches; a scan of every topic (fine at the sizes kept in
+     * memory). One whose Message Expiry has passed is removed instead (5.0 3.3.2.3.3).
+     */
     List<Retained> matching(TopicFilter filter) {
         List<Retained> out = new ArrayList<>();
+        long now = System.currentTimeMillis();
         if (!filter.hasWildcard()) {
             Retained r = byTopic.get(filter.value());
             if (r != null) {
-                out.add(r);
+                keepIfLive(r, now, out);
             }
             return out;
         }
         for (Retained r : byTopic.values()) {
             if (filter.matches(r.topic())) {
-                out.add(r);
+                keepIfLive(r, now, out);
             }
         }
         return out;
+    }
+
+    private void keepIfLive(Retained r, long now, List<Retained> out) {
+        if (r.props().length == 0 || !V5Properties.decode(r.props()).expired(now)) {
+            out.add(r);
+        } else if (byTopic.remove(r.topic(), r)) {
+            size.decrementAndGet();
+            persist(r.topic(), null);
+        }
     }
 
     int size() {

@@ -67,6 +67,16 @@ final class Session {
         return expirySeconds > 0;
     }
 
+    /** Whether any subscription carries a v5 Subscription Identifier (deliveries then look them up). */
+    boolean hasSubscriptionIds() {
+        for (Subscriptions.Sub s : subs.values()) {
+            if (s.subscriptionId() != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The state as stored; call on the owner's thread. */
     byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + subs.size() * 32);
@@ -81,6 +91,7 @@ final class Session {
                 out.writeByte(s.qos());
                 out.writeBoolean(s.noLocal());
                 out.writeBoolean(s.retainAsPublished());
+                out.writeInt(s.subscriptionId());
             }
             writeIds(out, awaitingRelease);
             writeIds(out, pendingRelease);
@@ -111,7 +122,9 @@ final class Session {
                 int qos = in.readUnsignedByte();
                 boolean nl = in.readBoolean();
                 boolean rap = in.readBoolean();
-                s.subs.put(f, new Subscriptions.Sub(dev.switchboard.core.routing.TopicFilter.of(f), qos, nl, rap));
+                int subscriptionId = in.readInt();
+                s.subs.put(f, new Subscriptions.Sub(dev.switchboard.core.routing.TopicFilter.of(f), qos, nl, rap,
+                        subscriptionId));
             }
             readIds(in, s.awaitingRelease);
             readIds(in, s.pendingRelease);
@@ -141,8 +154,11 @@ final class Session {
 
     // ------------------------------------------------------------------ stored publications
 
-    /** A publication as queued for a client: QoS, retain, DUP, the packet id it was sent with (0 = never sent). */
-    record Publication(String topic, byte[] payload, int qos, boolean retain, int packetId) {
+    /**
+     * A publication as queued for a client: QoS, retain, the packet id it was sent with (0 = never sent), its
+     * MQTT 5 properties ({@link V5Properties#encode() encoded}).
+     */
+    record Publication(String topic, byte[] payload, int qos, boolean retain, int packetId, byte[] props) {
 
         byte[] encode() {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(payload.length + topic.length() + 16);
@@ -153,6 +169,8 @@ final class Session {
                 out.writeUTF(topic);
                 out.writeInt(payload.length);
                 out.write(payload);
+                out.writeInt(props.length);
+                out.write(props);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -170,7 +188,9 @@ final class Session {
                 String topic = in.readUTF();
                 byte[] payload = new byte[in.readInt()];
                 in.readFully(payload);
-                return new Publication(topic, payload, flags & 3, (flags & 4) != 0, packetId);
+                byte[] props = new byte[in.readInt()];
+                in.readFully(props);
+                return new Publication(topic, payload, flags & 3, (flags & 4) != 0, packetId, props);
             } catch (IOException e) {
                 throw new IllegalArgumentException("corrupt MQTT publication: " + e.getMessage(), e);
             }

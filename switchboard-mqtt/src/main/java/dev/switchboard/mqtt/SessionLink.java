@@ -122,7 +122,13 @@ final class SessionLink {
                 gw.sessions().track(gw.store().ack(q));
                 continue;
             }
-            Outbound.Pending kept = new Outbound.Pending(p.topic(), null, p.qos(), p.retain(), q);
+            if (V5Properties.decode(p.props()).expired(System.currentTimeMillis())) {
+                gw.metrics().dropped("expired");
+                session.stored.decrementAndGet();
+                gw.sessions().track(gw.store().ack(q));
+                continue;
+            }
+            Outbound.Pending kept = new Outbound.Pending(p.topic(), null, p.qos(), p.retain(), p.props(), q);
             Integer mapped = session.packetIds.remove(q.id());
             int id;
             boolean dup;
@@ -136,7 +142,7 @@ final class SessionLink {
                 id = outbound.acquire(kept);
                 dup = q.attempt() > 1 || p.packetId() > 0;
             }
-            conn.writePublish(p.topic(), Unpooled.wrappedBuffer(p.payload()), p.qos(), p.retain(), id, dup);
+            conn.writePublish(p.topic(), Unpooled.wrappedBuffer(p.payload()), p.qos(), p.retain(), id, dup, p.props());
         }
         conn.ctx().flush();
         if (list.size() < asked) {
@@ -219,13 +225,13 @@ final class SessionLink {
                 session.packetIds.put(p.stored().id(), id);
                 all = all.thenCombine(store.release(p.stored()), (a, b) -> null);
             } else {
-                all = all.thenCombine(enqueue(new Session.Publication(p.topic(), bytes(p.payload()), p.qos(), p.retain(), id)),
-                        (a, b) -> null);
+                all = all.thenCombine(enqueue(new Session.Publication(p.topic(), bytes(p.payload()), p.qos(),
+                        p.retain(), id, p.props())), (a, b) -> null);
             }
         }
         for (Outbound.Pending p : outbound.drainQueue()) {
-            all = all.thenCombine(enqueue(new Session.Publication(p.topic(), bytes(p.payload()), p.qos(), p.retain(), 0)),
-                    (a, b) -> null);
+            all = all.thenCombine(enqueue(new Session.Publication(p.topic(), bytes(p.payload()), p.qos(), p.retain(),
+                    0, p.props())), (a, b) -> null);
             p.payload().release();
         }
         outbound.clear();

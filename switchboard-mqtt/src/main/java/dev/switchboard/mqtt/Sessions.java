@@ -39,6 +39,9 @@ final class Sessions {
     /** Discards of ended sessions still deleting their stored data; a new session of the id waits for them. */
     private final Map<String, CompletableFuture<Void>> ending = new HashMap<>();
     private final Set<CompletableFuture<?>> writes = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, DelayedWill> wills = new ConcurrentHashMap<>();
+
+    private record DelayedWill(Runnable publish, io.netty.util.concurrent.ScheduledFuture<?> timer) {}
 
     Sessions(MqttStore store) {
         this.store = store;
@@ -56,6 +59,10 @@ final class Sessions {
      * {@link Attach#previous} has completed; it completes {@link Attach#mine} when it lets go.
      */
     Attach attach(String clientId, MqttConnection c, boolean cleanStart) {
+        DelayedWill will = wills.remove(clientId);
+        if (will != null && will.timer().cancel(false) && cleanStart) {
+            will.publish().run(); // the session it waited on ends now
+        }
         synchronized (lock) {
             Session s = byId.get(clientId);
             MqttConnection oldConnection = s == null ? null : s.connection;
@@ -161,6 +168,19 @@ final class Sessions {
             s.offline = offline;
             byId.put(s.clientId, s);
         }
+    }
+
+    /**
+     * A will whose v5 Will Delay Interval runs: published by {@code timer} unless a connection resumes the
+     * session first ({@link #attach} cancels it), or at once when a clean start ends that session.
+     */
+    void delayWill(String clientId, Runnable publish, io.netty.util.concurrent.ScheduledFuture<?> timer) {
+        DelayedWill w = new DelayedWill(publish, timer);
+        DelayedWill old = wills.put(clientId, w);
+        if (old != null && old.timer().cancel(false)) {
+            old.publish().run();
+        }
+        timer.addListener(f -> wills.remove(clientId, w));
     }
 
     /** Stops every offline session's queuing (the gateway stops); completes when their writes have. */

@@ -31,8 +31,11 @@ import java.util.Map;
  */
 final class Subscriptions {
 
-    /** One subscription's options (MQTT 5.0 3.8.3.1; 3.1.1 has only the QoS). */
-    record Sub(TopicFilter filter, int qos, boolean noLocal, boolean retainAsPublished) {}
+    /**
+     * One subscription's options (MQTT 5.0 3.8.3.1; 3.1.1 has only the QoS) and its v5 Subscription
+     * Identifier (3.8.2.1.2; 0 = none).
+     */
+    record Sub(TopicFilter filter, int qos, boolean noLocal, boolean retainAsPublished, int subscriptionId) {}
 
     /** How to deliver a publication: QoS and whether to keep its retain flag. */
     record Grant(int qos, boolean retainAsPublished) {}
@@ -66,14 +69,29 @@ final class Subscriptions {
         return qos < 0 ? null : new Grant(qos, rap);
     }
 
+    /** The identifiers of the subscriptions matching {@code topic}, each once (5.0 3.3.4-3 sends them all). */
+    static List<Integer> subscriptionIds(Map<String, Sub> byFilter, String topic) {
+        List<Integer> ids = new ArrayList<>(1);
+        for (Sub s : byFilter.values()) {
+            if (s.subscriptionId() != 0 && !ids.contains(s.subscriptionId()) && s.filter().matches(topic)) {
+                ids.add(s.subscriptionId());
+            }
+        }
+        return ids;
+    }
+
     void onSubscribe(MqttSubscribeMessage m) {
         boolean v5 = conn.version() == MqttVersion.MQTT_5;
         int packetId = m.variableHeader().messageId();
         MqttProperties props = m.idAndPropertiesVariableHeader().properties();
-        if (v5 && props.getProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value()) != null) {
-            conn.close("subscription identifier sent (Subscription Identifier Available is 0)",
-                    MqttConnection.RC_SUBSCRIPTION_IDS_NOT_SUPPORTED);
-            return;
+        int subscriptionId = 0;
+        if (v5 && props.getProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value())
+                instanceof MqttProperties.IntegerProperty sid) {
+            subscriptionId = sid.value();
+            if (subscriptionId <= 0 || subscriptionId > 268_435_455) {
+                conn.close("subscription identifier " + subscriptionId + " outside 1..268435455", MqttConnection.RC_PROTOCOL_ERROR);
+                return;
+            }
         }
         List<MqttTopicSubscription> subs = m.payload().topicSubscriptions();
         int[] codes = new int[subs.size()];
@@ -95,7 +113,7 @@ final class Subscriptions {
                 continue;
             }
             int qos = o.qos().value();
-            Sub previous = byFilter.put(f, new Sub(filter, qos, o.isNoLocal(), o.isRetainAsPublished()));
+            Sub previous = byFilter.put(f, new Sub(filter, qos, o.isNoLocal(), o.isRetainAsPublished(), subscriptionId));
             if (previous == null) {
                 gw.router().subscribePattern(gw.config().namespace(), f, conn);
                 gw.metrics().subscriptions(1);
@@ -118,7 +136,7 @@ final class Subscriptions {
         // Retained messages after the SUBACK, with the retain flag set (3.3.1-8 / 5.0 3.3.1-9).
         for (int i = 0; i < toSend.size(); i++) {
             RetainedStore.Retained r = toSend.get(i);
-            if (!conn.send(r.topic(), MqttConnection.wrap(r.payload()), toSendQos.get(i), true)) {
+            if (!conn.send(r.topic(), MqttConnection.wrap(r.payload()), toSendQos.get(i), true, r.props())) {
                 break; // closing or full
             }
         }

@@ -63,13 +63,13 @@ class PahoV5AndHiveMqTest {
             IMqttToken t = c.connectWithResult(o);
             MqttProperties p = t.getResponseProperties();
             assertThat(p.isSharedSubscriptionAvailable()).isFalse();
-            assertThat(p.isSubscriptionIdentifiersAvailable()).isFalse();
+            assertThat(p.isSubscriptionIdentifiersAvailable()).isTrue();
             assertThat(p.isWildcardSubscriptionsAvailable()).isTrue();
             assertThat(p.isRetainAvailable()).isTrue();
-            assertThat(p.getTopicAliasMaximum()).isZero();
+            assertThat(p.getTopicAliasMaximum()).isEqualTo(32);
             assertThat(p.getReceiveMaximum()).isEqualTo(64);
             assertThat(p.getMaximumPacketSize()).isEqualTo(1024L * 1024);
-            assertThat(p.getSessionExpiryInterval()).as("sessions are not kept").isZero();
+            assertThat(p.getSessionExpiryInterval()).as("no store here: sessions are not kept").isZero();
             assertThat(p.getAssignedClientIdentifier()).startsWith("auto-");
             assertThat(t.getSessionPresent()).isFalse();
         } finally {
@@ -109,12 +109,12 @@ class PahoV5AndHiveMqTest {
         Mqtt5ConnAck ack = c.connect();
         Mqtt5ConnAckRestrictions r = ack.getRestrictions();
         assertThat(r.isSharedSubscriptionAvailable()).isFalse();
-        assertThat(r.areSubscriptionIdentifiersAvailable()).isFalse();
+        assertThat(r.areSubscriptionIdentifiersAvailable()).isTrue();
         assertThat(r.isWildcardSubscriptionAvailable()).isTrue();
         assertThat(r.isRetainAvailable()).isTrue();
         assertThat(r.getMaximumQos()).isEqualTo(MqttQos.EXACTLY_ONCE);
         assertThat(r.getReceiveMaximum()).isEqualTo(64);
-        assertThat(r.getTopicAliasMaximum()).isZero();
+        assertThat(r.getTopicAliasMaximum()).isEqualTo(32);
 
         // The client reports a SUBACK with any error code as an exception carrying the SUBACK.
         Mqtt5SubAckException e = catchThrowableOfType(Mqtt5SubAckException.class, () -> c.subscribe(
