@@ -76,7 +76,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     static final byte RC_TOPIC_ALIAS_INVALID = (byte) 0x94;
     static final byte RC_PACKET_TOO_LARGE = (byte) 0x95;
     static final byte RC_QUOTA_EXCEEDED = (byte) 0x97;
-    static final byte RC_SHARED_NOT_SUPPORTED = (byte) 0x9E;
 
     static final String IDLE = "mqtt-idle";
     /** Packets a client may pipeline behind CONNECT while its session is handed over; one read rarely holds more. */
@@ -426,7 +425,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
             props.add(new IntegerProperty(MqttPropertyType.RETAIN_AVAILABLE.value(), 1));
             props.add(new IntegerProperty(MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 1));
             props.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE.value(), 1));
-            props.add(new IntegerProperty(MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value(), 0));
+            props.add(new IntegerProperty(MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value(), 1));
             if (expiry != requestedExpiry) {
                 // 3.2.2.3.2: the server tells a client whose interval it does not use which one it uses.
                 props.add(new IntegerProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), (int) expiry));
@@ -661,6 +660,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
             connected = false;
             gw.metrics().connections(-1);
             if (ready) {
+                Subscriptions.leaveShared(gw, link.session.subs, this);
                 gw.router().detach(gw.config().namespace(), this);
                 link.leave(outbound);
             }

@@ -49,9 +49,12 @@ final class OfflineSubscriber implements Subscriber {
 
     /** Subscribes the session's filters and arms the expiry timer; on {@link #executor()}. */
     void start(long expiresInMillis) {
-        for (String f : session.subs.keySet()) {
-            gw.router().subscribePattern(gw.config().namespace(), f, this);
-        }
+        // Shared subscriptions are served by the group's connected members only.
+        session.subs.forEach((f, sub) -> {
+            if (sub.shared() == null) {
+                gw.router().subscribePattern(gw.config().namespace(), f, this);
+            }
+        });
         expiry = loop.schedule(this::expire, Math.max(0, expiresInMillis), TimeUnit.MILLISECONDS);
     }
 

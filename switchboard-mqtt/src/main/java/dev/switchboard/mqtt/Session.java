@@ -123,8 +123,7 @@ final class Session {
                 boolean nl = in.readBoolean();
                 boolean rap = in.readBoolean();
                 int subscriptionId = in.readInt();
-                s.subs.put(f, new Subscriptions.Sub(dev.switchboard.core.routing.TopicFilter.of(f), qos, nl, rap,
-                        subscriptionId));
+                s.subs.put(f, Subscriptions.Sub.of(f, qos, nl, rap, subscriptionId));
             }
             readIds(in, s.awaitingRelease);
             readIds(in, s.pendingRelease);

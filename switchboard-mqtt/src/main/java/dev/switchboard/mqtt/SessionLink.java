@@ -54,9 +54,7 @@ final class SessionLink {
     void resume(long expirySeconds, Outbound outbound) {
         session.expirySeconds = expirySeconds;
         session.disconnectedAt = 0;
-        for (String f : session.subs.keySet()) {
-            gw.router().subscribePattern(gw.config().namespace(), f, conn);
-        }
+        Subscriptions.attach(gw, session.subs, conn);
         for (int id : session.pendingRelease) {
             outbound.reserveReleased(id);
             conn.ctx().write(conn.pubReply(io.netty.handler.codec.mqtt.MqttMessageType.PUBREL, id,

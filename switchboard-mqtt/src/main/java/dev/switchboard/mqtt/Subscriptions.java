@@ -35,12 +35,42 @@ final class Subscriptions {
      * One subscription's options (MQTT 5.0 3.8.3.1; 3.1.1 has only the QoS) and its v5 Subscription
      * Identifier (3.8.2.1.2; 0 = none).
      */
-    record Sub(TopicFilter filter, int qos, boolean noLocal, boolean retainAsPublished, int subscriptionId) {}
+    record Sub(TopicFilter filter, int qos, boolean noLocal, boolean retainAsPublished, int subscriptionId,
+            SharedSubscriptions.Name shared) {
+
+        /** Restores a subscription by the filter the client sent ({@code $share/...} included). */
+        static Sub of(String f, int qos, boolean noLocal, boolean retainAsPublished, int subscriptionId) {
+            SharedSubscriptions.Name shared = f.startsWith(SharedSubscriptions.PREFIX) ? SharedSubscriptions.Name.parse(f) : null;
+            if (f.startsWith(SharedSubscriptions.PREFIX) && shared == null) {
+                throw new IllegalArgumentException("invalid shared subscription " + f);
+            }
+            return new Sub(TopicFilter.of(shared == null ? f : shared.filter()), qos, noLocal, retainAsPublished,
+                    subscriptionId, shared);
+        }
+    }
+
+    /** Takes the session's subscriptions into the fabric (a connection resumed it); on its loop. */
+    static void attach(Gateway gw, Map<String, Sub> byFilter, MqttConnection conn) {
+        for (Map.Entry<String, Sub> e : byFilter.entrySet()) {
+            if (e.getValue().shared() != null) {
+                gw.shared().join(e.getValue().shared(), conn, e.getValue().qos());
+            } else {
+                gw.router().subscribePattern(gw.config().namespace(), e.getKey(), conn);
+            }
+        }
+    }
+
+    /** The connection ends: it leaves its shared groups (the caller detaches it from the fabric). */
+    static void leaveShared(Gateway gw, Map<String, Sub> byFilter, MqttConnection conn) {
+        for (Sub s : byFilter.values()) {
+            if (s.shared() != null) {
+                gw.shared().leave(s.shared(), conn);
+            }
+        }
+    }
 
     /** How to deliver a publication: QoS and whether to keep its retain flag. */
     record Grant(int qos, boolean retainAsPublished) {}
-
-    private static final String SHARED_PREFIX = "$share/";
 
     private final Gateway gw;
     private final MqttConnection conn;
@@ -60,7 +90,7 @@ final class Subscriptions {
         int qos = -1;
         boolean rap = false;
         for (Sub s : byFilter.values()) {
-            if ((ownPublication && s.noLocal()) || !s.filter().matches(topic)) {
+            if (s.shared() != null || (ownPublication && s.noLocal()) || !s.filter().matches(topic)) {
                 continue;
             }
             qos = Math.max(qos, s.qos());
@@ -73,7 +103,7 @@ final class Subscriptions {
     static List<Integer> subscriptionIds(Map<String, Sub> byFilter, String topic) {
         List<Integer> ids = new ArrayList<>(1);
         for (Sub s : byFilter.values()) {
-            if (s.subscriptionId() != 0 && !ids.contains(s.subscriptionId()) && s.filter().matches(topic)) {
+            if (s.shared() == null && s.subscriptionId() != 0 && !ids.contains(s.subscriptionId()) && s.filter().matches(topic)) {
                 ids.add(s.subscriptionId());
             }
         }
@@ -101,24 +131,32 @@ final class Subscriptions {
             MqttTopicSubscription ts = subs.get(i);
             String f = ts.topicFilter();
             MqttSubscriptionOption o = ts.option();
-            if (f.startsWith(SHARED_PREFIX)) {
-                codes[i] = v5 ? MqttConnection.RC_SHARED_NOT_SUPPORTED & 0xFF : 0x80;
-                continue;
-            }
-            TopicFilter filter;
+            Sub sub;
             try {
-                filter = TopicFilter.of(f);
+                sub = Sub.of(f, o.qos().value(), o.isNoLocal(), o.isRetainAsPublished(), subscriptionId);
             } catch (IllegalArgumentException e) {
                 codes[i] = v5 ? MqttConnection.RC_TOPIC_FILTER_INVALID & 0xFF : 0x80;
                 continue;
             }
-            int qos = o.qos().value();
-            Sub previous = byFilter.put(f, new Sub(filter, qos, o.isNoLocal(), o.isRetainAsPublished(), subscriptionId));
-            if (previous == null) {
+            if (sub.shared() != null && sub.noLocal()) {
+                conn.close("No Local on shared subscription " + f + " (5.0 3.8.3.1)", MqttConnection.RC_PROTOCOL_ERROR);
+                return;
+            }
+            TopicFilter filter = sub.filter();
+            int qos = sub.qos();
+            Sub previous = byFilter.put(f, sub);
+            if (sub.shared() != null) {
+                gw.shared().join(sub.shared(), conn, qos);
+            } else if (previous == null) {
                 gw.router().subscribePattern(gw.config().namespace(), f, conn);
+            }
+            if (previous == null) {
                 gw.metrics().subscriptions(1);
             }
             codes[i] = qos;
+            if (sub.shared() != null) {
+                continue; // no retained messages for a shared subscription (5.0 4.8.2)
+            }
             RetainedHandlingPolicy rh = o.retainHandling();
             if (rh == RetainedHandlingPolicy.SEND_AT_SUBSCRIBE
                     || (rh == RetainedHandlingPolicy.SEND_AT_SUBSCRIBE_IF_NOT_YET_EXISTS && previous == null)) {
@@ -150,7 +188,11 @@ final class Subscriptions {
             String f = filters.get(i);
             Sub removed = byFilter.remove(f);
             if (removed != null) {
-                gw.router().unsubscribePattern(gw.config().namespace(), f, conn);
+                if (removed.shared() != null) {
+                    gw.shared().leave(removed.shared(), conn);
+                } else {
+                    gw.router().unsubscribePattern(gw.config().namespace(), f, conn);
+                }
                 gw.metrics().subscriptions(-1);
             }
             codes[i] = removed != null ? 0 : (short) MqttConnection.RC_NO_SUBSCRIPTION_EXISTED;

@@ -55,14 +55,14 @@ class PahoV5AndHiveMqTest {
     }
 
     @Test
-    void pahoV5SeesInConnackWhatTheServerDoesNotSupport() throws Exception {
+    void pahoV5SeesInConnackWhatTheServerSupports() throws Exception {
         MqttClient c = new MqttClient(gw.uri(), "", new MemoryPersistence());
         try {
             MqttConnectionOptions o = new MqttConnectionOptions();
             o.setSessionExpiryInterval(3600L);
             IMqttToken t = c.connectWithResult(o);
             MqttProperties p = t.getResponseProperties();
-            assertThat(p.isSharedSubscriptionAvailable()).isFalse();
+            assertThat(p.isSharedSubscriptionAvailable()).isTrue();
             assertThat(p.isSubscriptionIdentifiersAvailable()).isTrue();
             assertThat(p.isWildcardSubscriptionsAvailable()).isTrue();
             assertThat(p.isRetainAvailable()).isTrue();
@@ -104,11 +104,11 @@ class PahoV5AndHiveMqTest {
     }
 
     @Test
-    void hiveMqReadsTheRestrictionsAndGetsReasonCodesForUnsupportedSubscriptions() {
+    void hiveMqReadsTheRestrictionsAndIsGrantedASharedSubscription() {
         Mqtt5BlockingClient c = hive("hive-restrictions");
         Mqtt5ConnAck ack = c.connect();
         Mqtt5ConnAckRestrictions r = ack.getRestrictions();
-        assertThat(r.isSharedSubscriptionAvailable()).isFalse();
+        assertThat(r.isSharedSubscriptionAvailable()).isTrue();
         assertThat(r.areSubscriptionIdentifiersAvailable()).isTrue();
         assertThat(r.isWildcardSubscriptionAvailable()).isTrue();
         assertThat(r.isRetainAvailable()).isTrue();
@@ -116,16 +116,12 @@ class PahoV5AndHiveMqTest {
         assertThat(r.getReceiveMaximum()).isEqualTo(64);
         assertThat(r.getTopicAliasMaximum()).isEqualTo(32);
 
-        // The client reports a SUBACK with any error code as an exception carrying the SUBACK.
-        Mqtt5SubAckException e = catchThrowableOfType(Mqtt5SubAckException.class, () -> c.subscribe(
-                Mqtt5Subscribe.builder()
-                        .addSubscription().topicFilter("ok/+").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
-                        .addSubscription().topicFilter("$share/group/ok/+").qos(MqttQos.AT_LEAST_ONCE)
-                        .applySubscription()
-                        .build()));
-        Mqtt5SubAck subAck = e.getMqttMessage();
+        Mqtt5SubAck subAck = c.subscribe(Mqtt5Subscribe.builder()
+                .addSubscription().topicFilter("ok/+").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
+                .addSubscription().topicFilter("$share/group/ok/+").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
+                .build());
         assertThat(subAck.getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_1,
-                Mqtt5SubAckReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED);
+                Mqtt5SubAckReasonCode.GRANTED_QOS_1);
     }
 
     @Test
