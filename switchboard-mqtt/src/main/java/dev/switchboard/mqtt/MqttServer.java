@@ -48,6 +48,13 @@ public interface MqttServer {
     /** Unbinds and closes every connection (their wills are published); completes when all are closed. */
     CompletionStage<Void> shutdown();
 
+    /**
+     * The route serving MQTT over WebSocket (subprotocol {@code mqtt}) on an HTTP listener whose event
+     * loops are this server's workers: connections through it are MQTT connections of this server (same
+     * sessions, limits, metrics; closed by {@link #shutdown()}).
+     */
+    dev.switchboard.transport.HttpHandler webSocketRoute();
+
     /** Whether it is bound and accepting connections. */
     boolean isRunning();
 

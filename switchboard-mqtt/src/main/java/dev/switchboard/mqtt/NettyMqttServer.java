@@ -1,6 +1,7 @@
 package dev.switchboard.mqtt;
 
 import dev.switchboard.core.routing.Router;
+import dev.switchboard.transport.HttpHandler;
 import dev.switchboard.transport.TransportConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -165,11 +166,16 @@ final class NettyMqttServer implements MqttServer {
     }
 
     private void configure(SocketChannel ch) {
-        connections.add(ch);
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
             p.addLast("ssl", ssl.newHandler(ch.alloc()));
         }
+        addMqttHandlers(ch, p);
+    }
+
+    /** The MQTT part of a pipeline, after the bytes' framing (TCP, TLS or WebSocket frames). */
+    void addMqttHandlers(Channel ch, ChannelPipeline p) {
+        connections.add(ch);
         p.addLast("mqtt-decoder", new MqttDecoder(config.maxPacketSize(), MAX_CLIENT_ID_LENGTH));
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
         p.addLast(MqttConnection.IDLE,
@@ -195,6 +201,11 @@ final class NettyMqttServer implements MqttServer {
             closeAll.run();
         }
         return done;
+    }
+
+    @Override
+    public HttpHandler webSocketRoute() {
+        return new MqttWebSocket(this, config.maxPacketSize());
     }
 
     @Override

@@ -30,6 +30,7 @@ import dev.switchboard.server.storage.StoragePlane;
 import dev.switchboard.server.storage.StoragePlanes;
 import dev.switchboard.server.web.ApiRoute;
 import dev.switchboard.server.web.ByteCountingRoute;
+import dev.switchboard.server.web.DeferredRoute;
 import dev.switchboard.server.web.HealthRoute;
 import dev.switchboard.server.web.MetricsRoute;
 import dev.switchboard.server.web.StaticRoute;
@@ -191,6 +192,11 @@ public final class SwitchboardServer {
         if (config.metricsEnabled()) {
             routes.route(MetricsRoute.PATH, new MetricsRoute(metrics));
         }
+        DeferredRoute mqttWebSocket = null;
+        if (config.mqtt().port().isPresent() && config.mqtt().websocketPath().isPresent()) {
+            mqttWebSocket = new DeferredRoute();
+            routes.route(config.mqtt().websocketPath().get(), mqttWebSocket);
+        }
         routes.route("/", assets);
         http = routes.build();
         address = bind(http, config);
@@ -198,6 +204,9 @@ public final class SwitchboardServer {
         health.register("http", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
         if (config.mqtt().port().isPresent()) {
             startMqtt(node, metrics, storage);
+            if (mqttWebSocket != null) {
+                mqttWebSocket.set(mqtt.webSocketRoute());
+            }
         }
 
         log.info("listening on {}://{} ({})", scheme(), hostPort(), http.transportName());

@@ -229,6 +229,14 @@ public final class ConfigLoader {
         if (expiry.toSeconds() < 1 || expiry.toSeconds() > 0xFFFF_FFFEL) {
             throw r.problem("switchboard.mqtt.max-session-expiry", "must be within 1 s and 4294967294 s, found " + expiry);
         }
+        Optional<String> wsPath = Optional.empty();
+        if (!r.config.getIsNull("switchboard.mqtt.websocket-path")) {
+            String p = r.string("switchboard.mqtt.websocket-path", false);
+            if (!p.startsWith("/")) {
+                throw r.problem("switchboard.mqtt.websocket-path", "must start with '/', found \"" + p + "\"");
+            }
+            wsPath = Optional.of(p);
+        }
         return new ServerConfig.Mqtt(port,
                 r.string("switchboard.mqtt.host", false),
                 ns,
@@ -238,7 +246,7 @@ public final class ConfigLoader {
                 (int) r.longInRange("switchboard.mqtt.max-inflight", 1, 65535),
                 (int) r.longInRange("switchboard.mqtt.max-queued", 0, 10_000_000),
                 (int) r.longInRange("switchboard.mqtt.max-retained", 0, 100_000_000),
-                expiry, overflow);
+                expiry, overflow, wsPath);
     }
 
     // ---- unknown keys ----
