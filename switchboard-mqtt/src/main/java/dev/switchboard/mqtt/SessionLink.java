@@ -62,6 +62,9 @@ final class SessionLink {
         }
         if (keeps()) {
             saveState(onlineTtl());
+        }
+        if (gw.store() != null && (keeps() || session.inStore)) {
+            // Also when this connection will not keep the session (v5 expiry 0): it resumed one that was kept.
             draining = true;
             leaseMore(outbound);
         }
