@@ -61,6 +61,9 @@ public interface MqttServer {
     /** Connected clients (past CONNECT). */
     int connectedClients();
 
+    /** Every session, connected or waiting for its client; a snapshot (see {@link MqttClientInfo}). */
+    java.util.List<MqttClientInfo> clients();
+
     /** Persistent sessions whose client is away. */
     int offlineSessions();
 

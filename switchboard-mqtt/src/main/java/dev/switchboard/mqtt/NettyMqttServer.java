@@ -220,6 +220,11 @@ final class NettyMqttServer implements MqttServer {
     }
 
     @Override
+    public List<MqttClientInfo> clients() {
+        return gateway.sessions().snapshot();
+    }
+
+    @Override
     public int offlineSessions() {
         return gateway.sessions().offline();
     }

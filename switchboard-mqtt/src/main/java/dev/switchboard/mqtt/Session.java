@@ -43,12 +43,17 @@ final class Session {
     /** Store id → packet id of queued publications that were in flight when the last connection ended. */
     final Map<Long, Integer> packetIds = new HashMap<>();
     /** Seconds; 0 = the session ends with its connection. Capped by the server's maximum. */
-    long expirySeconds;
+    volatile long expirySeconds;
     /** When the last connection ended (epoch ms); 0 while a connection is (or was, at a crash) attached. */
     long disconnectedAt;
 
     /** Publications in the store's queue for this client (leased or not); the offline bound counts them. */
     final AtomicLong stored = new AtomicLong();
+
+    // For the admin view, written by the owner, read from any thread.
+    volatile String protocol = "";
+    volatile String address = "";
+    volatile int subscriptionCount;
 
     // Guarded by the Sessions lock.
     volatile MqttConnection connection;

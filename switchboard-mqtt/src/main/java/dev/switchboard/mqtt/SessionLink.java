@@ -53,6 +53,9 @@ final class SessionLink {
      */
     void resume(long expirySeconds, Outbound outbound) {
         session.expirySeconds = expirySeconds;
+        session.protocol = conn.version() == io.netty.handler.codec.mqtt.MqttVersion.MQTT_5 ? "5.0" : "3.1.1";
+        session.address = String.valueOf(conn.ctx().channel().remoteAddress());
+        session.subscriptionCount = session.subs.size();
         session.disconnectedAt = 0;
         Subscriptions.attach(gw, session.subs, conn);
         for (int id : session.pendingRelease) {
@@ -84,6 +87,7 @@ final class SessionLink {
 
     /** Subscriptions changed: a persistent session's state is saved at once, so a crash keeps them. */
     void subscriptionsChanged() {
+        session.subscriptionCount = session.subs.size();
         if (keeps()) {
             saveState(onlineTtl());
         }

@@ -163,6 +163,7 @@ final class Sessions {
 
     /** A session read from the store at start-up, offline: {@code offline} becomes its owner. */
     void restore(Session s, OfflineSubscriber offline) {
+        s.subscriptionCount = s.subs.size();
         synchronized (lock) {
             s.inStore = true;
             s.offline = offline;
@@ -215,6 +216,17 @@ final class Sessions {
 
     MqttStore store() {
         return store;
+    }
+
+    /** A snapshot of every session, for the admin view. */
+    List<MqttClientInfo> snapshot() {
+        List<MqttClientInfo> out = new ArrayList<>();
+        for (Session s : byId.values()) {
+            boolean connected = s.connection != null;
+            out.add(new MqttClientInfo(s.clientId, connected, s.protocol, connected ? s.address : "",
+                    s.subscriptionCount, s.stored.get(), s.expirySeconds));
+        }
+        return out;
     }
 
     /** Sessions with a connected client. */

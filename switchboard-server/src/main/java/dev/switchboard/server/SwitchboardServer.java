@@ -30,6 +30,8 @@ import dev.switchboard.server.storage.StoragePlane;
 import dev.switchboard.server.storage.StoragePlanes;
 import dev.switchboard.server.web.ApiRoute;
 import dev.switchboard.server.web.ByteCountingRoute;
+import dev.switchboard.server.api.ApiEndpoint;
+import dev.switchboard.server.mqtt.MqttApi;
 import dev.switchboard.server.web.DeferredRoute;
 import dev.switchboard.server.web.HealthRoute;
 import dev.switchboard.server.web.MetricsRoute;
@@ -42,7 +44,9 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -79,6 +83,7 @@ public final class SwitchboardServer {
     private Realtime realtime;
     private Health health;
     private HttpApi httpApi;
+    private final MqttApi mqttApi = new MqttApi();
     private DurablePlane durable;
     private InetSocketAddress address;
     private MqttServer mqtt;
@@ -179,8 +184,10 @@ public final class SwitchboardServer {
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
         routes.route(config.socketIo().path(), new ByteCountingRoute(realtime.httpHandler(), "socketio", metrics.registry()));
         if (config.api().enabled()) {
+            List<ApiEndpoint> extra = new ArrayList<>(new DurableApi(durable).endpoints());
+            extra.addAll(mqttApi.endpoints());
             httpApi = new HttpApi(realtime.admin(), ApiAuth.of(config.auth(), jwt, metrics.registry()), metrics.registry(),
-                    new DurableApi(durable).endpoints());
+                    extra);
             ApiRoute api = new ApiRoute(httpApi, config.http().maxRequestBody());
             closeOnStop.push(api);
             routes.route(HttpApi.PREFIX, api);
@@ -207,6 +214,7 @@ public final class SwitchboardServer {
             if (mqttWebSocket != null) {
                 mqttWebSocket.set(mqtt.webSocketRoute());
             }
+            mqttApi.serve(mqtt);
         }
 
         log.info("listening on {}://{} ({})", scheme(), hostPort(), http.transportName());

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server keeps MQTT sessions in its storage plane: a device's persistent session gets, after the server
- * restarted, what the HTTP API published to its topic while it was away; a retained message survives too.
+ * restarted, what the HTTP API published to its topic while it was away (and {@code /api/mqtt/clients} shows it
+ * waiting); a retained message survives too.
  */
 class MqttSessionsAcrossRestartTest {
 
@@ -98,7 +99,18 @@ class MqttSessionsAcrossRestartTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         server.stop();
 
-        start();
+        String restarted = start();
+        // /api/ shows the session waiting for its device, beside the Socket.IO sockets.
+        HttpResponse<String> clients = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(restarted + "/api/mqtt/clients")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(clients.statusCode()).as(clients.body()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(clients.body()).get("clients");
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).get("clientId").asText()).isEqualTo("meter-9");
+        assertThat(list.get(0).get("connected").asBoolean()).isFalse();
+        assertThat(list.get(0).get("subscriptions").asInt()).isEqualTo(1);
+        assertThat(list.get(0).get("queued").asLong()).isEqualTo(1);
         MqttClient again = device(inbox, connected);
         assertThat(connected[0].getSessionPresent()).isTrue();
         assertThat(inbox.poll(10, TimeUnit.SECONDS)).isEqualTo("meters/9/cmd reset 1");
