@@ -1,8 +1,6 @@
 package dev.switchboard.mqtt;
 
-import dev.switchboard.core.message.Message;
 import dev.switchboard.core.routing.EncodedMessage;
-import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.core.routing.WireFormat;
 import io.netty.buffer.ByteBuf;
@@ -36,7 +34,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -81,7 +78,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     /** Packets a client may pipeline behind CONNECT while its session is handed over; one read rarely holds more. */
     private static final int EARLY_MAX = 1024;
 
-    private final Gateway gw;
+    final Gateway gw;
     private final String id = "mqtt-" + Long.toString(IDS.incrementAndGet(), 36);
     private ChannelHandlerContext ctx;
     private EventExecutor loop;
@@ -94,11 +91,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
     private String clientId;
     private Will will;
-    /** Topic aliases the client set (v5), bounded by {@link MqttConfig#topicAliasMaximum()} entries. */
-    private java.util.Map<Integer, String> topicAliases;
     private int clientMaxPacketSize = Integer.MAX_VALUE;
     private Outbound outbound;
     private Subscriptions subscriptions;
+    private final Inbound inbound = new Inbound(this);
     private SessionLink link;
     /** Packets read between CONNACK and {@link #ready} (auto-read is off meanwhile, so at most one read's worth). */
     private final ArrayDeque<MqttMessage> early = new ArrayDeque<>();
@@ -303,11 +299,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
                 return;
             }
             switch (type) {
-                case PUBLISH -> onPublish((MqttPublishMessage) m);
-                case PUBACK -> onAck(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
-                case PUBREC -> onPubRec(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
-                case PUBREL -> onPubRel(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
-                case PUBCOMP -> onAck(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+                case PUBLISH -> inbound.onPublish((MqttPublishMessage) m);
+                case PUBACK -> link.onAck(outbound, ((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+                case PUBREC -> link.onPubRec(outbound, ((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+                case PUBREL -> inbound.onPubRel(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+                case PUBCOMP -> link.onAck(outbound, ((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
                 case SUBSCRIBE -> subscriptions.onSubscribe((io.netty.handler.codec.mqtt.MqttSubscribeMessage) m);
                 case UNSUBSCRIBE -> subscriptions.onUnsubscribe((io.netty.handler.codec.mqtt.MqttUnsubscribeMessage) m);
                 case PINGREQ -> ctx.writeAndFlush(new MqttMessage(
@@ -482,104 +478,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void onPublish(MqttPublishMessage m) {
-        var vh = m.variableHeader();
-        int qos = m.fixedHeader().qosLevel().value();
-        String topic = vh.topicName();
-        if (version == MqttVersion.MQTT_5
-                && vh.properties().getProperty(MqttPropertyType.TOPIC_ALIAS.value()) instanceof IntegerProperty a) {
-            // 5.0 3.3.2.3.4: an alias with a topic sets it, an alias alone names the topic it was set to.
-            int alias = a.value();
-            if (alias == 0 || alias > gw.config().topicAliasMaximum()) {
-                close("topic alias " + alias + " outside 1.." + gw.config().topicAliasMaximum(), RC_TOPIC_ALIAS_INVALID);
-                return;
-            }
-            if (topic == null || topic.isEmpty()) {
-                topic = topicAliases == null ? null : topicAliases.get(alias);
-                if (topic == null) {
-                    close("topic alias " + alias + " used before it was set", RC_PROTOCOL_ERROR);
-                    return;
-                }
-            } else {
-                if (topicAliases == null) {
-                    topicAliases = new java.util.HashMap<>();
-                }
-                topicAliases.put(alias, topic);
-            }
-        }
-        if (topic == null || topic.isEmpty() || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
-            close("invalid topic name '" + topic + "' in PUBLISH", RC_TOPIC_NAME_INVALID);
-            return;
-        }
-        int packetId = vh.packetId();
-        gw.metrics().messageIn(qos);
-        Set<Integer> awaitingRelease = link.session.awaitingRelease;
-        if (qos == 2) {
-            if (awaitingRelease.contains(packetId)) {
-                // A DUP of a publication already taken: answer again, publish once (method B of 4.3.3).
-                ctx.writeAndFlush(pubReply(MqttMessageType.PUBREC, packetId, RC_NORMAL));
-                return;
-            }
-            if (awaitingRelease.size() >= gw.config().receiveMaximum()) {
-                close("more than " + gw.config().receiveMaximum() + " QoS 2 publications awaiting PUBREL",
-                        RC_RECEIVE_MAXIMUM_EXCEEDED);
-                return;
-            }
-        }
-        byte[] payload = ByteBufUtil.getBytes(m.payload());
-        boolean retain = m.fixedHeader().isRetain();
-        publish(topic, payload, qos, retain, version == MqttVersion.MQTT_5
-                ? V5Properties.of(vh.properties(), System.currentTimeMillis()) : V5Properties.NONE);
-        if (qos == 1) {
-            ctx.writeAndFlush(pubReply(MqttMessageType.PUBACK, packetId, RC_NORMAL));
-        } else if (qos == 2) {
-            awaitingRelease.add(packetId);
-            ctx.writeAndFlush(pubReply(MqttMessageType.PUBREC, packetId, RC_NORMAL));
-        }
-    }
-
-    /** To the fabric (every subscriber of the room, MQTT and others) and, when retained, to the store. */
-    private void publish(String topic, byte[] payload, int qos, boolean retain, V5Properties props) {
-        if (retain && !gw.retained().put(topic, payload, qos, props.encode())) {
-            gw.metrics().dropped("retained_full");
-        }
-        Message message = MqttMapping.toMessage(gw.config().namespace(), gw.config().event(), gw.router().nodeId(),
-                topic, qos, retain, payload, id, props);
-        gw.router().publish(message);
-    }
-
-    private void onPubRel(int packetId) {
-        boolean known = link.session.awaitingRelease.remove(packetId);
-        ctx.writeAndFlush(pubReply(MqttMessageType.PUBCOMP, packetId, known ? RC_NORMAL : RC_PACKET_ID_NOT_FOUND));
-    }
-
-    private void onPubRec(int packetId) {
-        Outbound.InFlight f = outbound.received(packetId);
-        if (f != null && f.publication != null) {
-            // The client has the message (4.3.3): only the packet id is kept until PUBCOMP.
-            if (f.publication.payload() != null) {
-                f.publication.payload().release();
-            }
-            link.acknowledged(f.publication);
-            f.publication = null;
-        }
-        ctx.writeAndFlush(pubReply(MqttMessageType.PUBREL, packetId, f != null ? RC_NORMAL : RC_PACKET_ID_NOT_FOUND));
-    }
-
-    private void onAck(int packetId) {
-        Outbound.InFlight f = outbound.complete(packetId);
-        if (f == null) {
-            return;
-        }
-        link.session.pendingRelease.remove(packetId);
-        link.acknowledged(f.publication);
-        if (link.draining) {
-            link.leaseMore(outbound);
-        } else {
-            drainQueue();
-        }
-    }
-
     MqttMessage pubReply(MqttMessageType type, int packetId, byte reason) {
         // PUBREL's fixed header flags are 0010 (3.6.1-1); the others' 0000.
         MqttQoS q = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
@@ -665,19 +563,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
                 link.leave(outbound);
             }
             if (will != null && !cleanDisconnect) {
-                Will w = will;
-                // 5.0 3.1.3.2.2: after the Will Delay Interval or when the session ends, whichever comes first;
-                // not at all if the client reconnects to the session before (Sessions.attach cancels it).
-                long delay = Math.min(w.delaySeconds(), link.session.persistent() ? link.session.expirySeconds : 0);
-                Runnable publishWill = () -> {
-                    log.debug("MQTT client {} ({}) gone without DISCONNECT: will to {}", clientId, id, w.topic());
-                    publish(w.topic(), w.payload(), w.qos(), w.retain(), V5Properties.decode(w.props()));
-                };
-                if (delay == 0) {
-                    publishWill.run();
-                } else {
-                    gw.sessions().delayWill(clientId, publishWill, loop.schedule(publishWill, delay, TimeUnit.SECONDS));
-                }
+                inbound.lastWill(will, link.session, clientId, loop);
             }
         }
         super.channelInactive(ctx);
@@ -695,6 +581,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
 
     String clientId() {
         return clientId;
+    }
+
+    SessionLink link() {
+        return link;
     }
 
     /** Whether the connection is still past CONNECT and not closing. */

@@ -158,8 +158,37 @@ final class SessionLink {
         }
     }
 
+    /** PUBREC for an outgoing QoS 2 publication: the client has it (4.3.3), only its packet id stays until PUBCOMP. */
+    void onPubRec(Outbound outbound, int packetId) {
+        Outbound.InFlight f = outbound.received(packetId);
+        if (f != null && f.publication != null) {
+            if (f.publication.payload() != null) {
+                f.publication.payload().release();
+            }
+            acknowledged(f.publication);
+            f.publication = null;
+        }
+        conn.ctx().writeAndFlush(conn.pubReply(io.netty.handler.codec.mqtt.MqttMessageType.PUBREL, packetId,
+                f != null ? MqttConnection.RC_NORMAL : MqttConnection.RC_PACKET_ID_NOT_FOUND));
+    }
+
+    /** PUBACK or PUBCOMP: the packet id is free; the next publication (from the store first) may go. */
+    void onAck(Outbound outbound, int packetId) {
+        Outbound.InFlight f = outbound.complete(packetId);
+        if (f == null) {
+            return;
+        }
+        session.pendingRelease.remove(packetId);
+        acknowledged(f.publication);
+        if (draining) {
+            leaseMore(outbound);
+        } else {
+            conn.drainQueue();
+        }
+    }
+
     /** An acknowledged or PUBREC'd publication leased from the store is done with. */
-    void acknowledged(Outbound.Pending p) {
+    private void acknowledged(Outbound.Pending p) {
         if (p != null && p.stored() != null) {
             session.stored.decrementAndGet();
             gw.sessions().track(gw.store().ack(p.stored()));
