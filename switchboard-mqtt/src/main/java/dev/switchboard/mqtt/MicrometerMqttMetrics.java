@@ -20,7 +20,7 @@ final class MicrometerMqttMetrics implements MqttMetrics {
         Gauge.builder("switchboard.mqtt.connections", connections, AtomicInteger::get)
                 .description("MQTT connections past CONNECT").register(registry);
         Gauge.builder("switchboard.mqtt.subscriptions", subscriptions, AtomicInteger::get)
-                .description("MQTT subscriptions of connected clients").register(registry);
+                .description("MQTT subscriptions of live sessions, online or offline").register(registry);
         for (int q = 0; q < 3; q++) {
             in[q] = Counter.builder("switchboard.mqtt.messages").tag("direction", "in").tag("qos", "" + q)
                     .register(registry);
@@ -52,6 +52,14 @@ final class MicrometerMqttMetrics implements MqttMetrics {
     @Override
     public void dropped(String reason) {
         registry.counter("switchboard.mqtt.dropped", "reason", reason).increment();
+    }
+
+    @Override
+    public void sessionsSource(IntSupplier online, IntSupplier offline) {
+        Gauge.builder("switchboard.mqtt.sessions", online, IntSupplier::getAsInt).tag("state", "online")
+                .description("MQTT sessions with a connected client").register(registry);
+        Gauge.builder("switchboard.mqtt.sessions", offline, IntSupplier::getAsInt).tag("state", "offline")
+                .description("persistent MQTT sessions whose client is away").register(registry);
     }
 
     @Override

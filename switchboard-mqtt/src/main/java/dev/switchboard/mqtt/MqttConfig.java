@@ -20,6 +20,9 @@ public final class MqttConfig {
     private final Duration connectTimeout;
     private final int maxRetained;
     private final MqttAuthenticator authenticator;
+    private final Duration maxSessionExpiry;
+    private final QueueOverflow queueOverflow;
+    private final int topicAliasMaximum;
 
     private MqttConfig(Builder b) {
         this.host = b.host;
@@ -33,6 +36,25 @@ public final class MqttConfig {
         this.connectTimeout = b.connectTimeout;
         this.maxRetained = b.maxRetained;
         this.authenticator = b.authenticator;
+        this.maxSessionExpiry = b.maxSessionExpiry;
+        this.queueOverflow = b.queueOverflow;
+        this.topicAliasMaximum = b.topicAliasMaximum;
+    }
+
+    /**
+     * Topic aliases a v5 client may set per connection (its Topic Alias Maximum, sent in CONNACK); 0 refuses
+     * them. Default 32: each costs one map entry per connection.
+     */
+    public int topicAliasMaximum() {
+        return topicAliasMaximum;
+    }
+
+    /** What happens to a publication for an offline session whose store queue holds {@link #maxQueued()}. */
+    public enum QueueOverflow {
+        /** The new publication is not queued (as Mosquitto's {@code max_queued_messages}). */
+        REFUSE_NEWEST,
+        /** The oldest queued publication is dropped to make room (the freshest readings win). */
+        DROP_OLDEST
     }
 
     public static Builder builder() {
@@ -81,8 +103,9 @@ public final class MqttConfig {
     }
 
     /**
-     * Outgoing QoS 1/2 publications queued behind a full in-flight window per connection; past it the
-     * client is disconnected as a slow subscriber (and counted). Default 1000.
+     * Outgoing QoS 1/2 publications queued per client: behind a full in-flight window of a connected client
+     * (past it the client is disconnected as a slow subscriber, counted), and in the store for a persistent
+     * session whose client is away (past it {@link #queueOverflow()} decides, counted). Default 1000.
      */
     public int maxQueued() {
         return maxQueued;
@@ -103,6 +126,20 @@ public final class MqttConfig {
         return authenticator;
     }
 
+    /**
+     * The longest a persistent session is kept after its client left: the cap on a v5 client's Session
+     * Expiry Interval, and the lifetime of a 3.1.1 session with CleanSession 0 (which has no interval of its
+     * own). Default 7 days; sessions need a {@link MqttStore} to be kept at all.
+     */
+    public Duration maxSessionExpiry() {
+        return maxSessionExpiry;
+    }
+
+    /** See {@link QueueOverflow}; default {@link QueueOverflow#REFUSE_NEWEST}. */
+    public QueueOverflow queueOverflow() {
+        return queueOverflow;
+    }
+
     /** Validating builder; {@link #build()} does not change it. */
     public static final class Builder {
         private String host = "0.0.0.0";
@@ -116,8 +153,30 @@ public final class MqttConfig {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private int maxRetained = 100_000;
         private MqttAuthenticator authenticator = MqttAuthenticator.NONE;
+        private Duration maxSessionExpiry = Duration.ofDays(7);
+        private QueueOverflow queueOverflow = QueueOverflow.REFUSE_NEWEST;
+        private int topicAliasMaximum = 32;
 
         private Builder() {}
+
+        public Builder topicAliasMaximum(int n) {
+            this.topicAliasMaximum = checkRange("topicAliasMaximum", n, 0, 65535);
+            return this;
+        }
+
+        public Builder maxSessionExpiry(Duration d) {
+            // The v5 interval is a four-byte count of seconds.
+            if (d == null || d.isNegative() || d.isZero() || d.toSeconds() > 0xFFFF_FFFEL) {
+                throw new IllegalArgumentException("maxSessionExpiry must be in [1 s, 4294967294 s], got " + d);
+            }
+            this.maxSessionExpiry = d;
+            return this;
+        }
+
+        public Builder queueOverflow(QueueOverflow q) {
+            this.queueOverflow = Objects.requireNonNull(q, "queueOverflow");
+            return this;
+        }
 
         public Builder host(String host) {
             this.host = Objects.requireNonNull(host, "host");

@@ -1,8 +1,6 @@
 package dev.switchboard.mqtt;
 
-import dev.switchboard.core.message.Message;
 import dev.switchboard.core.routing.EncodedMessage;
-import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.core.routing.WireFormat;
 import io.netty.buffer.ByteBuf;
@@ -35,8 +33,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.ArrayDeque;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -76,17 +73,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     static final byte RC_TOPIC_ALIAS_INVALID = (byte) 0x94;
     static final byte RC_PACKET_TOO_LARGE = (byte) 0x95;
     static final byte RC_QUOTA_EXCEEDED = (byte) 0x97;
-    static final byte RC_SHARED_NOT_SUPPORTED = (byte) 0x9E;
-    static final byte RC_SUBSCRIPTION_IDS_NOT_SUPPORTED = (byte) 0xA1;
 
     static final String IDLE = "mqtt-idle";
+    /** Packets a client may pipeline behind CONNECT while its session is handed over; one read rarely holds more. */
+    private static final int EARLY_MAX = 1024;
 
-    private final Gateway gw;
+    final Gateway gw;
     private final String id = "mqtt-" + Long.toString(IDS.incrementAndGet(), 36);
     private ChannelHandlerContext ctx;
     private EventExecutor loop;
 
     private boolean connected;
+    /** Past CONNECT and owner of its session (the previous owner let go); packets wait in {@link #early} until then. */
+    private boolean ready;
     private boolean closed;
     private boolean cleanDisconnect;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
@@ -96,16 +95,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     private Will will;
     private int clientMaxPacketSize = Integer.MAX_VALUE;
     private Outbound outbound;
-    private final Subscriptions subscriptions;
-    /** Incoming QoS 2 packet ids awaiting PUBREL (already published to the fabric). */
-    private final Set<Integer> awaitingRelease = new HashSet<>();
+    private Subscriptions subscriptions;
+    private final Inbound inbound = new Inbound(this);
+    private SessionLink link;
+    /** Packets read between CONNACK and {@link #ready} (auto-read is off meanwhile, so at most one read's worth). */
+    private final ArrayDeque<MqttMessage> early = new ArrayDeque<>();
 
     MqttConnection(Gateway gw) {
         this.gw = gw;
-        this.subscriptions = new Subscriptions(gw, this);
     }
 
-    record Will(String topic, byte[] payload, int qos, boolean retain) {}
+    /** @param props its MQTT 5 properties, encoded; {@code delaySeconds} the v5 Will Delay Interval */
+    record Will(String topic, byte[] payload, int qos, boolean retain, byte[] props, long delaySeconds) {}
 
     // ---------------------------------------------------------------- Subscriber
 
@@ -135,13 +136,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         int flags = meta.getByte(meta.readerIndex());
         String publisher = meta.toString(meta.readerIndex() + 1, meta.readableBytes() - 1,
                 java.nio.charset.StandardCharsets.UTF_8);
-        Subscriptions.Grant grant = subscriptions.grantFor(topic, publisher.equals(id));
+        Subscriptions.Grant grant = Subscriptions.grantFor(link.session.subs, topic, publisher.equals(id));
         if (grant == null) {
             return Delivery.DROPPED_VOLATILE; // reached through a room name no filter of ours matches
         }
         int qos = Math.min(flags & 3, grant.qos());
         boolean retain = grant.retainAsPublished() && (flags & MqttRenderer.FLAG_RETAIN) != 0;
-        return send(topic, message.frame(1).retainedDuplicate(), qos, retain) ? Delivery.WRITTEN : Delivery.REJECTED;
+        byte[] props = message.frameCount() > 3 ? ByteBufUtil.getBytes(message.frame(3)) : V5Properties.NO_BYTES;
+        return send(topic, message.frame(1).retainedDuplicate(), qos, retain, props)
+                ? Delivery.WRITTEN : Delivery.REJECTED;
     }
 
     @Override
@@ -153,9 +156,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
      * Sends a PUBLISH; takes ownership of {@code payload}. QoS 0 is dropped when the connection is past its
      * write watermark; QoS 1/2 waits for a packet id when the window is full, and a full queue disconnects
      * the client as too slow. Returns false when nothing was written or queued.
+     *
+     * @param props the publication's MQTT 5 properties, {@link V5Properties#encode() encoded}
      */
-    boolean send(String topic, ByteBuf payload, int qos, boolean retain) {
-        if (topic.length() + payload.readableBytes() + 16 > clientMaxPacketSize) {
+    boolean send(String topic, ByteBuf payload, int qos, boolean retain, byte[] props) {
+        if (topic.length() + payload.readableBytes() + props.length + 16 > clientMaxPacketSize) {
             payload.release();
             gw.metrics().dropped("too_large");
             return false;
@@ -166,11 +171,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
                 gw.metrics().dropped("not_writable");
                 return false;
             }
-            write(topic, payload, 0, retain, 0);
-            return true;
+            return writePublish(topic, payload, 0, retain, 0, false, props);
         }
-        if (!outbound.hasRoom()) {
-            if (!outbound.enqueue(new Outbound.Pending(topic, payload, qos, retain))) {
+        if (!outbound.hasRoom() || link.draining) {
+            if (!outbound.enqueue(new Outbound.Pending(topic, payload, qos, retain, props, null))) {
                 payload.release();
                 gw.metrics().dropped("slow_subscriber");
                 log.warn("MQTT client {} ({}) disconnected: more than {} publications queued", clientId, id,
@@ -180,25 +184,76 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
             }
             return true;
         }
-        write(topic, payload, qos, retain, outbound.acquire());
+        return sendNow(topic, payload, qos, retain, props);
+    }
+
+    /** A QoS 1/2 publication with a fresh packet id; a persistent session keeps the payload until acknowledged. */
+    private boolean sendNow(String topic, ByteBuf payload, int qos, boolean retain, byte[] props) {
+        MqttProperties p = properties(topic, props);
+        if (p == null) {
+            payload.release();
+            return false;
+        }
+        if (link.keeps()) {
+            int packetId = outbound.acquire(new Outbound.Pending(topic, payload, qos, retain, props, null));
+            write(topic, payload.retainedDuplicate(), qos, retain, packetId, false, p);
+        } else {
+            write(topic, payload, qos, retain, outbound.acquire(null), false, p);
+        }
         return true;
     }
 
-    private void write(String topic, ByteBuf payload, int qos, boolean retain, int packetId) {
+    /**
+     * The PUBLISH properties for this client (none before v5): the publication's, with what remains of its
+     * expiry interval and the identifiers of the matching subscriptions; null (counted) once it has expired.
+     */
+    private MqttProperties properties(String topic, byte[] props) {
+        if (props.length == 0 && (version != MqttVersion.MQTT_5 || !link.session.hasSubscriptionIds())) {
+            return MqttProperties.NO_PROPERTIES;
+        }
+        V5Properties v = V5Properties.decode(props);
+        long now = System.currentTimeMillis();
+        if (v.expired(now)) {
+            gw.metrics().dropped("expired");
+            return null;
+        }
+        if (version != MqttVersion.MQTT_5) {
+            return MqttProperties.NO_PROPERTIES;
+        }
+        return v.toMqtt(now, Subscriptions.subscriptionIds(link.session.subs, topic));
+    }
+
+    /**
+     * Writes (without flushing) a PUBLISH with the properties of {@code props}; takes ownership of
+     * {@code payload}. False (payload released) when it expired before it could be sent.
+     */
+    boolean writePublish(String topic, ByteBuf payload, int qos, boolean retain, int packetId, boolean dup,
+            byte[] props) {
+        MqttProperties p = properties(topic, props);
+        if (p == null) {
+            payload.release();
+            return false;
+        }
+        write(topic, payload, qos, retain, packetId, dup, p);
+        return true;
+    }
+
+    private void write(String topic, ByteBuf payload, int qos, boolean retain, int packetId, boolean dup,
+            MqttProperties props) {
         MqttPublishMessage m = new MqttPublishMessage(
-                new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.valueOf(qos), retain, 0),
-                new MqttPublishVariableHeader(topic, qos == 0 ? -1 : packetId, MqttProperties.NO_PROPERTIES),
+                new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(qos), retain, 0),
+                new MqttPublishVariableHeader(topic, qos == 0 ? -1 : packetId, props),
                 payload);
         ctx.write(m, ctx.voidPromise());
         gw.metrics().messageOut(qos);
     }
 
-    private void drainQueue() {
+    /** Sends queued publications while the window has room. */
+    void drainQueue() {
         Outbound.Pending p;
         boolean wrote = false;
         while ((p = outbound.nextQueued()) != null) {
-            write(p.topic(), p.payload(), p.qos(), p.retain(), outbound.acquire());
-            wrote = true;
+            wrote |= sendNow(p.topic(), p.payload(), p.qos(), p.retain(), p.props());
         }
         if (wrote) {
             ctx.flush();
@@ -228,6 +283,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
                 return;
             }
             MqttMessageType type = m.fixedHeader().messageType();
+            if (connected && !ready) {
+                if (early.size() >= EARLY_MAX) {
+                    close("more than " + EARLY_MAX + " packets before its session was ready", RC_QUOTA_EXCEEDED);
+                    return;
+                }
+                early.add((MqttMessage) ReferenceCountUtil.retain(m));
+                return;
+            }
             if (!connected) {
                 if (type == MqttMessageType.CONNECT) {
                     onConnect((MqttConnectMessage) m);
@@ -238,11 +301,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
                 return;
             }
             switch (type) {
-                case PUBLISH -> onPublish((MqttPublishMessage) m);
-                case PUBACK -> onAck(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
-                case PUBREC -> onPubRec(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
-                case PUBREL -> onPubRel(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
-                case PUBCOMP -> onAck(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+                case PUBLISH -> inbound.onPublish((MqttPublishMessage) m);
+                case PUBACK -> link.onAck(outbound, ((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+                case PUBREC -> link.onPubRec(outbound, ((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+                case PUBREL -> inbound.onPubRel(((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
+                case PUBCOMP -> link.onAck(outbound, ((MqttMessageIdVariableHeader) m.variableHeader()).messageId());
                 case SUBSCRIBE -> subscriptions.onSubscribe((io.netty.handler.codec.mqtt.MqttSubscribeMessage) m);
                 case UNSUBSCRIBE -> subscriptions.onUnsubscribe((io.netty.handler.codec.mqtt.MqttUnsubscribeMessage) m);
                 case PINGREQ -> ctx.writeAndFlush(new MqttMessage(
@@ -310,6 +373,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         userId = auth.userId();
         clientId = requested;
         int window = gw.config().maxInflight();
+        long requestedExpiry = h.isCleanSession() ? 0 : gw.config().maxSessionExpiry().toSeconds();
         if (v5) {
             Object rm = value(h.properties(), MqttPropertyType.RECEIVE_MAXIMUM);
             if (rm instanceof Integer i && i > 0) {
@@ -319,15 +383,37 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
             if (mps instanceof Integer i && i > 0) {
                 clientMaxPacketSize = i;
             }
+            // v5 separates Clean Start from the session's lifetime (3.1.2.11.2): 0 (the default) ends it with the connection.
+            Object se = value(h.properties(), MqttPropertyType.SESSION_EXPIRY_INTERVAL);
+            requestedExpiry = se instanceof Integer i ? Integer.toUnsignedLong(i) : 0;
         }
+        long expiry = gw.sessions().persistenceAvailable()
+                ? Math.min(requestedExpiry, gw.config().maxSessionExpiry().toSeconds()) : 0;
         outbound = new Outbound(window, gw.config().maxQueued());
         if (h.isWillFlag()) {
-            will = new Will(m.payload().willTopic(), m.payload().willMessageInBytes(), h.willQos(), h.isWillRetain());
+            MqttProperties wp = m.payload().willProperties();
+            long delay = 0;
+            byte[] props = V5Properties.NO_BYTES;
+            if (v5) {
+                if (wp.getProperty(MqttPropertyType.WILL_DELAY_INTERVAL.value()) instanceof IntegerProperty d) {
+                    delay = Integer.toUnsignedLong(d.value());
+                }
+                props = V5Properties.of(wp, System.currentTimeMillis()).encode();
+            }
+            will = new Will(m.payload().willTopic(), m.payload().willMessageInBytes(), h.willQos(), h.isWillRetain(),
+                    props, delay);
         }
-        MqttConnection old = gw.sessions().register(clientId, this);
+        Sessions.Attach attach = gw.sessions().attach(clientId, this, h.isCleanSession());
+        link = new SessionLink(gw, this, attach);
+        subscriptions = new Subscriptions(gw, this, link);
+        MqttConnection old = attach.previousConnection();
         if (old != null) {
             old.loop.execute(() -> old.close("taken over by a new connection of client " + clientId,
                     RC_SESSION_TAKEN_OVER));
+        }
+        OfflineSubscriber offline = attach.previousOffline();
+        if (offline != null) {
+            offline.executor().execute(() -> offline.stop().whenComplete((v, t) -> attach.ownerDone().complete(null)));
         }
         connected = true;
         gw.metrics().connections(1);
@@ -341,13 +427,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
             props = new MqttProperties();
             props.add(new IntegerProperty(MqttPropertyType.RECEIVE_MAXIMUM.value(), gw.config().receiveMaximum()));
             props.add(new IntegerProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), gw.config().maxPacketSize()));
-            props.add(new IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), 0));
+            props.add(new IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), gw.config().topicAliasMaximum()));
             props.add(new IntegerProperty(MqttPropertyType.RETAIN_AVAILABLE.value(), 1));
             props.add(new IntegerProperty(MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 1));
-            props.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE.value(), 0));
-            props.add(new IntegerProperty(MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value(), 0));
-            // Sessions end with their connection here: say so whatever the client asked for.
-            props.add(new IntegerProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), 0));
+            props.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE.value(), 1));
+            props.add(new IntegerProperty(MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value(), 1));
+            if (expiry != requestedExpiry) {
+                // 3.2.2.3.2: the server tells a client whose interval it does not use which one it uses.
+                props.add(new IntegerProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), (int) expiry));
+            }
             if (assigned) {
                 props.add(new MqttProperties.StringProperty(
                         MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(), clientId));
@@ -355,11 +443,38 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         }
         MqttConnAckMessage ack = MqttMessageBuilders.connAck()
                 .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
-                .sessionPresent(false)
+                .sessionPresent(attach.present())
                 .properties(props)
                 .build();
         ctx.writeAndFlush(ack);
-        log.debug("MQTT client {} connected as {} ({}, keep alive {} s, user {})", clientId, id, version, keepAlive, userId);
+        log.debug("MQTT client {} connected as {} ({}, keep alive {} s, user {}, session present {}, expiry {} s)", clientId,
+                id, version, keepAlive, userId, attach.present(), expiry);
+        if (attach.previous().isDone()) {
+            becomeReady(attach, expiry);
+        } else {
+            ctx.channel().config().setAutoRead(false);
+            attach.previous().whenComplete((v, t) -> loop.execute(() -> becomeReady(attach, expiry)));
+        }
+    }
+
+    /** The previous owner of the session let go: take it, then handle what the client sent meanwhile. */
+    private void becomeReady(Sessions.Attach attach, long expiry) {
+        if (attach.discarded() != null) {
+            gw.metrics().subscriptions(-attach.discarded().subs.size());
+        }
+        if (!connected) {
+            // Ended while waiting: hand the session on as it was, with this connection's expiry.
+            link.session.expirySeconds = expiry;
+            link.leave(null);
+            return;
+        }
+        ready = true;
+        link.resume(expiry, outbound);
+        ctx.channel().config().setAutoRead(true);
+        MqttMessage m;
+        while (!closed && (m = early.poll()) != null) {
+            channelRead(ctx, m);
+        }
     }
 
     private static Object value(MqttProperties props, MqttPropertyType type) {
@@ -389,71 +504,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void onPublish(MqttPublishMessage m) {
-        var vh = m.variableHeader();
-        int qos = m.fixedHeader().qosLevel().value();
-        String topic = vh.topicName();
-        if (version == MqttVersion.MQTT_5
-                && vh.properties().getProperty(MqttPropertyType.TOPIC_ALIAS.value()) != null) {
-            close("topic alias used (Topic Alias Maximum is 0)", RC_TOPIC_ALIAS_INVALID);
-            return;
-        }
-        if (topic == null || topic.isEmpty() || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
-            close("invalid topic name '" + topic + "' in PUBLISH", RC_TOPIC_NAME_INVALID);
-            return;
-        }
-        int packetId = vh.packetId();
-        gw.metrics().messageIn(qos);
-        if (qos == 2) {
-            if (awaitingRelease.contains(packetId)) {
-                // A DUP of a publication already taken: answer again, publish once (method B of 4.3.3).
-                ctx.writeAndFlush(pubReply(MqttMessageType.PUBREC, packetId, RC_NORMAL));
-                return;
-            }
-            if (awaitingRelease.size() >= gw.config().receiveMaximum()) {
-                close("more than " + gw.config().receiveMaximum() + " QoS 2 publications awaiting PUBREL",
-                        RC_RECEIVE_MAXIMUM_EXCEEDED);
-                return;
-            }
-        }
-        byte[] payload = ByteBufUtil.getBytes(m.payload());
-        boolean retain = m.fixedHeader().isRetain();
-        publish(topic, payload, qos, retain);
-        if (qos == 1) {
-            ctx.writeAndFlush(pubReply(MqttMessageType.PUBACK, packetId, RC_NORMAL));
-        } else if (qos == 2) {
-            awaitingRelease.add(packetId);
-            ctx.writeAndFlush(pubReply(MqttMessageType.PUBREC, packetId, RC_NORMAL));
-        }
-    }
-
-    /** To the fabric (every subscriber of the room, MQTT and others) and, when retained, to the store. */
-    private void publish(String topic, byte[] payload, int qos, boolean retain) {
-        if (retain && !gw.retained().put(topic, payload, qos)) {
-            gw.metrics().dropped("retained_full");
-        }
-        Message message = MqttMapping.toMessage(gw.config().namespace(), gw.config().event(), gw.router().nodeId(),
-                topic, qos, retain, payload, id);
-        gw.router().publish(message);
-    }
-
-    private void onPubRel(int packetId) {
-        boolean known = awaitingRelease.remove(packetId);
-        ctx.writeAndFlush(pubReply(MqttMessageType.PUBCOMP, packetId, known ? RC_NORMAL : RC_PACKET_ID_NOT_FOUND));
-    }
-
-    private void onPubRec(int packetId) {
-        boolean known = outbound.received(packetId);
-        ctx.writeAndFlush(pubReply(MqttMessageType.PUBREL, packetId, known ? RC_NORMAL : RC_PACKET_ID_NOT_FOUND));
-    }
-
-    private void onAck(int packetId) {
-        if (outbound.complete(packetId)) {
-            drainQueue();
-        }
-    }
-
-    private MqttMessage pubReply(MqttMessageType type, int packetId, byte reason) {
+    MqttMessage pubReply(MqttMessageType type, int packetId, byte reason) {
         // PUBREL's fixed header flags are 0010 (3.6.1-1); the others' 0000.
         MqttQoS q = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
         Object vh = version == MqttVersion.MQTT_5
@@ -467,6 +518,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         if (version == MqttVersion.MQTT_5 && m.variableHeader()
                 instanceof io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader rh) {
             withWill = rh.reasonCode() == RC_DISCONNECT_WITH_WILL;
+            Object se = value(rh.properties(), MqttPropertyType.SESSION_EXPIRY_INTERVAL);
+            if (se instanceof Integer i) {
+                if (link.session.expirySeconds == 0 && i != 0) {
+                    // 3.14.2.2.2: a session that was to end with the connection cannot be kept now.
+                    close("DISCONNECT sets a Session Expiry Interval after CONNECT had 0", RC_PROTOCOL_ERROR);
+                    return;
+                }
+                link.session.expirySeconds = Math.min(Integer.toUnsignedLong(i), gw.config().maxSessionExpiry().toSeconds());
+            }
         }
         cleanDisconnect = !withWill;
         closed = true;
@@ -516,16 +576,20 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closed = true;
+        MqttMessage m;
+        while ((m = early.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
         if (connected) {
             connected = false;
             gw.metrics().connections(-1);
-            gw.sessions().unregister(clientId, this);
-            subscriptions.clear();
-            gw.router().detach(gw.config().namespace(), this);
-            outbound.clear();
+            if (ready) {
+                Subscriptions.leaveShared(gw, link.session.subs, this);
+                gw.router().detach(gw.config().namespace(), this);
+                link.leave(outbound);
+            }
             if (will != null && !cleanDisconnect) {
-                log.debug("MQTT client {} ({}) gone without DISCONNECT: will to {}", clientId, id, will.topic());
-                publish(will.topic(), will.payload(), will.qos(), will.retain());
+                inbound.lastWill(will, link.session, clientId, loop);
             }
         }
         super.channelInactive(ctx);
@@ -543,6 +607,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
 
     String clientId() {
         return clientId;
+    }
+
+    SessionLink link() {
+        return link;
+    }
+
+    /** Whether the connection is still past CONNECT and not closing. */
+    boolean isOpen() {
+        return connected && !closed;
     }
 
     static ByteBuf wrap(byte[] b) {

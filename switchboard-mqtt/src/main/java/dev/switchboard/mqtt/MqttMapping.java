@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +44,7 @@ final class MqttMapping {
 
     /** The fabric message for an MQTT publication; {@code payload} is not kept (copied where needed). */
     static Message toMessage(String space, String event, String nodeId, String topic, int qos, boolean retain,
-            byte[] payload, String publisherId) {
+            byte[] payload, String publisherId, V5Properties properties) {
         byte[] meta = meta(topic, qos, retain);
         Message.Builder b = Message.builder(space, event).rooms(Set.of(topic)).origin(nodeId, PROTOCOL);
         String kind;
@@ -61,8 +62,13 @@ final class MqttMapping {
             b.attachments(List.of(payload));
             kind = "binary";
         }
-        return b.headers(Map.of(H_PAYLOAD, kind, H_QOS, Integer.toString(qos), H_RETAIN, Boolean.toString(retain),
-                H_PUBLISHER, publisherId)).build();
+        Map<String, String> headers = new HashMap<>();
+        properties.toHeaders(headers);
+        headers.put(H_PAYLOAD, kind);
+        headers.put(H_QOS, Integer.toString(qos));
+        headers.put(H_RETAIN, Boolean.toString(retain));
+        headers.put(H_PUBLISHER, publisherId);
+        return b.headers(headers).build();
     }
 
     /** The MQTT payload of a fabric message, as described above; null when it has none to give. */

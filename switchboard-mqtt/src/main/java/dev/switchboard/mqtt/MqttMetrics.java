@@ -24,9 +24,15 @@ public interface MqttMetrics {
     /**
      * A publication not delivered, or a connection ended for overload: {@code slow_subscriber} (its queue
      * past {@link MqttConfig#maxQueued()}), {@code not_writable} (QoS 0 to a connection past its write
-     * watermark), {@code too_large} (over the client's Maximum Packet Size), {@code retained_full}.
+     * watermark), {@code too_large} (over the client's Maximum Packet Size), {@code retained_full},
+     * {@code offline_queue_full} (an offline session's store queue at {@link MqttConfig#maxQueued()}: the new
+     * publication or the oldest, per {@link MqttConfig#queueOverflow()}), {@code store_failed} (the store
+     * refused to queue it).
      */
     void dropped(String reason);
+
+    /** Gauge sources for sessions with a connected client and persistent sessions whose client is away. */
+    default void sessionsSource(java.util.function.IntSupplier online, java.util.function.IntSupplier offline) {}
 
     /** Gauge source for the retained count. */
     default void retainedSource(java.util.function.IntSupplier count) {}

@@ -7,6 +7,7 @@ import dev.switchboard.core.routing.WireFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 
 /**
  * Renders a {@link Message} for MQTT subscribers, once per publication: not a finished PUBLISH packet,
@@ -16,7 +17,8 @@ import io.netty.buffer.ByteBufUtil;
  *   <li>frame 0: the topic (the message's first room), UTF-8;</li>
  *   <li>frame 1: the payload ({@link MqttMapping#payloadOf});</li>
  *   <li>frame 2: one flags byte (bits 0-1 the publication's QoS, bit 2 its retain flag), then the
- *       publishing MQTT connection's id, UTF-8 (empty when another protocol published).</li>
+ *       publishing MQTT connection's id, UTF-8 (empty when another protocol published);</li>
+ *   <li>frame 3: the MQTT 5 properties the headers carry ({@link V5Properties#encode()}; empty for none).</li>
  * </ol>
  * A message to the whole namespace (no room, so no topic) or without a payload it can express is not
  * rendered (the router counts it as unrenderable). A publication from another protocol is rendered with
@@ -51,22 +53,26 @@ final class MqttRenderer implements MessageRenderer {
             retain = Boolean.parseBoolean(message.headers().get(MqttMapping.H_RETAIN));
             publisher = message.headers().getOrDefault(MqttMapping.H_PUBLISHER, "");
         }
+        byte[] props = V5Properties.fromHeaders(message.headers()).encode();
         ByteBuf t = null;
         ByteBuf p = null;
         ByteBuf m = null;
+        ByteBuf v = null;
         try {
             t = ByteBufUtil.writeUtf8(alloc, topic);
             p = alloc.buffer(payload.length).writeBytes(payload);
             m = alloc.buffer(1 + publisher.length());
             m.writeByte((qos & 3) | (retain ? FLAG_RETAIN : 0));
             ByteBufUtil.writeUtf8(m, publisher);
-            EncodedMessage out = EncodedMessage.of(format, t, p, m);
-            t = p = m = null; // owned by out
+            v = props.length == 0 ? Unpooled.EMPTY_BUFFER : alloc.buffer(props.length).writeBytes(props);
+            EncodedMessage out = EncodedMessage.of(format, t, p, m, v);
+            t = p = m = v = null; // owned by out
             return out;
         } finally {
             release(t);
             release(p);
             release(m);
+            release(v);
         }
     }
 

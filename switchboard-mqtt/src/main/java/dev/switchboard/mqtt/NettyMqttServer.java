@@ -1,6 +1,7 @@
 package dev.switchboard.mqtt;
 
 import dev.switchboard.core.routing.Router;
+import dev.switchboard.transport.HttpHandler;
 import dev.switchboard.transport.TransportConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -20,7 +21,10 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -55,14 +59,16 @@ final class NettyMqttServer implements MqttServer {
     private volatile Channel serverChannel;
 
     NettyMqttServer(MqttConfig config, TransportConfig transport, EventLoopGroup workers, boolean epoll, Router router,
-            MqttMetrics metrics) {
+            MqttMetrics metrics, MqttStore store) {
         this.config = config;
         this.transport = transport;
         this.workers = workers;
         this.epoll = epoll;
-        RetainedStore retained = new RetainedStore(config.maxRetained());
+        Sessions sessions = new Sessions(store);
+        RetainedStore retained = new RetainedStore(config.maxRetained(), sessions);
         metrics.retainedSource(retained::size);
-        this.gateway = new Gateway(config, router, new Sessions(), retained, metrics);
+        metrics.sessionsSource(sessions::online, sessions::offline);
+        this.gateway = new Gateway(config, router, sessions, retained, metrics);
         this.ssl = transport.tlsEnabled() ? buildSsl(transport) : null;
         router.register(MqttRenderer.FORMAT, MqttRenderer.INSTANCE);
     }
@@ -88,6 +94,63 @@ final class NettyMqttServer implements MqttServer {
                     }
                 });
         CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
+        restore().whenComplete((v, t) -> {
+            if (t != null) {
+                log.error("MQTT listener not started: its sessions and retained messages could not be read: {}",
+                        t.toString());
+                bound.completeExceptionally(t);
+            } else {
+                bind(b, bound);
+            }
+        });
+        return bound;
+    }
+
+    /**
+     * Reads retained messages and persistent sessions from the store: each session goes offline, subscribed
+     * and queuing, as it was when the server stopped (or crashed); its expiry counts from when its client left
+     * (from now for a client that was connected when the server went away).
+     */
+    private CompletableFuture<Void> restore() {
+        MqttStore store = gateway.store();
+        if (store == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Integer> retained = gateway.retained().load();
+        CompletableFuture<Integer> sessions = store.loadSessions().toCompletableFuture().thenCompose(states -> {
+            List<CompletableFuture<Long>> depths = new ArrayList<>();
+            long now = System.currentTimeMillis();
+            for (byte[] state : states) {
+                Session s;
+                try {
+                    s = Session.decode(state);
+                } catch (IllegalArgumentException e) {
+                    log.warn("MQTT: skipping an unreadable stored session: {}", e.getMessage());
+                    continue;
+                }
+                long left = s.disconnectedAt == 0 ? now : s.disconnectedAt;
+                if (s.disconnectedAt == 0) {
+                    s.disconnectedAt = now;
+                }
+                EventExecutor loop = workers.next();
+                OfflineSubscriber off = new OfflineSubscriber(gateway, s, loop, CompletableFuture.completedFuture(null));
+                gateway.sessions().restore(s, off);
+                gateway.metrics().subscriptions(s.subs.size());
+                loop.execute(() -> off.start(left + s.expirySeconds * 1000L - now));
+                depths.add(store.depth(s.clientId).toCompletableFuture().thenApply(n -> {
+                    s.stored.set(n);
+                    return n;
+                }));
+            }
+            return CompletableFuture.allOf(depths.toArray(CompletableFuture[]::new)).thenApply(v -> depths.size());
+        });
+        return retained.thenCombine(sessions, (r, s) -> {
+            log.info("MQTT: {} retained messages and {} persistent sessions restored from the store", r, s);
+            return null;
+        });
+    }
+
+    private void bind(ServerBootstrap b, CompletableFuture<InetSocketAddress> bound) {
         b.bind(config.host(), config.port()).addListener((io.netty.channel.ChannelFutureListener) f -> {
             if (f.isSuccess()) {
                 serverChannel = f.channel();
@@ -100,15 +163,19 @@ final class NettyMqttServer implements MqttServer {
                 bound.completeExceptionally(f.cause());
             }
         });
-        return bound;
     }
 
     private void configure(SocketChannel ch) {
-        connections.add(ch);
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
             p.addLast("ssl", ssl.newHandler(ch.alloc()));
         }
+        addMqttHandlers(ch, p);
+    }
+
+    /** The MQTT part of a pipeline, after the bytes' framing (TCP, TLS or WebSocket frames). */
+    void addMqttHandlers(Channel ch, ChannelPipeline p) {
+        connections.add(ch);
         p.addLast("mqtt-decoder", new MqttDecoder(config.maxPacketSize(), MAX_CLIENT_ID_LENGTH));
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
         p.addLast(MqttConnection.IDLE,
@@ -120,16 +187,25 @@ final class NettyMqttServer implements MqttServer {
     public CompletionStage<Void> shutdown() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Channel server = serverChannel;
-        Runnable closeAll = () -> connections.close().addListener(f -> {
-            log.info("MQTT listener stopped");
-            done.complete(null);
-        });
+        // Connections end first (persistent sessions write what their clients have not acknowledged), then
+        // offline sessions stop queuing, then every store write started meanwhile is waited for.
+        Runnable closeAll = () -> connections.close().addListener(f -> gateway.sessions().stopOffline()
+                .thenCompose(v -> gateway.sessions().drain())
+                .whenComplete((v, t) -> {
+                    log.info("MQTT listener stopped");
+                    done.complete(null);
+                }));
         if (server != null) {
             server.close().addListener(f -> closeAll.run());
         } else {
             closeAll.run();
         }
         return done;
+    }
+
+    @Override
+    public HttpHandler webSocketRoute() {
+        return new MqttWebSocket(this, config.maxPacketSize());
     }
 
     @Override
@@ -141,6 +217,16 @@ final class NettyMqttServer implements MqttServer {
     @Override
     public int connectedClients() {
         return gateway.sessions().size();
+    }
+
+    @Override
+    public List<MqttClientInfo> clients() {
+        return gateway.sessions().snapshot();
+    }
+
+    @Override
+    public int offlineSessions() {
+        return gateway.sessions().offline();
     }
 
     @Override

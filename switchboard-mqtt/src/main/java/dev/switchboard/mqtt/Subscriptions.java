@@ -17,7 +17,6 @@ import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,29 +31,66 @@ import java.util.Map;
  */
 final class Subscriptions {
 
-    /** One subscription's options (MQTT 5.0 3.8.3.1; 3.1.1 has only the QoS). */
-    record Sub(TopicFilter filter, int qos, boolean noLocal, boolean retainAsPublished) {}
+    /**
+     * One subscription's options (MQTT 5.0 3.8.3.1; 3.1.1 has only the QoS) and its v5 Subscription
+     * Identifier (3.8.2.1.2; 0 = none).
+     */
+    record Sub(TopicFilter filter, int qos, boolean noLocal, boolean retainAsPublished, int subscriptionId,
+            SharedSubscriptions.Name shared) {
+
+        /** Restores a subscription by the filter the client sent ({@code $share/...} included). */
+        static Sub of(String f, int qos, boolean noLocal, boolean retainAsPublished, int subscriptionId) {
+            SharedSubscriptions.Name shared = f.startsWith(SharedSubscriptions.PREFIX) ? SharedSubscriptions.Name.parse(f) : null;
+            if (f.startsWith(SharedSubscriptions.PREFIX) && shared == null) {
+                throw new IllegalArgumentException("invalid shared subscription " + f);
+            }
+            return new Sub(TopicFilter.of(shared == null ? f : shared.filter()), qos, noLocal, retainAsPublished,
+                    subscriptionId, shared);
+        }
+    }
+
+    /** Takes the session's subscriptions into the fabric (a connection resumed it); on its loop. */
+    static void attach(Gateway gw, Map<String, Sub> byFilter, MqttConnection conn) {
+        for (Map.Entry<String, Sub> e : byFilter.entrySet()) {
+            if (e.getValue().shared() != null) {
+                gw.shared().join(e.getValue().shared(), conn, e.getValue().qos());
+            } else {
+                gw.router().subscribePattern(gw.config().namespace(), e.getKey(), conn);
+            }
+        }
+    }
+
+    /** The connection ends: it leaves its shared groups (the caller detaches it from the fabric). */
+    static void leaveShared(Gateway gw, Map<String, Sub> byFilter, MqttConnection conn) {
+        for (Sub s : byFilter.values()) {
+            if (s.shared() != null) {
+                gw.shared().leave(s.shared(), conn);
+            }
+        }
+    }
 
     /** How to deliver a publication: QoS and whether to keep its retain flag. */
     record Grant(int qos, boolean retainAsPublished) {}
 
-    private static final String SHARED_PREFIX = "$share/";
-
     private final Gateway gw;
     private final MqttConnection conn;
-    private final Map<String, Sub> byFilter = new LinkedHashMap<>();
+    private final SessionLink link;
+    /** The session's subscriptions (owned by this connection while it owns the session). */
+    private final Map<String, Sub> byFilter;
 
-    Subscriptions(Gateway gw, MqttConnection conn) {
+    Subscriptions(Gateway gw, MqttConnection conn, SessionLink link) {
         this.gw = gw;
         this.conn = conn;
+        this.link = link;
+        this.byFilter = link.session.subs;
     }
 
-    /** The grant for a publication to {@code topic}, or null if no subscription matches it. */
-    Grant grantFor(String topic, boolean ownPublication) {
+    /** The grant for a publication to {@code topic} under {@code byFilter}, or null if no subscription matches it. */
+    static Grant grantFor(Map<String, Sub> byFilter, String topic, boolean ownPublication) {
         int qos = -1;
         boolean rap = false;
         for (Sub s : byFilter.values()) {
-            if ((ownPublication && s.noLocal()) || !s.filter().matches(topic)) {
+            if (s.shared() != null || (ownPublication && s.noLocal()) || !s.filter().matches(topic)) {
                 continue;
             }
             qos = Math.max(qos, s.qos());
@@ -63,14 +99,29 @@ final class Subscriptions {
         return qos < 0 ? null : new Grant(qos, rap);
     }
 
+    /** The identifiers of the subscriptions matching {@code topic}, each once (5.0 3.3.4-3 sends them all). */
+    static List<Integer> subscriptionIds(Map<String, Sub> byFilter, String topic) {
+        List<Integer> ids = new ArrayList<>(1);
+        for (Sub s : byFilter.values()) {
+            if (s.shared() == null && s.subscriptionId() != 0 && !ids.contains(s.subscriptionId()) && s.filter().matches(topic)) {
+                ids.add(s.subscriptionId());
+            }
+        }
+        return ids;
+    }
+
     void onSubscribe(MqttSubscribeMessage m) {
         boolean v5 = conn.version() == MqttVersion.MQTT_5;
         int packetId = m.variableHeader().messageId();
         MqttProperties props = m.idAndPropertiesVariableHeader().properties();
-        if (v5 && props.getProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value()) != null) {
-            conn.close("subscription identifier sent (Subscription Identifier Available is 0)",
-                    MqttConnection.RC_SUBSCRIPTION_IDS_NOT_SUPPORTED);
-            return;
+        int subscriptionId = 0;
+        if (v5 && props.getProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value())
+                instanceof MqttProperties.IntegerProperty sid) {
+            subscriptionId = sid.value();
+            if (subscriptionId <= 0 || subscriptionId > 268_435_455) {
+                conn.close("subscription identifier " + subscriptionId + " outside 1..268435455", MqttConnection.RC_PROTOCOL_ERROR);
+                return;
+            }
         }
         List<MqttTopicSubscription> subs = m.payload().topicSubscriptions();
         int[] codes = new int[subs.size()];
@@ -80,24 +131,32 @@ final class Subscriptions {
             MqttTopicSubscription ts = subs.get(i);
             String f = ts.topicFilter();
             MqttSubscriptionOption o = ts.option();
-            if (f.startsWith(SHARED_PREFIX)) {
-                codes[i] = v5 ? MqttConnection.RC_SHARED_NOT_SUPPORTED & 0xFF : 0x80;
-                continue;
-            }
-            TopicFilter filter;
+            Sub sub;
             try {
-                filter = TopicFilter.of(f);
+                sub = Sub.of(f, o.qos().value(), o.isNoLocal(), o.isRetainAsPublished(), subscriptionId);
             } catch (IllegalArgumentException e) {
                 codes[i] = v5 ? MqttConnection.RC_TOPIC_FILTER_INVALID & 0xFF : 0x80;
                 continue;
             }
-            int qos = o.qos().value();
-            Sub previous = byFilter.put(f, new Sub(filter, qos, o.isNoLocal(), o.isRetainAsPublished()));
-            if (previous == null) {
+            if (sub.shared() != null && sub.noLocal()) {
+                conn.close("No Local on shared subscription " + f + " (5.0 3.8.3.1)", MqttConnection.RC_PROTOCOL_ERROR);
+                return;
+            }
+            TopicFilter filter = sub.filter();
+            int qos = sub.qos();
+            Sub previous = byFilter.put(f, sub);
+            if (sub.shared() != null) {
+                gw.shared().join(sub.shared(), conn, qos);
+            } else if (previous == null) {
                 gw.router().subscribePattern(gw.config().namespace(), f, conn);
+            }
+            if (previous == null) {
                 gw.metrics().subscriptions(1);
             }
             codes[i] = qos;
+            if (sub.shared() != null) {
+                continue; // no retained messages for a shared subscription (5.0 4.8.2)
+            }
             RetainedHandlingPolicy rh = o.retainHandling();
             if (rh == RetainedHandlingPolicy.SEND_AT_SUBSCRIBE
                     || (rh == RetainedHandlingPolicy.SEND_AT_SUBSCRIBE_IF_NOT_YET_EXISTS && previous == null)) {
@@ -107,6 +166,7 @@ final class Subscriptions {
                 }
             }
         }
+        link.subscriptionsChanged();
         conn.ctx().write(new MqttSubAckMessage(
                 new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
@@ -114,7 +174,7 @@ final class Subscriptions {
         // Retained messages after the SUBACK, with the retain flag set (3.3.1-8 / 5.0 3.3.1-9).
         for (int i = 0; i < toSend.size(); i++) {
             RetainedStore.Retained r = toSend.get(i);
-            if (!conn.send(r.topic(), MqttConnection.wrap(r.payload()), toSendQos.get(i), true)) {
+            if (!conn.send(r.topic(), MqttConnection.wrap(r.payload()), toSendQos.get(i), true, r.props())) {
                 break; // closing or full
             }
         }
@@ -128,20 +188,19 @@ final class Subscriptions {
             String f = filters.get(i);
             Sub removed = byFilter.remove(f);
             if (removed != null) {
-                gw.router().unsubscribePattern(gw.config().namespace(), f, conn);
+                if (removed.shared() != null) {
+                    gw.shared().leave(removed.shared(), conn);
+                } else {
+                    gw.router().unsubscribePattern(gw.config().namespace(), f, conn);
+                }
                 gw.metrics().subscriptions(-1);
             }
             codes[i] = removed != null ? 0 : (short) MqttConnection.RC_NO_SUBSCRIPTION_EXISTED;
         }
+        link.subscriptionsChanged();
         conn.ctx().writeAndFlush(MqttMessageBuilders.unsubAck()
                 .packetId(m.variableHeader().messageId())
                 .addReasonCodes(codes)
                 .build());
-    }
-
-    /** The connection ended: counts them off (the caller detaches from the fabric, which drops the patterns). */
-    void clear() {
-        gw.metrics().subscriptions(-byFilter.size());
-        byFilter.clear();
     }
 }

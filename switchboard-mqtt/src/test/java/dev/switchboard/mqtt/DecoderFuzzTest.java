@@ -31,8 +31,9 @@ class DecoderFuzzTest {
     void randomAndMutatedInputIsContainedPerConnection() {
         Router router = Routers.local();
         router.register(MqttRenderer.FORMAT, MqttRenderer.INSTANCE);
-        Gateway gw = new Gateway(MqttConfig.builder().maxPacketSize(4096).build(), router, new Sessions(),
-                new RetainedStore(1000), MqttMetrics.NONE);
+        Sessions sessions = new Sessions(null);
+        Gateway gw = new Gateway(MqttConfig.builder().maxPacketSize(4096).build(), router, sessions,
+                new RetainedStore(1000, sessions), MqttMetrics.NONE);
         Random rnd = new Random(20261201L);
         byte[] valid = validSession();
         int closed = 0;

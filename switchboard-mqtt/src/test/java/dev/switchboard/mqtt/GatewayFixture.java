@@ -25,9 +25,16 @@ final class GatewayFixture implements AutoCloseable {
     }
 
     GatewayFixture(MqttConfig.Builder config) {
-        server = MqttServer.create(config.host("127.0.0.1").port(0).build(), TransportConfig.builder().build(), loops,
-                false, router, metrics);
-        port = server.start().toCompletableFuture().join().getPort();
+        this(config, null, 0);
+    }
+
+    /** With {@code store} (may be null) on {@code port} (0: an ephemeral one). */
+    GatewayFixture(MqttConfig.Builder config, MqttStore store, int port) {
+        MqttConfig c = config.host("127.0.0.1").port(port).build();
+        server = store == null
+                ? MqttServer.create(c, TransportConfig.builder().build(), loops, false, router, metrics)
+                : MqttServer.create(c, TransportConfig.builder().build(), loops, false, router, metrics, store);
+        this.port = server.start().toCompletableFuture().join().getPort();
     }
 
     /** Counts what the gateway reports, for tests to wait on. */
@@ -36,6 +43,7 @@ final class GatewayFixture implements AutoCloseable {
         final AtomicInteger subscriptions = new AtomicInteger();
         final AtomicInteger in = new AtomicInteger();
         final AtomicInteger out = new AtomicInteger();
+        volatile java.util.function.IntSupplier offline = () -> -1;
         final Map<String, AtomicInteger> dropped = new ConcurrentHashMap<>();
 
         @Override
@@ -61,6 +69,11 @@ final class GatewayFixture implements AutoCloseable {
         @Override
         public void dropped(String reason) {
             dropped.computeIfAbsent(reason, r -> new AtomicInteger()).incrementAndGet();
+        }
+
+        @Override
+        public void sessionsSource(java.util.function.IntSupplier online, java.util.function.IntSupplier offline) {
+            this.offline = offline;
         }
 
         int droppedCount(String reason) {

@@ -1,13 +1,11 @@
 package dev.switchboard.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckRestrictions;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
@@ -55,21 +53,21 @@ class PahoV5AndHiveMqTest {
     }
 
     @Test
-    void pahoV5SeesInConnackWhatTheServerDoesNotSupport() throws Exception {
+    void pahoV5SeesInConnackWhatTheServerSupports() throws Exception {
         MqttClient c = new MqttClient(gw.uri(), "", new MemoryPersistence());
         try {
             MqttConnectionOptions o = new MqttConnectionOptions();
             o.setSessionExpiryInterval(3600L);
             IMqttToken t = c.connectWithResult(o);
             MqttProperties p = t.getResponseProperties();
-            assertThat(p.isSharedSubscriptionAvailable()).isFalse();
-            assertThat(p.isSubscriptionIdentifiersAvailable()).isFalse();
+            assertThat(p.isSharedSubscriptionAvailable()).isTrue();
+            assertThat(p.isSubscriptionIdentifiersAvailable()).isTrue();
             assertThat(p.isWildcardSubscriptionsAvailable()).isTrue();
             assertThat(p.isRetainAvailable()).isTrue();
-            assertThat(p.getTopicAliasMaximum()).isZero();
+            assertThat(p.getTopicAliasMaximum()).isEqualTo(32);
             assertThat(p.getReceiveMaximum()).isEqualTo(64);
             assertThat(p.getMaximumPacketSize()).isEqualTo(1024L * 1024);
-            assertThat(p.getSessionExpiryInterval()).as("sessions are not kept").isZero();
+            assertThat(p.getSessionExpiryInterval()).as("no store here: sessions are not kept").isZero();
             assertThat(p.getAssignedClientIdentifier()).startsWith("auto-");
             assertThat(t.getSessionPresent()).isFalse();
         } finally {
@@ -104,28 +102,24 @@ class PahoV5AndHiveMqTest {
     }
 
     @Test
-    void hiveMqReadsTheRestrictionsAndGetsReasonCodesForUnsupportedSubscriptions() {
+    void hiveMqReadsTheRestrictionsAndIsGrantedASharedSubscription() {
         Mqtt5BlockingClient c = hive("hive-restrictions");
         Mqtt5ConnAck ack = c.connect();
         Mqtt5ConnAckRestrictions r = ack.getRestrictions();
-        assertThat(r.isSharedSubscriptionAvailable()).isFalse();
-        assertThat(r.areSubscriptionIdentifiersAvailable()).isFalse();
+        assertThat(r.isSharedSubscriptionAvailable()).isTrue();
+        assertThat(r.areSubscriptionIdentifiersAvailable()).isTrue();
         assertThat(r.isWildcardSubscriptionAvailable()).isTrue();
         assertThat(r.isRetainAvailable()).isTrue();
         assertThat(r.getMaximumQos()).isEqualTo(MqttQos.EXACTLY_ONCE);
         assertThat(r.getReceiveMaximum()).isEqualTo(64);
-        assertThat(r.getTopicAliasMaximum()).isZero();
+        assertThat(r.getTopicAliasMaximum()).isEqualTo(32);
 
-        // The client reports a SUBACK with any error code as an exception carrying the SUBACK.
-        Mqtt5SubAckException e = catchThrowableOfType(Mqtt5SubAckException.class, () -> c.subscribe(
-                Mqtt5Subscribe.builder()
-                        .addSubscription().topicFilter("ok/+").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
-                        .addSubscription().topicFilter("$share/group/ok/+").qos(MqttQos.AT_LEAST_ONCE)
-                        .applySubscription()
-                        .build()));
-        Mqtt5SubAck subAck = e.getMqttMessage();
+        Mqtt5SubAck subAck = c.subscribe(Mqtt5Subscribe.builder()
+                .addSubscription().topicFilter("ok/+").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
+                .addSubscription().topicFilter("$share/group/ok/+").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
+                .build());
         assertThat(subAck.getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_1,
-                Mqtt5SubAckReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED);
+                Mqtt5SubAckReasonCode.GRANTED_QOS_1);
     }
 
     @Test

@@ -26,10 +26,15 @@ final class RawClient implements AutoCloseable {
 
     /** A 3.1.1 CONNECT (clean session) with the given protocol level and keep alive. */
     static byte[] connect(String clientId, int level, int keepAliveSeconds) {
+        return connect(clientId, level, keepAliveSeconds, true);
+    }
+
+    /** A 3.1.1 CONNECT with the given protocol level, keep alive and CleanSession flag. */
+    static byte[] connect(String clientId, int level, int keepAliveSeconds, boolean cleanSession) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         utf8(body, "MQTT");
         body.write(level);
-        body.write(0x02); // clean session
+        body.write(cleanSession ? 0x02 : 0x00);
         body.write(keepAliveSeconds >> 8);
         body.write(keepAliveSeconds & 0xFF);
         utf8(body, clientId);

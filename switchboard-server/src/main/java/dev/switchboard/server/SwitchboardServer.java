@@ -9,6 +9,7 @@ import dev.switchboard.mqtt.MqttAuthenticator;
 import dev.switchboard.mqtt.MqttConfig;
 import dev.switchboard.mqtt.MqttMetrics;
 import dev.switchboard.mqtt.MqttServer;
+import dev.switchboard.mqtt.MqttStore;
 import dev.switchboard.node.ComponentStatus;
 import dev.switchboard.node.SwitchboardNode;
 import dev.switchboard.server.admin.AdminUi;
@@ -34,6 +35,9 @@ import dev.switchboard.server.storage.StoragePlane;
 import dev.switchboard.server.storage.StoragePlanes;
 import dev.switchboard.server.web.ApiRoute;
 import dev.switchboard.server.web.ByteCountingRoute;
+import dev.switchboard.server.api.ApiEndpoint;
+import dev.switchboard.server.mqtt.MqttApi;
+import dev.switchboard.server.web.DeferredRoute;
 import dev.switchboard.server.web.HealthRoute;
 import dev.switchboard.server.web.MetricsRoute;
 import dev.switchboard.server.web.StaticRoute;
@@ -45,7 +49,9 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -84,6 +90,7 @@ public final class SwitchboardServer {
     private HttpApi httpApi;
     /** Set by the node's starting thread before it completes the node's future (which publishes it). */
     private dev.switchboard.cluster.SwitchboardCluster clusterMember;
+    private final MqttApi mqttApi = new MqttApi();
     private DurablePlane durable;
     private InetSocketAddress address;
     private MqttServer mqtt;
@@ -206,8 +213,9 @@ public final class SwitchboardServer {
         HttpServer.Builder routes = HttpServer.builder(transportConfig(config));
         routes.route(config.socketIo().path(), new ByteCountingRoute(realtime.httpHandler(), "socketio", metrics.registry()));
         if (config.api().enabled()) {
-            httpApi = new HttpApi(admin, ApiAuth.of(config.auth(), jwt, metrics.registry()), metrics.registry(),
-                    new DurableApi(durable).endpoints());
+            List<ApiEndpoint> extra = new ArrayList<>(new DurableApi(durable).endpoints());
+            extra.addAll(mqttApi.endpoints());
+            httpApi = new HttpApi(admin, ApiAuth.of(config.auth(), jwt, metrics.registry()), metrics.registry(), extra);
             ApiRoute api = new ApiRoute(httpApi, config.http().maxRequestBody());
             closeOnStop.push(api);
             routes.route(HttpApi.PREFIX, api);
@@ -219,13 +227,22 @@ public final class SwitchboardServer {
         if (config.metricsEnabled()) {
             routes.route(MetricsRoute.PATH, new MetricsRoute(metrics));
         }
+        DeferredRoute mqttWebSocket = null;
+        if (config.mqtt().port().isPresent() && config.mqtt().websocketPath().isPresent()) {
+            mqttWebSocket = new DeferredRoute();
+            routes.route(config.mqtt().websocketPath().get(), mqttWebSocket);
+        }
         routes.route("/", assets);
         http = routes.build();
         address = bind(http, config);
         LimitMeters.bind(http.stats(), metrics.registry());
         health.register("http", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
         if (config.mqtt().port().isPresent()) {
-            startMqtt(node, metrics, jwt);
+            startMqtt(node, metrics, storage, jwt);
+            if (mqttWebSocket != null) {
+                mqttWebSocket.set(mqtt.webSocketRoute());
+            }
+            mqttApi.serve(mqtt);
         }
 
         log.info("listening on {}://{} ({})", scheme(), hostPort(), http.transportName());
@@ -249,7 +266,8 @@ public final class SwitchboardServer {
      * The MQTT listener on the HTTP listener's event loops, its topics rooms of the same router. With JWT
      * authentication on, clients send the token as their password ({@link MqttAuth}).
      */
-    private void startMqtt(SwitchboardNode node, ServerMetrics metrics, Optional<TokenVerifier> jwt) throws StartupProblem {
+    private void startMqtt(SwitchboardNode node, ServerMetrics metrics, StoragePlane storage,
+                           Optional<TokenVerifier> jwt) throws StartupProblem {
         ServerConfig.Mqtt m = config.mqtt();
         MqttConfig mc = MqttConfig.builder()
                 .host(m.host())
@@ -262,11 +280,20 @@ public final class SwitchboardServer {
                 .maxQueued(m.maxQueued())
                 .maxRetained(m.maxRetained())
                 .authenticator(jwt.<MqttAuthenticator>map(v -> new MqttAuth(v, metrics.registry())).orElse(MqttAuthenticator.NONE))
+                .maxSessionExpiry(m.maxSessionExpiry())
+                .queueOverflow(m.queueOverflow().equals("drop-oldest")
+                        ? MqttConfig.QueueOverflow.DROP_OLDEST : MqttConfig.QueueOverflow.REFUSE_NEWEST)
                 .build();
+        // Persistent sessions and retained messages live in the storage plane's session and queue stores.
         mqtt = MqttServer.create(mc, transportConfig(config), http.eventLoopGroup(), "epoll".equals(http.transportName()),
-                node.router(), MqttMetrics.micrometer(metrics.registry()));
+                node.router(), MqttMetrics.micrometer(metrics.registry()), MqttStore.on(storage.sessions(), storage.queues()));
         String where = m.host() + ":" + m.port().getAsInt();
         try {
+            // The listener reads its sessions from the stores before it binds: wait for them to open.
+            long deadline = System.nanoTime() + READY_WAIT.toNanos();
+            while (!storage.isOpen() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
             mqttAddress = mqtt.start().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new StartupProblem("cannot listen for MQTT on " + where + ": " + e.getCause());

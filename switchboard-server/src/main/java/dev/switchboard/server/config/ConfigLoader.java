@@ -243,6 +243,23 @@ public final class ConfigLoader {
         if (!ns.startsWith("/")) {
             throw r.problem("switchboard.mqtt.namespace", "must start with '/', found \"" + ns + "\"");
         }
+        String overflow = r.string("switchboard.mqtt.queue-overflow", false);
+        if (!overflow.equals("refuse-newest") && !overflow.equals("drop-oldest")) {
+            throw r.problem("switchboard.mqtt.queue-overflow",
+                    "must be \"refuse-newest\" or \"drop-oldest\", found \"" + overflow + "\"");
+        }
+        Duration expiry = r.duration("switchboard.mqtt.max-session-expiry", false);
+        if (expiry.toSeconds() < 1 || expiry.toSeconds() > 0xFFFF_FFFEL) {
+            throw r.problem("switchboard.mqtt.max-session-expiry", "must be within 1 s and 4294967294 s, found " + expiry);
+        }
+        Optional<String> wsPath = Optional.empty();
+        if (!r.config.getIsNull("switchboard.mqtt.websocket-path")) {
+            String p = r.string("switchboard.mqtt.websocket-path", false);
+            if (!p.startsWith("/")) {
+                throw r.problem("switchboard.mqtt.websocket-path", "must start with '/', found \"" + p + "\"");
+            }
+            wsPath = Optional.of(p);
+        }
         return new ServerConfig.Mqtt(port,
                 r.string("switchboard.mqtt.host", false),
                 ns,
@@ -251,7 +268,8 @@ public final class ConfigLoader {
                 (int) r.longInRange("switchboard.mqtt.receive-maximum", 1, 65535),
                 (int) r.longInRange("switchboard.mqtt.max-inflight", 1, 65535),
                 (int) r.longInRange("switchboard.mqtt.max-queued", 0, 10_000_000),
-                (int) r.longInRange("switchboard.mqtt.max-retained", 0, 100_000_000));
+                (int) r.longInRange("switchboard.mqtt.max-retained", 0, 100_000_000),
+                expiry, overflow, wsPath);
     }
 
     // ---- unknown keys ----

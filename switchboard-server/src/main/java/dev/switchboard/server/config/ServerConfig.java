@@ -67,11 +67,15 @@ public record ServerConfig(
         }
     }
 
-    /** The MQTT gateway: {@code port} empty = off. Its TLS is {@code http.tls}. */
+    /**
+     * The MQTT gateway: {@code port} empty = off. Its TLS is {@code http.tls}. {@code queueOverflow} is
+     * {@code refuse-newest} or {@code drop-oldest}. {@code websocketPath} empty = no MQTT over WebSocket.
+     */
     public record Mqtt(java.util.OptionalInt port, String host, String namespace, String event, int maxPacketSize,
-                       int receiveMaximum, int maxInflight, int maxQueued, int maxRetained) {
+                       int receiveMaximum, int maxInflight, int maxQueued, int maxRetained,
+                       Duration maxSessionExpiry, String queueOverflow, java.util.Optional<String> websocketPath) {
         public static final Mqtt OFF = new Mqtt(java.util.OptionalInt.empty(), "127.0.0.1", "/", "mqtt", 1048576, 64, 64,
-                1000, 100_000);
+                1000, 100_000, Duration.ofDays(7), "refuse-newest", java.util.Optional.empty());
     }
 
     public ServerConfig {
