@@ -422,25 +422,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
                 // 1.5 × keep alive (3.1.1 3.1.2-24, 5.0 3.1.2-22), in milliseconds so 1 s becomes 1.5 s.
                 ? new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS)
                 : new IdleStateHandler(0, 0, 0));
-        MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (v5) {
-            props = new MqttProperties();
-            props.add(new IntegerProperty(MqttPropertyType.RECEIVE_MAXIMUM.value(), gw.config().receiveMaximum()));
-            props.add(new IntegerProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), gw.config().maxPacketSize()));
-            props.add(new IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), gw.config().topicAliasMaximum()));
-            props.add(new IntegerProperty(MqttPropertyType.RETAIN_AVAILABLE.value(), 1));
-            props.add(new IntegerProperty(MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 1));
-            props.add(new IntegerProperty(MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE.value(), 1));
-            props.add(new IntegerProperty(MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value(), 1));
-            if (expiry != requestedExpiry) {
-                // 3.2.2.3.2: the server tells a client whose interval it does not use which one it uses.
-                props.add(new IntegerProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), (int) expiry));
-            }
-            if (assigned) {
-                props.add(new MqttProperties.StringProperty(
-                        MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(), clientId));
-            }
-        }
+        MqttProperties props = v5 ? Connacks.accepted(gw.config(), expiry, requestedExpiry, assigned ? clientId : null)
+                : MqttProperties.NO_PROPERTIES;
         MqttConnAckMessage ack = MqttMessageBuilders.connAck()
                 .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
                 .sessionPresent(attach.present())
@@ -482,26 +465,16 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Subsc
         return p == null ? null : p.value();
     }
 
-    /** CONNACK "Bad user name or password": 3.1.1 return code 4; 5.0 reason code 0x86 with a Reason String. */
+    /** CONNACK "Bad user name or password" ({@link Connacks#badCredentials}), then close. */
     private void refuseCredentials(String reason) {
         closed = true;
-        boolean v5 = version == MqttVersion.MQTT_5;
-        MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (v5) {
-            props = new MqttProperties();
-            props.add(new MqttProperties.StringProperty(MqttPropertyType.REASON_STRING.value(), reason));
-        }
-        ctx.writeAndFlush(MqttMessageBuilders.connAck()
-                        .returnCode(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
-                                : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD)
-                        .sessionPresent(false).properties(props).build())
+        ctx.writeAndFlush(Connacks.badCredentials(version == MqttVersion.MQTT_5, reason))
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
     private void refuse(MqttConnectReturnCode code) {
         closed = true;
-        ctx.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build())
-                .addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(Connacks.refused(code)).addListener(ChannelFutureListener.CLOSE);
     }
 
     MqttMessage pubReply(MqttMessageType type, int packetId, byte reason) {
