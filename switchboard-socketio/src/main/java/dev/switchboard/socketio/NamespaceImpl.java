@@ -3,6 +3,7 @@ package dev.switchboard.socketio;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.switchboard.core.message.Message;
+import dev.switchboard.core.message.MessageId;
 import dev.switchboard.core.routing.RequestType;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.socketio.protocol.Packet;
@@ -279,15 +280,16 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
     @Override
     public CompletionStage<Void> broadcast(ArrayNode data, BroadcastFlags flags) {
         if (sessions != null && !flags.isVolatile()) {
-            CompletionStage<Void> kept = sessions.append(data, flags.rooms(), flags.except());
+            MessageId id = MessageId.random();
+            CompletionStage<Void> kept = sessions.append(data, flags.rooms(), flags.except(), id);
             CompletableFuture<Void> done = kept.toCompletableFuture();
             if (done.isDone() && !done.isCompletedExceptionally()) {
-                publishNow(data, flags); // in-memory backend: delivered on the caller's thread, as before
+                publishNow(data, flags, id); // in-memory backend: delivered on the caller's thread
                 return kept;
             }
             // Kept on disk first (durable room): delivered once stored, carrying its offset. The backend
             // completes in append order, so the delivery order is the offset order.
-            CompletionStage<Void> delivered = kept.thenRun(() -> publishNow(data, flags));
+            CompletionStage<Void> delivered = kept.thenRun(() -> publishNow(data, flags, id));
             delivered.whenComplete((v, e) -> {
                 if (e != null) {
                     // emit() callers do not look at the stage: the operator must hear of it.
@@ -297,14 +299,48 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
             });
             return delivered;
         }
-        publishNow(data, flags);
+        runtime.router().publish(runtime.message(name, data, flags));
         return DONE;
     }
 
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private void publishNow(ArrayNode data, BroadcastFlags flags) {
-        runtime.router().publish(runtime.message(name, data, flags));
+    private void publishNow(ArrayNode data, BroadcastFlags flags, MessageId id) {
+        runtime.router().publish(runtime.message(name, data, flags, id));
+    }
+
+    /**
+     * A broadcast of another node is about to be delivered here (the backplane's thread): with recovery
+     * on, an event that carries its message id as its offset (what the in-memory backend gives) is kept
+     * by this namespace's backend too, so this node's sockets can recover it. Offsets of a shared store
+     * (durable rooms) are not message ids: their events are read back from the store instead.
+     */
+    void arrived(Message m) {
+        if (sessions == null || m.isVolatile() || m.ackId() != Message.NO_ACK) {
+            return;
+        }
+        String offset = m.id().toString();
+        if (!endsWithString(m.arguments(), offset)) {
+            return;
+        }
+        sessions.arrived(offset, () -> runtime.payloads().eventData(m.event(), m.arguments(), m.attachmentsCopy()),
+                m.rooms(), m.exceptRooms());
+    }
+
+    /** Whether the JSON array {@code args} ends with the string {@code "s"} as its last element. */
+    static boolean endsWithString(java.nio.ByteBuffer args, String s) {
+        int end = args.limit() - 1; // the closing bracket
+        int start = end - s.length() - 2;
+        if (start < 1 || args.get(end) != ']' || args.get(start) != '"' || args.get(end - 1) != '"'
+                || (args.get(start - 1) != ',' && args.get(start - 1) != '[')) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (args.get(start + 1 + i) != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -98,16 +98,21 @@ final class SocketIoRuntime {
      * {@code nsp}, routed by {@code flags}.
      */
     Message message(String nsp, ArrayNode data, BroadcastFlags flags) {
+        return message(nsp, data, flags, null);
+    }
+
+    /** {@link #message(String, ArrayNode, BroadcastFlags)} with the given id ({@code null}: a new one). */
+    Message message(String nsp, ArrayNode data, BroadcastFlags flags, dev.switchboard.core.message.MessageId id) {
         PacketEncoder.EventParts parts = encoder.eventParts(data);
-        return Message.builder(nsp, parts.event())
+        Message.Builder b = Message.builder(nsp, parts.event())
                 .rooms(flags.rooms())
                 .exceptRooms(flags.except())
                 .arguments(parts.arguments())
                 .attachments(parts.attachments())
                 .isVolatile(flags.isVolatile())
                 .local(flags.local())
-                .origin("", PROTOCOL)
-                .build();
+                .origin("", PROTOCOL);
+        return id == null ? b.build() : b.id(id).build();
     }
 
     PacketDecoder newDecoder() {

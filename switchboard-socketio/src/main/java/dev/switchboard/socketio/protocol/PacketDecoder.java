@@ -194,7 +194,7 @@ public final class PacketDecoder {
         }
     }
 
-    private static JsonNode reconstruct(JsonNode node, List<byte[]> buffers) throws PacketParseException {
+    static JsonNode reconstruct(JsonNode node, List<byte[]> buffers) throws PacketParseException {
         if (node instanceof ObjectNode) {
             ObjectNode obj = (ObjectNode) node;
             JsonNode flag = obj.get("_placeholder");
