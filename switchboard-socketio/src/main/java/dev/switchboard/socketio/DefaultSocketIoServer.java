@@ -127,6 +127,14 @@ final class DefaultSocketIoServer implements SocketIoServer {
     }
 
     @Override
+    public dev.switchboard.core.bridge.InboundStorage inboundStorage() {
+        return message -> {
+            NamespaceImpl nsp = namespaces.get(message.space());
+            return nsp == null ? java.util.concurrent.CompletableFuture.completedFuture(message) : nsp.keep(message);
+        };
+    }
+
+    @Override
     public EngineIoServer engine() {
         return engine;
     }

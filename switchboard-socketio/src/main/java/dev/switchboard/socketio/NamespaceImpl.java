@@ -7,6 +7,7 @@ import dev.switchboard.core.message.MessageId;
 import dev.switchboard.core.routing.RequestType;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.socketio.protocol.Packet;
+import dev.switchboard.socketio.protocol.PacketEncoder;
 import dev.switchboard.socketio.recovery.RecoveryBackend;
 import dev.switchboard.socketio.protocol.PacketType;
 import java.time.Duration;
@@ -306,7 +307,51 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
     private void publishNow(ArrayNode data, BroadcastFlags flags, MessageId id) {
-        runtime.router().publish(runtime.message(name, data, flags, id));
+        Message m = runtime.message(name, data, flags, id);
+        long position = storedPosition(data);
+        runtime.router().publish(position == Message.NO_POSITION ? m : m.toBuilder().position(position).build());
+    }
+
+    /**
+     * Keeps a message from outside (a bridge) as {@link #broadcast} keeps an event emitted here, without
+     * routing it: with recovery on and the message eligible, the backend appends it under its own id
+     * (durable rooms: to their streams, before anything is routed) and the message comes back with the
+     * offset as its last argument and, when the offset is a stream position, that position.
+     */
+    CompletionStage<Message> keep(Message m) {
+        if (sessions == null || m.isVolatile() || m.ackId() != Message.NO_ACK) {
+            return CompletableFuture.completedFuture(m);
+        }
+        ArrayNode data;
+        try {
+            data = runtime.payloads().eventData(m.event(), m.arguments(), m.attachmentsCopy());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return sessions.append(data, m.rooms(), m.exceptRooms(), m.id()).thenApply(v -> {
+            PacketEncoder.EventParts parts = runtime.encoder().eventParts(data);
+            Message.Builder b = m.toBuilder().arguments(parts.arguments()).attachments(parts.attachments());
+            long position = storedPosition(data);
+            return (position == Message.NO_POSITION ? b : b.position(position)).build();
+        });
+    }
+
+    /**
+     * The stream position an event's offset (its last argument) is, or {@code NO_POSITION}: durable
+     * backends give positions of the namespace's sequence stream (decimal), the in-memory one message
+     * ids (26 characters, never a position).
+     */
+    private static long storedPosition(ArrayNode data) {
+        String offset = data.get(data.size() - 1).asText();
+        if (offset.isEmpty() || offset.length() > 18) {
+            return Message.NO_POSITION;
+        }
+        for (int i = 0; i < offset.length(); i++) {
+            if (offset.charAt(i) < '0' || offset.charAt(i) > '9') {
+                return Message.NO_POSITION;
+            }
+        }
+        return Long.parseLong(offset);
     }
 
     /**

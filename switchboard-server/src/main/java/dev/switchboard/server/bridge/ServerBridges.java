@@ -5,7 +5,6 @@ import dev.switchboard.core.bridge.BridgeHandle;
 import dev.switchboard.core.bridge.BridgeMetrics;
 import dev.switchboard.core.bridge.Bridges;
 import dev.switchboard.core.bridge.EventRoute;
-import dev.switchboard.core.bridge.InboundStorage;
 import dev.switchboard.node.SwitchboardNode;
 import dev.switchboard.socketio.SocketIoServer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,9 +51,9 @@ public final class ServerBridges implements AutoCloseable {
                 } catch (IllegalArgumentException ex) {
                     throw new IllegalArgumentException("bridge " + name + ": " + ex.getMessage(), ex);
                 }
-                // Durable rooms are stored by the Socket.IO layer's recovery backend today; a bridged inbound
-                // message is routed without that step until the storage plane offers it to the fabric.
-                BridgeHandle handle = Bridges.start(node, e.config(), bridge, InboundStorage.NONE, metrics);
+                // Inbound messages are kept as events emitted here would be (durable rooms: stored before
+                // they are routed and before the bridge's source is acknowledged).
+                BridgeHandle handle = Bridges.start(node, e.config(), bridge, io.inboundStorage(), metrics);
                 handles.add(handle);
                 for (EventRoute route : e.config().events()) {
                     EventRouting.install(io.of(route.space()), route, handle, node.router().nodeId());

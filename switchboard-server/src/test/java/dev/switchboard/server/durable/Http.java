@@ -11,9 +11,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** A small JSON client for the HTTP API in tests. */
-final class Http {
+public final class Http {
 
-    record Response(int status, JsonNode body) {}
+    public record Response(int status, JsonNode body) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -24,7 +24,7 @@ final class Http {
         return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET());
     }
 
-    static Response post(String base, String path, String json) {
+    public static Response post(String base, String path, String json) {
         return send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
