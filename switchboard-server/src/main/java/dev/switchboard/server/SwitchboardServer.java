@@ -79,7 +79,8 @@ public final class SwitchboardServer {
     private HttpApi httpApi;
     private DurablePlane durable;
     private InetSocketAddress address;
-    private MqttServer mqtt;
+    private MqttListener mqtt;
+    private SwitchboardNode node;
     private InetSocketAddress mqttAddress;
 
     private SwitchboardServer(ServerConfig config) {
@@ -230,8 +231,10 @@ public final class SwitchboardServer {
                 .maxQueued(m.maxQueued())
                 .maxRetained(m.maxRetained())
                 .build();
-        mqtt = MqttServer.create(mc, transportConfig(config), http.eventLoopGroup(), "epoll".equals(http.transportName()),
-                node.router(), MqttMetrics.micrometer(metrics.registry()));
+        MqttMetrics mqttMetrics = MqttMetrics.micrometer(metrics.registry());
+        java.util.function.Supplier<MqttServer> listener = () -> MqttServer.create(mc, transportConfig(config),
+                http.eventLoopGroup(), "epoll".equals(http.transportName()), node.router(), mqttMetrics);
+        MqttServer mqtt = listener.get();
         String where = m.host() + ":" + m.port().getAsInt();
         try {
             mqttAddress = mqtt.start().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -243,13 +246,20 @@ public final class SwitchboardServer {
             Thread.currentThread().interrupt();
             throw new StartupProblem("interrupted while binding MQTT on " + where);
         }
-        health.register("mqtt", () -> stopping.get() ? Health.Status.down("shutting down")
-                : mqtt.isRunning() ? Health.Status.up() : Health.Status.down("not listening"));
+        // Bound here, so that a port in use stops the start; from now on the node supervises it.
+        this.mqtt = new MqttListener(mqtt, mqttAddress, listener, http.eventLoopGroup(), BIND_TIMEOUT);
+        this.node = node;
+        node.supervise(MqttListener.NAME, this.mqtt, SupervisionPolicy.restartWithBackoff());
+    }
+
+    /** The MQTT listener (supervised), or null when MQTT is off. */
+    MqttListener mqttListener() {
+        return mqtt;
     }
 
     /** The MQTT listener's bound address, or null when MQTT is off. */
     public InetSocketAddress mqttAddress() {
-        return mqttAddress;
+        return mqtt != null ? mqtt.address() : null;
     }
 
     private static SwitchboardNode awaitNode(CompletableFuture<SwitchboardNode> starting) {
@@ -422,7 +432,7 @@ public final class SwitchboardServer {
             }
             if (mqtt != null) {
                 // Before the HTTP listener, whose event loops it runs on.
-                mqtt.shutdown().toCompletableFuture().get(config.shutdownTimeout().toMillis() + 5_000,
+                node.stop(MqttListener.NAME).toCompletableFuture().get(config.shutdownTimeout().toMillis() + 5_000,
                         TimeUnit.MILLISECONDS);
             }
             if (http != null) {
