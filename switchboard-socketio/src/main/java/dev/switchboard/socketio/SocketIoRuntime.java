@@ -17,8 +17,7 @@ import java.util.Set;
 final class SocketIoRuntime {
 
     /** Names an application may not emit (socket.io's server RESERVED_EVENTS). */
-    static final Set<String> RESERVED_EVENTS = Set.of(
-            "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
+    static final Set<String> RESERVED_EVENTS = PacketDecoder.RESERVED_EVENTS;
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
