@@ -138,6 +138,15 @@ public interface SocketIoServer {
     CompletionStage<InetSocketAddress> start();
 
     /**
+     * The first step of a graceful shutdown: every socket of this node gets a Socket.IO DISCONNECT
+     * (the client's reason is {@code io server disconnect}, which official clients do not retry on their
+     * own; sockets of other nodes are untouched). Completes once every such packet was written to its
+     * connection, so a {@link #close()} after it cannot drop one (the client would see
+     * {@code transport close} and reconnect at once). Never completes exceptionally; bound the wait.
+     */
+    CompletionStage<Void> disconnectAll();
+
+    /**
      * Disconnects every socket ({@code server shutting down}), closes the Engine.IO sessions, and stops the
      * listener if {@link #start()} started one. Idempotent.
      */
