@@ -4,6 +4,7 @@ import dev.switchboard.core.routing.Router;
 import dev.switchboard.engineio.EngineIoConfig;
 import dev.switchboard.server.api.SocketAdmin;
 import dev.switchboard.server.config.ServerConfig;
+import dev.switchboard.socketio.MicrometerSocketIoMetrics;
 import dev.switchboard.socketio.RecoveryConfig;
 import dev.switchboard.socketio.SocketIoConfig;
 import dev.switchboard.socketio.SocketIoServer;
@@ -69,7 +70,7 @@ public final class Realtime implements AutoCloseable {
                 .allowRequest(new dev.switchboard.server.limits.HandshakeGuard(config.http().corsOrigins(),
                         config.limits().handshakesPerIpPerSecond(), registry))
                 .build();
-        SocketIoMeters meters = new SocketIoMeters(registry);
+        MicrometerSocketIoMetrics meters = new MicrometerSocketIoMetrics(registry);
         SocketIoConfig.Builder b = SocketIoConfig.builder()
                 .engine(engine)
                 .connectTimeout(s.connectTimeout())
