@@ -33,7 +33,7 @@ final class DefaultEngineIoServer implements EngineIoServer {
      * generous for a request already sent; the session holds no buffers once closed.
      */
     static final long CLOSED_BY_CLIENT_KEPT_MS = 10_000;
-    /** Bound of that table (closed sessions kept at once); past it a late GET gets 400, as before. */
+    /** Bound of that table (closed sessions kept at once); past it a late GET gets 400 (unknown session). */
     static final int MAX_CLOSED_BY_CLIENT = 10_000;
     private final ConcurrentHashMap<String, Session> closedByClient = new ConcurrentHashMap<>();
     private final EngineRequestHandler handler;

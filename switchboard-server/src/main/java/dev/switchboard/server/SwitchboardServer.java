@@ -93,7 +93,8 @@ public final class SwitchboardServer {
     private final MqttApi mqttApi = new MqttApi();
     private DurablePlane durable;
     private InetSocketAddress address;
-    private MqttServer mqtt;
+    private MqttListener mqtt;
+    private SwitchboardNode node;
     private InetSocketAddress mqttAddress;
 
     private SwitchboardServer(ServerConfig config) {
@@ -198,7 +199,7 @@ public final class SwitchboardServer {
         }
         // Bridges: supervised by the node; their routed events are wired into Socket.IO before it accepts connections.
         ServerBridges bridges = ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry(),
-                durable::isDurable, authenticator != null, rabbit == null ? Map.of() : rabbit.bridgeFactories());
+                authenticator != null, rabbit == null ? Map.of() : rabbit.bridgeFactories());
         closeOnStop.push(bridges);
         SocketAuthenticator identities = authenticator;
         ClientRooms.install(realtime.io(), config.managed(),
@@ -238,11 +239,7 @@ public final class SwitchboardServer {
         LimitMeters.bind(http.stats(), metrics.registry());
         health.register("http", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
         if (config.mqtt().port().isPresent()) {
-            startMqtt(node, metrics, storage, jwt);
-            if (mqttWebSocket != null) {
-                mqttWebSocket.set(mqtt.webSocketRoute());
-            }
-            mqttApi.serve(mqtt);
+            startMqtt(node, metrics, storage, jwt, mqttWebSocket);
         }
 
         log.info("listening on {}://{} ({})", scheme(), hostPort(), http.transportName());
@@ -267,7 +264,7 @@ public final class SwitchboardServer {
      * authentication on, clients send the token as their password ({@link MqttAuth}).
      */
     private void startMqtt(SwitchboardNode node, ServerMetrics metrics, StoragePlane storage,
-                           Optional<TokenVerifier> jwt) throws StartupProblem {
+                           Optional<TokenVerifier> jwt, DeferredRoute webSocket) throws StartupProblem {
         ServerConfig.Mqtt m = config.mqtt();
         MqttConfig mc = MqttConfig.builder()
                 .host(m.host())
@@ -284,9 +281,21 @@ public final class SwitchboardServer {
                 .queueOverflow(m.queueOverflow().equals("drop-oldest")
                         ? MqttConfig.QueueOverflow.DROP_OLDEST : MqttConfig.QueueOverflow.REFUSE_NEWEST)
                 .build();
-        // Persistent sessions and retained messages live in the storage plane's session and queue stores.
-        mqtt = MqttServer.create(mc, transportConfig(config), http.eventLoopGroup(), "epoll".equals(http.transportName()),
-                node.router(), MqttMetrics.micrometer(metrics.registry()), MqttStore.on(storage.sessions(), storage.queues()));
+        MqttMetrics mqttMetrics = MqttMetrics.micrometer(metrics.registry());
+        // Each incarnation of the supervised listener (see MqttListener) serves the WebSocket route and the
+        // API from then on; persistent sessions and retained messages live in the storage plane's stores,
+        // so a restarted listener finds them again.
+        java.util.function.Supplier<MqttServer> listener = () -> {
+            MqttServer s = MqttServer.create(mc, transportConfig(config), http.eventLoopGroup(),
+                    "epoll".equals(http.transportName()), node.router(), mqttMetrics,
+                    MqttStore.on(storage.sessions(), storage.queues()));
+            if (webSocket != null) {
+                webSocket.set(s.webSocketRoute());
+            }
+            mqttApi.serve(s);
+            return s;
+        };
+        MqttServer mqtt = listener.get();
         String where = m.host() + ":" + m.port().getAsInt();
         try {
             // The listener reads its sessions from the stores before it binds: wait for them to open.
@@ -303,13 +312,20 @@ public final class SwitchboardServer {
             Thread.currentThread().interrupt();
             throw new StartupProblem("interrupted while binding MQTT on " + where);
         }
-        health.register("mqtt", () -> stopping.get() ? Health.Status.down("shutting down")
-                : mqtt.isRunning() ? Health.Status.up() : Health.Status.down("not listening"));
+        // Bound here, so that a port in use stops the start; from now on the node supervises it.
+        this.mqtt = new MqttListener(mqtt, mqttAddress, listener, http.eventLoopGroup(), BIND_TIMEOUT);
+        this.node = node;
+        node.supervise(MqttListener.NAME, this.mqtt, SupervisionPolicy.restartWithBackoff());
+    }
+
+    /** The MQTT listener (supervised), or null when MQTT is off. */
+    MqttListener mqttListener() {
+        return mqtt;
     }
 
     /** The MQTT listener's bound address, or null when MQTT is off. */
     public InetSocketAddress mqttAddress() {
-        return mqttAddress;
+        return mqtt != null ? mqtt.address() : null;
     }
 
     private static SwitchboardNode awaitNode(CompletableFuture<SwitchboardNode> starting) {
@@ -482,7 +498,7 @@ public final class SwitchboardServer {
             }
             if (mqtt != null) {
                 // Before the HTTP listener, whose event loops it runs on.
-                mqtt.shutdown().toCompletableFuture().get(config.shutdownTimeout().toMillis() + 5_000,
+                node.stop(MqttListener.NAME).toCompletableFuture().get(config.shutdownTimeout().toMillis() + 5_000,
                         TimeUnit.MILLISECONDS);
             }
             if (http != null) {

@@ -127,6 +127,14 @@ final class DefaultSocketIoServer implements SocketIoServer {
     }
 
     @Override
+    public dev.switchboard.core.bridge.InboundStorage inboundStorage() {
+        return message -> {
+            NamespaceImpl nsp = namespaces.get(message.space());
+            return nsp == null ? java.util.concurrent.CompletableFuture.completedFuture(message) : nsp.keep(message);
+        };
+    }
+
+    @Override
     public EngineIoServer engine() {
         return engine;
     }
@@ -150,6 +158,47 @@ final class DefaultSocketIoServer implements SocketIoServer {
         for (NamespaceImpl n : new ArrayList<>(namespaces.values())) {
             n.closeAll();
         }
+    }
+
+    /** Rounds of loop barriers {@link #disconnectAll} runs at most while sockets are still leaving. */
+    private static final int MAX_DISCONNECT_ROUNDS = 8;
+
+    @Override
+    public CompletionStage<Void> disconnectAll() {
+        for (NamespaceImpl n : new ArrayList<>(namespaces.values())) {
+            n.local().disconnectSockets(false);
+        }
+        return disconnected(MAX_DISCONNECT_ROUNDS);
+    }
+
+    /**
+     * A socket leaves in a task on its session's loop, which queues the DISCONNECT write as a task of
+     * its own: so a barrier task on every loop until no socket is left, then one more for the writes.
+     */
+    private CompletableFuture<Void> disconnected(int roundsLeft) {
+        return barrier().thenCompose(v -> {
+            boolean empty = namespaces.values().stream().allMatch(n -> n.sockets().isEmpty());
+            return empty || roundsLeft == 0 ? barrier() : disconnected(roundsLeft - 1);
+        });
+    }
+
+    /** Completes once each session's event loop ran the tasks queued before it; a stopping loop counts as done. */
+    private CompletableFuture<Void> barrier() {
+        java.util.Set<io.netty.channel.EventLoop> loops = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (dev.switchboard.engineio.EngineSocket session : engine.sessions()) {
+            loops.add(session.eventLoop());
+        }
+        List<CompletableFuture<Void>> passed = new ArrayList<>(loops.size());
+        for (io.netty.channel.EventLoop loop : loops) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            try {
+                loop.execute(() -> f.complete(null));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                f.complete(null);
+            }
+            passed.add(f);
+        }
+        return CompletableFuture.allOf(passed.toArray(CompletableFuture[]::new));
     }
 
     @Override

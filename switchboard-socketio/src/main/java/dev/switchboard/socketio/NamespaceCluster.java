@@ -122,6 +122,11 @@ final class NamespaceCluster implements RequestHandler {
     // ---- answering them (the backplane's thread) ----
 
     @Override
+    public void arrived(Message broadcast) {
+        nsp.arrived(broadcast);
+    }
+
+    @Override
     public CompletionStage<byte[]> handle(RequestType type, Message request, boolean replyWanted) {
         BroadcastFlags flags = new BroadcastFlags(request.rooms(), request.exceptRooms(), false, true, null);
         List<Object> args = arguments(request);

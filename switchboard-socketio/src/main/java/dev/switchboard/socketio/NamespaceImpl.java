@@ -3,9 +3,11 @@ package dev.switchboard.socketio;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.switchboard.core.message.Message;
+import dev.switchboard.core.message.MessageId;
 import dev.switchboard.core.routing.RequestType;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.socketio.protocol.Packet;
+import dev.switchboard.socketio.protocol.PacketEncoder;
 import dev.switchboard.socketio.recovery.RecoveryBackend;
 import dev.switchboard.socketio.protocol.PacketType;
 import java.time.Duration;
@@ -279,15 +281,16 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
     @Override
     public CompletionStage<Void> broadcast(ArrayNode data, BroadcastFlags flags) {
         if (sessions != null && !flags.isVolatile()) {
-            CompletionStage<Void> kept = sessions.append(data, flags.rooms(), flags.except());
+            MessageId id = MessageId.random();
+            CompletionStage<Void> kept = sessions.append(data, flags.rooms(), flags.except(), id);
             CompletableFuture<Void> done = kept.toCompletableFuture();
             if (done.isDone() && !done.isCompletedExceptionally()) {
-                publishNow(data, flags); // in-memory backend: delivered on the caller's thread, as before
+                publishNow(data, flags, id); // in-memory backend: delivered on the caller's thread
                 return kept;
             }
             // Kept on disk first (durable room): delivered once stored, carrying its offset. The backend
             // completes in append order, so the delivery order is the offset order.
-            CompletionStage<Void> delivered = kept.thenRun(() -> publishNow(data, flags));
+            CompletionStage<Void> delivered = kept.thenRun(() -> publishNow(data, flags, id));
             delivered.whenComplete((v, e) -> {
                 if (e != null) {
                     // emit() callers do not look at the stage: the operator must hear of it.
@@ -297,14 +300,92 @@ final class NamespaceImpl implements Namespace, BroadcastingTarget {
             });
             return delivered;
         }
-        publishNow(data, flags);
+        runtime.router().publish(runtime.message(name, data, flags));
         return DONE;
     }
 
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private void publishNow(ArrayNode data, BroadcastFlags flags) {
-        runtime.router().publish(runtime.message(name, data, flags));
+    private void publishNow(ArrayNode data, BroadcastFlags flags, MessageId id) {
+        Message m = runtime.message(name, data, flags, id);
+        long position = storedPosition(data);
+        runtime.router().publish(position == Message.NO_POSITION ? m : m.toBuilder().position(position).build());
+    }
+
+    /**
+     * Keeps a message from outside (a bridge) as {@link #broadcast} keeps an event emitted here, without
+     * routing it: with recovery on and the message eligible, the backend appends it under its own id
+     * (durable rooms: to their streams, before anything is routed) and the message comes back with the
+     * offset as its last argument and, when the offset is a stream position, that position.
+     */
+    CompletionStage<Message> keep(Message m) {
+        if (sessions == null || m.isVolatile() || m.ackId() != Message.NO_ACK) {
+            return CompletableFuture.completedFuture(m);
+        }
+        ArrayNode data;
+        try {
+            data = runtime.payloads().eventData(m.event(), m.arguments(), m.attachmentsCopy());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return sessions.append(data, m.rooms(), m.exceptRooms(), m.id()).thenApply(v -> {
+            PacketEncoder.EventParts parts = runtime.encoder().eventParts(data);
+            Message.Builder b = m.toBuilder().arguments(parts.arguments()).attachments(parts.attachments());
+            long position = storedPosition(data);
+            return (position == Message.NO_POSITION ? b : b.position(position)).build();
+        });
+    }
+
+    /**
+     * The stream position an event's offset (its last argument) is, or {@code NO_POSITION}: durable
+     * backends give positions of the namespace's sequence stream (decimal), the in-memory one message
+     * ids (26 characters, never a position).
+     */
+    private static long storedPosition(ArrayNode data) {
+        String offset = data.get(data.size() - 1).asText();
+        if (offset.isEmpty() || offset.length() > 18) {
+            return Message.NO_POSITION;
+        }
+        for (int i = 0; i < offset.length(); i++) {
+            if (offset.charAt(i) < '0' || offset.charAt(i) > '9') {
+                return Message.NO_POSITION;
+            }
+        }
+        return Long.parseLong(offset);
+    }
+
+    /**
+     * A broadcast of another node is about to be delivered here (the backplane's thread): with recovery
+     * on, an event that carries its message id as its offset (what the in-memory backend gives) is kept
+     * by this namespace's backend too, so this node's sockets can recover it. Offsets of a shared store
+     * (durable rooms) are not message ids: their events are read back from the store instead.
+     */
+    void arrived(Message m) {
+        if (sessions == null || m.isVolatile() || m.ackId() != Message.NO_ACK) {
+            return;
+        }
+        String offset = m.id().toString();
+        if (!endsWithString(m.arguments(), offset)) {
+            return;
+        }
+        sessions.arrived(offset, () -> runtime.payloads().eventData(m.event(), m.arguments(), m.attachmentsCopy()),
+                m.rooms(), m.exceptRooms());
+    }
+
+    /** Whether the JSON array {@code args} ends with the string {@code "s"} as its last element. */
+    static boolean endsWithString(java.nio.ByteBuffer args, String s) {
+        int end = args.limit() - 1; // the closing bracket
+        int start = end - s.length() - 2;
+        if (start < 1 || args.get(end) != ']' || args.get(start) != '"' || args.get(end - 1) != '"'
+                || (args.get(start - 1) != ',' && args.get(start - 1) != '[')) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (args.get(start + 1 + i) != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.switchboard.socketio;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.switchboard.core.handler.HandlerRunner;
 import dev.switchboard.core.message.Message;
+import dev.switchboard.core.message.MessageId;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.socketio.protocol.Packet;
 import dev.switchboard.socketio.protocol.PacketDecoder;
@@ -17,8 +18,7 @@ import java.util.Set;
 final class SocketIoRuntime {
 
     /** Names an application may not emit (socket.io's server RESERVED_EVENTS). */
-    static final Set<String> RESERVED_EVENTS = Set.of(
-            "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
+    static final Set<String> RESERVED_EVENTS = PacketDecoder.RESERVED_EVENTS;
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -98,10 +98,16 @@ final class SocketIoRuntime {
      * {@code nsp}, routed by {@code flags}.
      */
     Message message(String nsp, ArrayNode data, BroadcastFlags flags) {
+        return message(nsp, data, flags, null);
+    }
+
+    /** {@link #message(String, ArrayNode, BroadcastFlags)} with the given id ({@code null}: a new one). */
+    Message message(String nsp, ArrayNode data, BroadcastFlags flags, MessageId id) {
         PacketEncoder.EventParts parts = encoder.eventParts(data);
         Message.Builder b = Message.builder(nsp, parts.event());
-        if (flags.messageId() != null) {
-            b.id(flags.messageId());
+        MessageId given = id != null ? id : flags.messageId();
+        if (given != null) {
+            b.id(given);
         }
         return b
                 .rooms(flags.rooms())

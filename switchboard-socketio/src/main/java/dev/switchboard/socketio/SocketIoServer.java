@@ -112,6 +112,16 @@ public interface SocketIoServer {
     /** The Engine.IO server underneath. */
     EngineIoServer engine();
 
+    /**
+     * What a fabric message from outside (a bridge's inbound side) goes through before it is routed: a
+     * message to an existing namespace with connection state recovery is kept by that namespace's
+     * recovery backend exactly as an event emitted here would be (appended to its durable rooms' streams,
+     * idempotently by message id, before it is routed), and comes back carrying its recovery offset as
+     * its last argument and, when stored, its stream position. Any other message comes back unchanged.
+     * The returned stage fails when the store refused the message (it must then not be acknowledged).
+     */
+    dev.switchboard.core.bridge.InboundStorage inboundStorage();
+
     /** The path to mount {@link #httpHandler()} on, e.g. {@code /socket.io/}. */
     default String path() {
         return config().engine().path();
@@ -126,6 +136,15 @@ public interface SocketIoServer {
 
     /** Starts a listener of its own ({@link SocketIoConfig#transport()}); completes with the bound address. */
     CompletionStage<InetSocketAddress> start();
+
+    /**
+     * The first step of a graceful shutdown: every socket of this node gets a Socket.IO DISCONNECT
+     * (the client's reason is {@code io server disconnect}, which official clients do not retry on their
+     * own; sockets of other nodes are untouched). Completes once every such packet was written to its
+     * connection, so a {@link #close()} after it cannot drop one (the client would see
+     * {@code transport close} and reconnect at once). Never completes exceptionally; bound the wait.
+     */
+    CompletionStage<Void> disconnectAll();
 
     /**
      * Disconnects every socket ({@code server shutting down}), closes the Engine.IO sessions, and stops the

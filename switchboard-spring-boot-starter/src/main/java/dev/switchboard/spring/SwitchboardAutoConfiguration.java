@@ -2,6 +2,7 @@ package dev.switchboard.spring;
 
 import dev.switchboard.engineio.EngineIoConfig;
 import dev.switchboard.engineio.EngineIoServer;
+import dev.switchboard.socketio.MicrometerSocketIoMetrics;
 import dev.switchboard.socketio.RecoveryConfig;
 import dev.switchboard.socketio.SocketIoConfig;
 import dev.switchboard.socketio.SocketIoServer;

@@ -39,11 +39,13 @@ final class SwitchboardLifecycle implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-        for (var ns : io.namespaces()) {
-            ns.disconnectSockets(false);
+        try {
+            io.disconnectAll().toCompletableFuture().get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            log.warn("Switchboard Socket.IO: DISCONNECT packets not all written within {}; closing anyway", shutdownTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        awaitDisconnectsWritten(deadline);
         try {
             io.close().toCompletableFuture().get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -54,35 +56,6 @@ final class SwitchboardLifecycle implements SmartLifecycle {
             log.warn("Switchboard Socket.IO close failed: {}", e.getCause().toString());
         }
         log.info("Switchboard Socket.IO stopped");
-    }
-
-    /**
-     * The DISCONNECT packets are queued on each connection's event loop after the task that removes the
-     * socket; closing the sessions before they are written would drop them (the client would see
-     * "transport close" and reconnect). So: wait (bounded) until the namespaces are empty, then run a
-     * barrier task on each session's loop.
-     */
-    private void awaitDisconnectsWritten(long deadline) {
-        try {
-            while (io.namespaces().stream().anyMatch(ns -> !ns.sockets().isEmpty())) {
-                if (System.nanoTime() > deadline) {
-                    return;
-                }
-                Thread.sleep(5);
-            }
-            java.util.List<java.util.concurrent.Future<?>> barriers = new java.util.ArrayList<>();
-            for (var session : io.engine().sessions()) {
-                barriers.add(session.eventLoop().submit(() -> { }));
-            }
-            for (var barrier : barriers) {
-                barrier.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | TimeoutException
-                 | java.util.concurrent.RejectedExecutionException e) {
-            // Past the bound, or a loop already stopping: close anyway.
-        }
     }
 
     @Override

@@ -39,7 +39,9 @@ public interface Inbound {
      *
      * @param id         the message's id
      * @param recipients local subscribers it was handed to; -1 when the storage step delivered it and did not count
-     * @param position   its position in its room's stream when stored; {@link Message#NO_POSITION} otherwise
+     * @param position   its stream position when stored (a Socket.IO durable room: the position in its
+     *                   namespace's sequence stream, which is also its recovery offset);
+     *                   {@link Message#NO_POSITION} otherwise
      */
     record Accepted(MessageId id, int recipients, long position) {}
 }

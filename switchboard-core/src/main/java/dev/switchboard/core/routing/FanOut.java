@@ -1,6 +1,5 @@
 package dev.switchboard.core.routing;
 
-import dev.switchboard.core.routing.SubscriptionRegistry.Batch;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,5 @@
 package dev.switchboard.core.routing;
 
-import dev.switchboard.core.routing.SubscriptionRegistry.Batch;
-import dev.switchboard.core.routing.SubscriptionRegistry.Batches;
 import dev.switchboard.core.message.Message;
 import io.netty.buffer.ByteBufAllocator;
 import java.time.Duration;

@@ -269,6 +269,14 @@ final class NodeRouter implements ClusterRouter {
     private void onBroadcast(String from, Envelope e) throws MessageFormatException {
         Message m = codec.decode(e.body());
         if (e.requestId() == 0) {
+            RequestHandler h = handlers.get(m.space());
+            if (h != null) {
+                try {
+                    h.arrived(m);
+                } catch (RuntimeException ex) {
+                    log.warn("handler of space {} failed on broadcast {} from node {}: {}", m.space(), m.id(), from, ex.toString());
+                }
+            }
             local.publish(m);
             return;
         }

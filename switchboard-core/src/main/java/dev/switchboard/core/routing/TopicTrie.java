@@ -1,6 +1,5 @@
 package dev.switchboard.core.routing;
 
-import dev.switchboard.core.routing.SubscriptionRegistry.Groups;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,7 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       has a member or a linked child, so the trie holds at most one node per level of each
  *       subscribed filter and nothing for rooms or publications;</li>
  *   <li>the trie is empty iff {@code filtersOf} is empty (the space then drops it, see
- *       {@code SubscriptionRegistry.Space#patterns}).</li>
+ *       {@code Space#patterns}).</li>
  * </ul>
  *
  * <p>What a publisher sees: a subscription becomes visible when its subscriber is added to the

@@ -2,7 +2,6 @@ package dev.switchboard.core.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.core.routing.SubscriptionRegistry.Groups;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.ArrayList;

@@ -9,8 +9,7 @@ import java.util.Set;
 public final class ReservedEvents {
 
     /** Socket.IO refuses to emit these from a server (socket.io's RESERVED_EVENTS). */
-    static final Set<String> SOCKET_IO =
-            Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
+    static final Set<String> SOCKET_IO = dev.switchboard.socketio.protocol.PacketDecoder.RESERVED_EVENTS;
     /** Events of Switchboard's client protocol ({@code switchboard:subscribe}, {@code switchboard:token-expiring}, ...). */
     static final String SWITCHBOARD_PREFIX = "switchboard:";
 

@@ -6,14 +6,12 @@ import dev.switchboard.core.bridge.BridgeHandle;
 import dev.switchboard.core.bridge.BridgeMetrics;
 import dev.switchboard.core.bridge.Bridges;
 import dev.switchboard.core.bridge.EventRoute;
-import dev.switchboard.core.bridge.InboundStorage;
 import dev.switchboard.node.SwitchboardNode;
 import dev.switchboard.socketio.SocketIoServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,21 +42,18 @@ public final class ServerBridges implements AutoCloseable {
      */
     public static ServerBridges open(BridgeSettings settings, SwitchboardNode node, SocketIoServer io,
                                      MeterRegistry registry) {
-        return open(settings, node, io, registry, (namespace, room) -> false, false, Map.of());
+        return open(settings, node, io, registry, false, Map.of());
     }
 
     /**
-     * @param durable            which (namespace, room) pairs are durable: a bridge's inbound messages to them
-     *                           are stored through Socket.IO's recovery before the bridge acknowledges its source
      * @param usersAuthenticated whether {@code socket.data.userId} comes from a verified token: only then does a
      *                           routed client event carry the user id header
      * @param bound              factories of some types replaced by instances bound to node resources
      *                           (RabbitMQ's to the node's one connection)
      */
     public static ServerBridges open(BridgeSettings settings, SwitchboardNode node, SocketIoServer io,
-                                     MeterRegistry registry, BiPredicate<String, String> durable,
-                                     boolean usersAuthenticated, Map<String, BridgeFactory> bound) {
-        InboundStorage storage = new SocketIoInboundStorage(io, durable);
+                                     MeterRegistry registry, boolean usersAuthenticated,
+                                     Map<String, BridgeFactory> bound) {
         List<BridgeHandle> handles = new ArrayList<>();
         BridgeMetrics metrics = BridgeMetrics.micrometer(registry);
         try {
@@ -70,7 +65,9 @@ public final class ServerBridges implements AutoCloseable {
                 } catch (IllegalArgumentException ex) {
                     throw new IllegalArgumentException("bridge " + name + ": " + ex.getMessage(), ex);
                 }
-                BridgeHandle handle = Bridges.start(node, e.config(), bridge, storage, metrics);
+                // Inbound messages are kept as events emitted here would be (durable rooms: stored before
+                // they are routed and before the bridge's source is acknowledged).
+                BridgeHandle handle = Bridges.start(node, e.config(), bridge, io.inboundStorage(), metrics);
                 handles.add(handle);
                 for (EventRoute route : e.config().events()) {
                     EventRouting.install(io.of(route.space()), route, handle, node.router().nodeId(), usersAuthenticated);

@@ -2,19 +2,15 @@ package dev.switchboard.server.realtime;
 
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.engineio.EngineIoConfig;
-import dev.switchboard.engineio.EngineSocket;
 import dev.switchboard.server.api.SocketAdmin;
 import dev.switchboard.server.config.ServerConfig;
-import dev.switchboard.socketio.Namespace;
+import dev.switchboard.socketio.MicrometerSocketIoMetrics;
 import dev.switchboard.socketio.RecoveryConfig;
 import dev.switchboard.socketio.SocketIoConfig;
 import dev.switchboard.socketio.SocketIoServer;
 import dev.switchboard.transport.HttpHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -78,7 +74,7 @@ public final class Realtime implements AutoCloseable {
                 .allowRequest(new dev.switchboard.server.limits.HandshakeGuard(config.http().corsOrigins(),
                         config.limits().handshakesPerIpPerSecond(), registry))
                 .build();
-        SocketIoMeters meters = new SocketIoMeters(registry);
+        MicrometerSocketIoMetrics meters = new MicrometerSocketIoMetrics(registry);
         SocketIoConfig.Builder b = SocketIoConfig.builder()
                 .engine(engine)
                 .connectTimeout(s.connectTimeout())
@@ -121,35 +117,6 @@ public final class Realtime implements AutoCloseable {
     }
 
     /**
-     * Waits (bounded) until every socket has left its namespace, then until each session's event loop has
-     * run the tasks queued so far: the Socket.IO layer queues a DISCONNECT packet's write as a task of its
-     * own after the one that removes the socket, and closing the session before that write would drop it.
-     */
-    private void awaitDisconnectsWritten(Duration bound) {
-        long deadline = System.nanoTime() + bound.toNanos();
-        try {
-            while (io.namespaces().stream().anyMatch(ns -> !ns.sockets().isEmpty())) {
-                if (System.nanoTime() > deadline) {
-                    return;
-                }
-                Thread.sleep(5);
-            }
-            List<Future<?>> barriers = new ArrayList<>();
-            for (EngineSocket session : io.engine().sessions()) {
-                barriers.add(session.eventLoop().submit(() -> { }));
-            }
-            for (Future<?> barrier : barriers) {
-                barrier.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
-                 | java.util.concurrent.RejectedExecutionException e) {
-            // Past the bound (or a loop already stopping): close anyway.
-        }
-    }
-
-    /**
      * Tells every client that the server is going away, then closes the Engine.IO sessions and refuses
      * new handshakes; waits up to the shutdown timeout.
      *
@@ -167,10 +134,14 @@ public final class Realtime implements AutoCloseable {
         }
         int sessions = sessions();
         log.info("disconnecting {} Socket.IO session(s): server shutting down", sessions);
-        for (Namespace ns : io.namespaces()) {
-            ns.disconnectSockets(false);
+        try {
+            io.disconnectAll().toCompletableFuture().get(Math.min(2_000, Math.max(1, closeTimeout.toMillis())),
+                    TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            log.warn("DISCONNECT packets not all written within the bound; closing the sessions anyway");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        awaitDisconnectsWritten(Duration.ofMillis(Math.min(2_000, Math.max(1, closeTimeout.toMillis()))));
         try {
             io.close().toCompletableFuture().get(Math.max(1, closeTimeout.toMillis()), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {

@@ -41,6 +41,8 @@ public final class LoopbackBridge implements Bridge {
     final AtomicInteger starts = new AtomicInteger();
     private final AtomicInteger throwsLeft;
     private volatile Thread consumer;
+    /** The inbound side of the running incarnation, for tests that publish a message of their own. */
+    volatile Inbound inbound;
 
     LoopbackBridge(String name, String mode) {
         this.name = name;
@@ -52,6 +54,7 @@ public final class LoopbackBridge implements Bridge {
     public void start(BridgeContext context) {
         starts.incrementAndGet();
         Inbound inbound = context.inbound();
+        this.inbound = inbound;
         Thread t = new Thread(() -> consume(inbound), "loopback-source-" + name);
         t.setDaemon(true);
         consumer = t;

@@ -31,8 +31,12 @@ public final class PacketDecoder {
     /** socket.io-parser's default limit (Decoder option {@code maxAttachments}). */
     public static final int DEFAULT_MAX_ATTACHMENTS = 10;
 
-    /** Event names the official parser refuses in an EVENT packet. */
-    static final Set<String> RESERVED_EVENTS = Set.of(
+    /**
+     * Socket.IO's reserved event names (socket.io-parser's and the server's RESERVED_EVENTS): refused in
+     * a client's EVENT packet, and never emitted by a server (a client would take them for its
+     * connection's own events). The one list every layer checks.
+     */
+    public static final Set<String> RESERVED_EVENTS = Set.of(
             "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
 
     private final ObjectMapper mapper;
@@ -194,7 +198,7 @@ public final class PacketDecoder {
         }
     }
 
-    private static JsonNode reconstruct(JsonNode node, List<byte[]> buffers) throws PacketParseException {
+    static JsonNode reconstruct(JsonNode node, List<byte[]> buffers) throws PacketParseException {
         if (node instanceof ObjectNode) {
             ObjectNode obj = (ObjectNode) node;
             JsonNode flag = obj.get("_placeholder");

@@ -51,6 +51,29 @@ public final class Payloads {
         return data;
     }
 
+    /**
+     * {@code [event, ...args]} as a tree from a fabric message's parts: the arguments' JSON array
+     * (binaries as {@code {"_placeholder":true,"num":i}}) with each placeholder replaced by its attachment.
+     *
+     * @throws IllegalArgumentException when the arguments are not a JSON array or a placeholder points nowhere
+     */
+    public ArrayNode eventData(String event, java.nio.ByteBuffer argumentsJson, List<byte[]> attachments) {
+        JsonNode args;
+        try {
+            args = mapper.readTree(new com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream(argumentsJson));
+            if (!(args instanceof ArrayNode)) {
+                throw new IllegalArgumentException("arguments are not a JSON array");
+            }
+            args = PacketDecoder.reconstruct(args, attachments);
+        } catch (java.io.IOException | PacketParseException e) {
+            throw new IllegalArgumentException("unreadable arguments: " + e.getMessage(), e);
+        }
+        ArrayNode data = JsonNodeFactory.instance.arrayNode(args.size() + 1);
+        data.add(event);
+        data.addAll((ArrayNode) args);
+        return data;
+    }
+
     /** {@code [...args]} as a tree (an ACK's data). */
     public ArrayNode argsData(Object[] args) {
         ArrayNode data = JsonNodeFactory.instance.arrayNode(args.length);

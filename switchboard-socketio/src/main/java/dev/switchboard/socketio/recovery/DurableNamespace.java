@@ -3,6 +3,7 @@ package dev.switchboard.socketio.recovery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.message.MessageId;
 import dev.switchboard.core.spi.StoreException;
 import dev.switchboard.core.spi.StreamStore;
 import dev.switchboard.core.spi.StreamStore.ReadResult;
@@ -10,7 +11,6 @@ import dev.switchboard.core.spi.StreamStore.StoredMessage;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.UUID;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,7 +111,7 @@ final class DurableNamespace implements RecoveryBackend {
     }
 
     @Override
-    public CompletionStage<Void> append(ArrayNode data, Set<String> rooms, Set<String> except) {
+    public CompletionStage<Void> append(ArrayNode data, Set<String> rooms, Set<String> except, MessageId id) {
         List<String> durableRooms = new ArrayList<>(rooms.size());
         for (String room : rooms) {
             if (durable(room)) {
@@ -131,7 +131,7 @@ final class DurableNamespace implements RecoveryBackend {
             drain();
             return t.stage;
         }
-        String messageId = UUID.randomUUID().toString();
+        String messageId = id.toString();
         store.append(sequence, messageId, MARKER)
                 .thenCompose(g -> storeInRooms(g, messageId, data, durableRooms, rooms, except))
                 .whenComplete((g, e) -> {

@@ -1,6 +1,7 @@
 package dev.switchboard.socketio.recovery;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.switchboard.core.message.MessageId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -10,34 +11,38 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Connection state recovery for one namespace, as socket.io-adapter's in-memory
  * {@code SessionAwareAdapter}: disconnected sessions by private id, and a log of eligible broadcast
  * events with their offsets. The backend of namespaces without durable rooms: their events are kept
- * in this node's memory only, and their offsets come from a counter of this node (with a random
- * prefix per process, so that an offset from before a restart is never mistaken for a current one),
- * exactly as the official in-memory adapter does; durable rooms take their offsets from the stream
- * store instead ({@link DurableRecovery}).
+ * in this node's memory only. An event's offset is the id of the fabric message that carries it (a
+ * ULID: unique across nodes and restarts, so an offset from another node or an earlier process is
+ * never mistaken for a current one); events published on other nodes are kept under the same offset
+ * when they arrive here ({@link #arrived}), so the log is what this node's sockets received, in the
+ * order they received it. Durable rooms take their offsets from the stream store instead
+ * ({@link DurableRecovery}).
  *
  * <p>Bounds: a session is kept for {@code maxDisconnectionDuration} after its disconnection; the log
  * keeps events for the same time and at most {@code maxStoredPackets} of them (oldest dropped first).
  * A client whose offset is no longer in the log gets a fresh session, never a silent gap.
  *
- * <p>Threading: called from any event loop; the log is guarded by its own monitor, sessions by a
- * concurrent map. Times come from the injected clock (milliseconds).
+ * <p>Threading: called from any event loop and from the backplane's thread; the log is guarded by its
+ * own monitor, sessions by a concurrent map. Times come from the injected clock (milliseconds).
  */
 public final class MemoryRecovery implements RecoveryBackend {
 
-    private record StoredPacket(String offset, ArrayNode data, Set<String> rooms, Set<String> except, long emittedAt) {}
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MemoryRecovery.class);
+
+    /** {@code data} is a supplier so that an event from another node is parsed only if it is replayed. */
+    private record StoredPacket(String offset, Supplier<ArrayNode> data, Set<String> rooms, Set<String> except,
+                                long emittedAt) {}
 
     private final long maxDisconnectionMs;
     private final int maxStoredPackets;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final ArrayDeque<StoredPacket> packets = new ArrayDeque<>();
-    private final String offsetPrefix = Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 30, 1L << 35), 36) + "-";
-    private final AtomicLong nextOffset = new AtomicLong();
 
     private final java.util.function.LongSupplier clock;
 
@@ -56,26 +61,45 @@ public final class MemoryRecovery implements RecoveryBackend {
         this.clock = clock;
     }
 
-    /** Appends the offset to {@code data} (as its last argument) and keeps the event for replay; completes at once. */
+    /** Appends the offset ({@code id}) to {@code data} (as its last argument) and keeps the event for replay; completes at once. */
     @Override
-    public CompletionStage<Void> append(ArrayNode data, Set<String> rooms, Set<String> except) {
-        appendNow(data, rooms, except);
+    public CompletionStage<Void> append(ArrayNode data, Set<String> rooms, Set<String> except, MessageId id) {
+        String offset = id.toString();
+        data.add(offset);
+        keep(new StoredPacket(offset, () -> data, rooms, except, clock.getAsLong()));
         return DONE;
     }
 
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private void appendNow(ArrayNode data, Set<String> rooms, Set<String> except) {
-        long now = clock.getAsLong();
-        String offset = offsetPrefix + Long.toString(nextOffset.getAndIncrement(), 36);
-        data.add(offset);
+    /** Keeps an event of another node under its offset; its data is built once, on the first replay. */
+    @Override
+    public void arrived(String offset, Supplier<ArrayNode> data, Set<String> rooms, Set<String> except) {
+        keep(new StoredPacket(offset, memoized(data), rooms, except, clock.getAsLong()));
+    }
+
+    private void keep(StoredPacket p) {
         synchronized (packets) {
-            packets.addLast(new StoredPacket(offset, data, rooms, except, now));
+            packets.addLast(p);
             while (packets.size() > maxStoredPackets) {
                 packets.removeFirst();
             }
-            pruneLog(now);
+            pruneLog(p.emittedAt());
         }
+    }
+
+    private static Supplier<ArrayNode> memoized(Supplier<ArrayNode> build) {
+        return new Supplier<>() {
+            private ArrayNode value;
+
+            @Override
+            public synchronized ArrayNode get() {
+                if (value == null) {
+                    value = build.get();
+                }
+                return value;
+            }
+        };
     }
 
     @Override
@@ -100,20 +124,31 @@ public final class MemoryRecovery implements RecoveryBackend {
         if (session.disconnectedAt() + maxDisconnectionMs < now) {
             return null;
         }
-        List<ArrayNode> missed = new ArrayList<>();
+        List<StoredPacket> after = new ArrayList<>();
         synchronized (packets) {
             pruneLog(now);
             boolean found = false;
             for (StoredPacket p : packets) {
                 if (found) {
                     if (shouldInclude(session.rooms(), p)) {
-                        missed.add(p.data());
+                        after.add(p);
                     }
                 } else if (p.offset().equals(offset)) {
                     found = true;
                 }
             }
             if (!found) {
+                return null;
+            }
+        }
+        // Outside the monitor: an event from another node is parsed here, on its first replay.
+        List<ArrayNode> missed = new ArrayList<>(after.size());
+        for (StoredPacket p : after) {
+            try {
+                missed.add(p.data().get());
+            } catch (IllegalArgumentException e) {
+                log.warn("session {}: kept event {} is unreadable ({}); not recovered rather than replayed with a gap",
+                        session.sid(), p.offset(), e.getMessage());
                 return null;
             }
         }

@@ -1,6 +1,7 @@
 package dev.switchboard.socketio.recovery;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.switchboard.core.message.MessageId;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,11 +26,32 @@ public interface RecoveryBackend extends AutoCloseable {
      * argument, and keeps it for replay. The event is delivered once the stage completes; a failed stage
      * means the event is not delivered (it could not be kept).
      *
+     * <p>Offsets must mean the same on every node: a backend either takes them from a store all nodes
+     * share (stream positions) or uses {@code id} itself (a ULID, unique across nodes), so that another
+     * node receiving the event can keep it under the same offset ({@link #arrived}).
+     *
      * @param data   {@code [event, ...args]}, owned by the backend until the stage completes
      * @param rooms  target rooms (empty: every socket of the namespace)
      * @param except excluded rooms
+     * @param id     the id of the fabric message that will carry the event
      */
-    CompletionStage<Void> append(ArrayNode data, Set<String> rooms, Set<String> except);
+    CompletionStage<Void> append(ArrayNode data, Set<String> rooms, Set<String> except, MessageId id);
+
+    /** {@link #append(ArrayNode, Set, Set, MessageId)} for an event whose message id is not known yet. */
+    default CompletionStage<Void> append(ArrayNode data, Set<String> rooms, Set<String> except) {
+        return append(data, rooms, except, MessageId.random());
+    }
+
+    /**
+     * An event published on another node arrived and is about to be delivered here, carrying
+     * {@code offset} as its last argument: a backend that keeps events in this node's memory keeps it too,
+     * so that a socket of this node that missed it gets it back. Backends whose events live in a shared
+     * store ignore it. Called on the backplane's thread, before delivery; must not block.
+     *
+     * @param data {@code [event, ...args, offset]}, built only when called (it parses the message)
+     */
+    default void arrived(String offset, java.util.function.Supplier<ArrayNode> data, Set<String> rooms,
+                         Set<String> except) {}
 
     /** A socket left for a recoverable reason: keep its session for a later {@link #restore}. */
     void persist(String sid, String pid, Set<String> rooms, Map<String, Object> data);

@@ -21,6 +21,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -56,7 +58,7 @@ public final class FileSessionStore implements SessionStore {
     private final boolean fsync;
     private final Clock clock;
     private final ThreadPoolExecutor thread;
-    private final Thread sweeper;
+    private final ScheduledExecutorService sweeper;
 
     private FileSessionStore(Path directory, boolean fsync, Clock clock, Duration sweepInterval) {
         this.directory = directory;
@@ -67,21 +69,18 @@ public final class FileSessionStore implements SessionStore {
             t.setDaemon(true);
             return t;
         });
-        this.sweeper = new Thread(() -> {
-            try {
-                while (!thread.isShutdown()) {
-                    Thread.sleep(sweepInterval.toMillis());
-                    submit(() -> {
-                        sweep();
-                        return null;
-                    });
-                }
-            } catch (InterruptedException e) {
-                // closing
-            }
-        }, "switchboard-sessions-sweep");
-        sweeper.setDaemon(true);
-        sweeper.start();
+        // The sweep runs on the session thread like every operation (so it never races a save); the
+        // scheduler only queues it there, and a sweep refused because that queue is full waits for the next.
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-sessions-sweep");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = sweepInterval.toMillis();
+        sweeper.scheduleWithFixedDelay(() -> submit(() -> {
+            sweep();
+            return null;
+        }), every, every, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -161,7 +160,7 @@ public final class FileSessionStore implements SessionStore {
     /** Completes what is queued, then stops the thread. Idempotent. */
     @Override
     public void close() {
-        sweeper.interrupt();
+        sweeper.shutdownNow();
         thread.shutdown();
         try {
             if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {

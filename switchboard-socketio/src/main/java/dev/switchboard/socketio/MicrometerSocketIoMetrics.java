@@ -1,10 +1,5 @@
-package dev.switchboard.server.realtime;
+package dev.switchboard.socketio;
 
-import dev.switchboard.socketio.DisconnectReason;
-import dev.switchboard.socketio.Namespace;
-import dev.switchboard.socketio.Socket;
-import dev.switchboard.socketio.SocketIoMetrics;
-import dev.switchboard.socketio.SocketIoServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,13 +7,18 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The Socket.IO layer's counts as Micrometer meters ({@code switchboard_socketio_*} in Prometheus).
+ * The Socket.IO layer's counts as Micrometer meters ({@code switchboard_socketio_*} in Prometheus), one
+ * implementation for the standalone server and the Spring starter (so one Grafana dashboard fits both):
+ * {@code switchboard.socketio.handshakes} (namespace, outcome), {@code .handshake.failures} (reason),
+ * {@code .disconnects} (namespace, reason), {@code .packets} (namespace, direction), gauges
+ * {@code switchboard.socketio.connections} (namespace, transport) and {@code switchboard.engineio.sessions};
+ * packets dropped by the per-socket rate limit count in {@code switchboard.limits.refused}.
  *
  * <p>Namespace names can come from clients (dynamic namespaces), so at most {@link #MAX_NAMESPACE_TAGS}
  * distinct names become tag values; later ones are counted under {@code namespace="other"} so that the
  * registry cannot grow without bound. Called on event loops: every hook is a map lookup and an increment.
  */
-final class SocketIoMeters implements SocketIoMetrics {
+public final class MicrometerSocketIoMetrics implements SocketIoMetrics {
 
     static final int MAX_NAMESPACE_TAGS = 64;
     static final String[] TRANSPORTS = {"polling", "websocket"};
@@ -28,12 +28,12 @@ final class SocketIoMeters implements SocketIoMetrics {
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private volatile SocketIoServer io;
 
-    SocketIoMeters(MeterRegistry registry) {
+    public MicrometerSocketIoMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     /** Registers the gauges that read the live server: connections by namespace and transport, sessions. */
-    void bind(SocketIoServer server) {
+    public void bind(SocketIoServer server) {
         this.io = server;
         Gauge.builder("switchboard.engineio.sessions", server, s -> s.engine().sessionCount())
                 .description("open Engine.IO sessions (connections)").register(registry);

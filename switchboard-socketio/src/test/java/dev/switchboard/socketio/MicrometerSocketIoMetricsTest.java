@@ -1,30 +1,29 @@
-package dev.switchboard.server.realtime;
+package dev.switchboard.socketio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.socketio.DisconnectReason;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-class SocketIoMetersTest {
+class MicrometerSocketIoMetricsTest {
 
     @Test
     void namespaceTagsAreBoundedSoClientChosenNamesCannotGrowTheRegistry() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        SocketIoMeters meters = new SocketIoMeters(registry);
-        for (int i = 0; i < 3 * SocketIoMeters.MAX_NAMESPACE_TAGS; i++) {
+        MicrometerSocketIoMetrics meters = new MicrometerSocketIoMetrics(registry);
+        for (int i = 0; i < 3 * MicrometerSocketIoMetrics.MAX_NAMESPACE_TAGS; i++) {
             meters.connected("/dyn-" + i);
             meters.packetIn("/dyn-" + i);
             meters.disconnected("/dyn-" + i, DisconnectReason.TRANSPORT_CLOSE);
         }
         Set<String> tags = registry.getMeters().stream().map(Meter::getId)
                 .map(id -> id.getTag("namespace")).filter(t -> t != null).collect(Collectors.toSet());
-        assertThat(tags).hasSize(SocketIoMeters.MAX_NAMESPACE_TAGS + 1).contains("other", "/dyn-0");
+        assertThat(tags).hasSize(MicrometerSocketIoMetrics.MAX_NAMESPACE_TAGS + 1).contains("other", "/dyn-0");
         assertThat(registry.get("switchboard.socketio.handshakes").tag("namespace", "other").counter().count())
-                .isEqualTo(2.0 * SocketIoMeters.MAX_NAMESPACE_TAGS);
+                .isEqualTo(2.0 * MicrometerSocketIoMetrics.MAX_NAMESPACE_TAGS);
         assertThat(registry.get("switchboard.socketio.disconnects").tag("namespace", "/dyn-1")
                 .tag("reason", "transport close").counter().count()).isEqualTo(1.0);
     }
@@ -32,7 +31,7 @@ class SocketIoMetersTest {
     @Test
     void handshakeFailuresAreCountedByReason() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        SocketIoMeters meters = new SocketIoMeters(registry);
+        MicrometerSocketIoMetrics meters = new MicrometerSocketIoMetrics(registry);
         meters.handshakeFailed("invalid namespace");
         meters.handshakeFailed("invalid namespace");
         meters.handshakeFailed("connect timeout");
