@@ -173,7 +173,7 @@ public final class SwitchboardServer {
         ServerBridges bridges = ServerBridges.open(config.bridges(), node, realtime.io(), metrics.registry());
         closeOnStop.push(bridges);
         SocketAuthenticator identities = authenticator;
-        ClientRooms.install(realtime.io(), config.managed(),
+        ClientRooms.install(realtime.io(), Realtime.withDemo(config.managed(), config.demoEnabled()),
                 s -> identities == null ? null : identities.identity(s), durable, bridges.handles(), metrics.registry());
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 
