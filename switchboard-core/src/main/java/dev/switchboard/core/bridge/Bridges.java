@@ -1,6 +1,6 @@
 package dev.switchboard.core.bridge;
 
-import dev.switchboard.core.node.SwitchboardNode;
+import dev.switchboard.core.node.Supervisor;
 import java.util.Objects;
 
 /** Runs {@link Bridge}s on a node. */
@@ -23,7 +23,7 @@ public final class Bridges {
      * @param metrics where the bridge's counters go
      * @throws IllegalArgumentException if a component of that name already exists
      */
-    public static BridgeHandle start(SwitchboardNode node, BridgeConfig config, Bridge bridge,
+    public static BridgeHandle start(Supervisor node, BridgeConfig config, Bridge bridge,
                                      InboundStorage storage, BridgeMetrics metrics) {
         Objects.requireNonNull(node, "node");
         BridgeRuntime runtime = new BridgeRuntime(config, Objects.requireNonNull(bridge, "bridge"), node.router(),
@@ -34,7 +34,7 @@ public final class Bridges {
         return runtime;
     }
 
-    private static void awaitStopped(SwitchboardNode node, String component) {
+    private static void awaitStopped(Supervisor node, String component) {
         try {
             node.stop(component).toCompletableFuture().get(node.config().shutdownTimeout().toMillis(),
                     java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -3,8 +3,6 @@ package dev.switchboard.core.node;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 
 /**
  * What a component's supervisor does when it fails. Immutable; built by {@link #builder()} or the
@@ -70,8 +68,18 @@ public final class SupervisionPolicy {
         return maxRestarts;
     }
 
+    /** Jitter added to each backoff, 0..1. */
+    public double randomFactor() {
+        return randomFactor;
+    }
+
+    /** Running this long without failure resets the restart count and backoff. */
+    public Duration resetAfter() {
+        return resetAfter;
+    }
+
     /** Whether {@code failure} (or, for a wrapper, its cause) stops the component for good. */
-    boolean isFatal(Throwable failure) {
+    public boolean isFatal(Throwable failure) {
         if (maxRestarts == 0) {
             return true;
         }
@@ -81,14 +89,6 @@ public final class SupervisionPolicy {
             }
         }
         return false;
-    }
-
-    BackoffSupervisorStrategy backoff() {
-        return SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, randomFactor)
-                .withMaxRestarts(maxRestarts)
-                .withResetBackoffAfter(resetAfter)
-                // The runner logs each failure once, with the component's name; Pekko need not repeat it.
-                .withLoggingEnabled(false);
     }
 
     /** Validates each option as it is set; {@link #build()} leaves the builder unchanged. */

@@ -6,7 +6,7 @@ import dev.switchboard.core.bridge.BridgeMetrics;
 import dev.switchboard.core.bridge.Bridges;
 import dev.switchboard.core.bridge.EventRoute;
 import dev.switchboard.core.bridge.InboundStorage;
-import dev.switchboard.core.node.SwitchboardNode;
+import dev.switchboard.node.SwitchboardNode;
 import dev.switchboard.socketio.SocketIoServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;

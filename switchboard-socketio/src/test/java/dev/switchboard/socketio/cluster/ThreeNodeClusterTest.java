@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.core.cluster.LoopbackHub;
-import dev.switchboard.core.node.ComponentStatus;
 import dev.switchboard.core.node.NodeConfig;
-import dev.switchboard.core.node.SwitchboardNode;
 import dev.switchboard.engineio.EngineIoConfig;
+import dev.switchboard.node.ComponentStatus;
+import dev.switchboard.node.SwitchboardNode;
 import dev.switchboard.socketio.AckTimeoutException;
 import dev.switchboard.socketio.BroadcastOperator.BroadcastAcks;
 import dev.switchboard.socketio.RemoteSocket;

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.core.message.Message;
-import dev.switchboard.core.node.ComponentStatus;
 import dev.switchboard.core.node.NodeConfig;
 import dev.switchboard.core.node.SupervisionPolicy;
-import dev.switchboard.core.node.SwitchboardNode;
 import dev.switchboard.core.routing.EncodedMessage;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.core.routing.WireFormat;
+import dev.switchboard.node.ComponentStatus;
+import dev.switchboard.node.SwitchboardNode;
 import dev.switchboard.testkit.LeakDetectorExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBufUtil;

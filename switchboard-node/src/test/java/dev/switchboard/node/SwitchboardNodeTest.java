@@ -1,11 +1,13 @@
-package dev.switchboard.core.node;
+package dev.switchboard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.switchboard.core.routing.EncodedMessage;
 import dev.switchboard.core.message.Message;
+import dev.switchboard.core.node.NodeConfig;
+import dev.switchboard.core.node.SupervisionPolicy;
+import dev.switchboard.core.routing.EncodedMessage;
 import dev.switchboard.core.routing.MessageRenderer;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.core.routing.WireFormat;

@@ -1,5 +1,7 @@
-package dev.switchboard.core.node;
+package dev.switchboard.node;
 
+import dev.switchboard.core.node.Component;
+import dev.switchboard.core.node.SupervisionPolicy;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

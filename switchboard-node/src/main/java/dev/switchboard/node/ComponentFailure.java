@@ -1,5 +1,6 @@
-package dev.switchboard.core.node;
+package dev.switchboard.node;
 
+import dev.switchboard.core.node.SupervisionPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

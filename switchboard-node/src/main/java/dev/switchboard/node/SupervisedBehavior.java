@@ -1,5 +1,6 @@
-package dev.switchboard.core.node;
+package dev.switchboard.node;
 
+import dev.switchboard.core.node.SupervisionPolicy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
 import org.apache.pekko.actor.typed.Signal;
@@ -31,10 +32,24 @@ final class SupervisedBehavior<T> extends BehaviorInterceptor<T, T> {
     static <T> Behavior<T> create(String name, Behavior<T> behavior, SupervisionPolicy policy, Health health) {
         Class<T> any = (Class<T>) (Class<?>) Object.class;
         Behavior<T> watched = Behaviors.intercept(() -> new SupervisedBehavior<>(any, name, policy, health), behavior);
+        return underPolicy(watched, policy);
+    }
+
+    /**
+     * The two supervision layers of every component: a {@link ComponentFailure.Fatal} stops it, a
+     * {@link ComponentFailure.Restartable} restarts it with the policy's backoff. Each failure was already
+     * logged once, with the component's name, when it was classified; Pekko need not repeat it.
+     */
+    static <T> Behavior<T> underPolicy(Behavior<T> behavior, SupervisionPolicy policy) {
         return Behaviors.supervise(
-                        Behaviors.supervise(watched).onFailure(ComponentFailure.Fatal.class,
+                        Behaviors.supervise(behavior).onFailure(ComponentFailure.Fatal.class,
                                 SupervisorStrategy.stop().withLoggingEnabled(false)))
-                .onFailure(ComponentFailure.Restartable.class, policy.backoff());
+                .onFailure(ComponentFailure.Restartable.class,
+                        SupervisorStrategy.restartWithBackoff(policy.minBackoff(), policy.maxBackoff(),
+                                        policy.randomFactor())
+                                .withMaxRestarts(policy.maxRestarts())
+                                .withResetBackoffAfter(policy.resetAfter())
+                                .withLoggingEnabled(false));
     }
 
     @Override

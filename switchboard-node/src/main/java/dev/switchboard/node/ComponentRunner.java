@@ -1,11 +1,13 @@
-package dev.switchboard.core.node;
+package dev.switchboard.node;
 
+import dev.switchboard.core.node.Component;
+import dev.switchboard.core.node.ComponentContext;
+import dev.switchboard.core.node.SupervisionPolicy;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -44,10 +46,7 @@ final class ComponentRunner extends AbstractBehavior<ComponentRunner.Command> {
         AtomicInteger incarnations = new AtomicInteger();
         Behavior<Command> run = Behaviors.setup(ctx -> start(ctx, name, component, policy, health,
                 incarnations.incrementAndGet()));
-        return Behaviors.supervise(
-                        Behaviors.supervise(run).onFailure(ComponentFailure.Fatal.class,
-                                SupervisorStrategy.stop().withLoggingEnabled(false)))
-                .onFailure(ComponentFailure.Restartable.class, policy.backoff());
+        return SupervisedBehavior.underPolicy(run, policy);
     }
 
     private static Behavior<Command> start(ActorContext<Command> ctx, String name, Component component,

@@ -1,4 +1,4 @@
-package dev.switchboard.core.node;
+package dev.switchboard.node;
 
 import java.time.Instant;
 import java.util.Objects;

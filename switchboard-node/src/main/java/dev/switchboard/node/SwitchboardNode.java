@@ -1,8 +1,12 @@
-package dev.switchboard.core.node;
+package dev.switchboard.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.switchboard.core.handler.HandlerRunner;
+import dev.switchboard.core.node.Component;
+import dev.switchboard.core.node.NodeConfig;
+import dev.switchboard.core.node.SupervisionPolicy;
+import dev.switchboard.core.node.Supervisor;
 import dev.switchboard.core.routing.ClusterRouter;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.Routers;
@@ -38,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #close()} stops components in reverse order of registration, then the actor
  * system, then the handler pool.
  */
-public final class SwitchboardNode implements AutoCloseable {
+public final class SwitchboardNode implements Supervisor, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SwitchboardNode.class);
     private static final Pattern COMPONENT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
@@ -85,11 +89,12 @@ public final class SwitchboardNode implements AutoCloseable {
         return new SwitchboardNode(Objects.requireNonNull(config, "config"));
     }
 
+    @Override
     public NodeConfig config() {
         return config;
     }
 
-    /** The node's routing fabric. */
+    @Override
     public Router router() {
         return router;
     }
@@ -109,21 +114,14 @@ public final class SwitchboardNode implements AutoCloseable {
         return system;
     }
 
-    /**
-     * Starts {@code component} under its own supervisor with {@code policy}. It appears in
-     * {@link #health()} at once (STARTING); the start itself is asynchronous, the returned stage
-     * completes when the supervisor has been created (not when the component is UP).
-     *
-     * @param name unique in this node: letters, digits, '.', '-', '_' (e.g. {@code listener-http})
-     * @throws IllegalArgumentException if the name is invalid or already registered
-     */
-    public CompletionStage<Done> supervise(String name, Component component, SupervisionPolicy policy) {
+    @Override
+    public CompletionStage<Void> supervise(String name, Component component, SupervisionPolicy policy) {
         Objects.requireNonNull(component, "component");
         Objects.requireNonNull(policy, "policy");
         register(name);
         return AskPattern.ask(system, (ActorRef<Done> replyTo) ->
                         new NodeGuardian.Supervise(name, component, policy, replyTo),
-                config.shutdownTimeout(), system.scheduler());
+                config.shutdownTimeout(), system.scheduler()).thenApply(done -> null);
     }
 
     /**
@@ -154,10 +152,11 @@ public final class SwitchboardNode implements AutoCloseable {
         }
     }
 
-    /** Stops a component (calling its {@link Component#stop()}) and removes it from the health view. */
-    public CompletionStage<Done> stop(String name) {
+    @Override
+    public CompletionStage<Void> stop(String name) {
         return AskPattern.ask(system, (ActorRef<Done> replyTo) ->
-                new NodeGuardian.StopComponent(name, replyTo), config.shutdownTimeout(), system.scheduler());
+                        new NodeGuardian.StopComponent(name, replyTo), config.shutdownTimeout(), system.scheduler())
+                .thenApply(done -> null);
     }
 
     /** Stops every component (last registered first), the actor system and the handler pool; waits for them. */

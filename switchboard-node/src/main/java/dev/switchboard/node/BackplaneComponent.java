@@ -1,5 +1,7 @@
-package dev.switchboard.core.node;
+package dev.switchboard.node;
 
+import dev.switchboard.core.node.Component;
+import dev.switchboard.core.node.ComponentContext;
 import dev.switchboard.core.routing.ClusterRouter;
 import dev.switchboard.core.spi.Backplane;
 

@@ -1,15 +1,18 @@
-package dev.switchboard.core.node;
+package dev.switchboard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.switchboard.core.node.ComponentStatus.State;
-import dev.switchboard.core.routing.EncodedMessage;
 import dev.switchboard.core.message.Message;
+import dev.switchboard.core.node.Component;
+import dev.switchboard.core.node.ComponentContext;
+import dev.switchboard.core.node.SupervisionPolicy;
+import dev.switchboard.core.routing.EncodedMessage;
 import dev.switchboard.core.routing.Router;
 import dev.switchboard.core.routing.Routers;
 import dev.switchboard.core.routing.Subscriber;
 import dev.switchboard.core.routing.WireFormat;
+import dev.switchboard.node.ComponentStatus.State;
 import dev.switchboard.testkit.LeakDetectorExtension;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.DefaultEventLoop;
