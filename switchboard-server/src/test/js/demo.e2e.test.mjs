@@ -1,6 +1,7 @@
 // The demo page in headless Chromium (Debian's chromium, driven by the pinned playwright-core): two
 // people join the same room, see each other's presence, messages and typing; one reloads and is back
-// in the room; a direct message; a screenshot for the build. Env: SERVER_URL, SCREENSHOT, CHROMIUM.
+// in the room; a direct message; a screenshot for the build. Rooms go through the switchboard: client
+// protocol (subscribe, publish, presence). Env: SERVER_URL, SCREENSHOT, CHROMIUM.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 // ESM imports ignore NODE_PATH (where NodePeers puts the pinned peers); require() honours it.
@@ -65,9 +66,19 @@ test("two people chat in a room, one reloads and rejoins", async () => {
   await waitMembers(ada, ["Ada (you)", "Bob"]);
   await waitMembers(bob, ["Ada", "Bob (you)"]);
 
+  // The page speaks the switchboard: protocol on /demo: its presence lists both, by the names they gave.
+  const presence = await ada.evaluate(() => window.switchboardDemo.socket.emitWithAck("switchboard:presence", "lobby"));
+  assert.equal(presence.ok, true);
+  assert.deepEqual(presence.members.map((m) => m.user).sort(), ["Ada", "Bob"]);
+  await bob.evaluate(() => {
+    window.outgoing = [];
+    window.switchboardDemo.socket.onAnyOutgoing((event) => window.outgoing.push(event));
+  });
+
   // Messages both ways.
   await send(bob, "hello from Bob");
   await waitMessage(ada, "Bob", "hello from Bob");
+  assert.ok((await bob.evaluate(() => window.outgoing)).includes("switchboard:publish"), "a room message is a switchboard:publish");
   await send(ada, "hi Bob");
   await waitMessage(bob, "Ada", "hi Bob");
 

@@ -202,7 +202,7 @@ public final class SwitchboardServer {
                 authenticator != null, rabbit == null ? Map.of() : rabbit.bridgeFactories());
         closeOnStop.push(bridges);
         SocketAuthenticator identities = authenticator;
-        ClientRooms.install(realtime.io(), config.managed(),
+        ClientRooms.install(realtime.io(), Realtime.withDemo(config.managed(), config.demoEnabled()),
                 s -> identities == null ? null : identities.identity(s), durable, bridges.handles(), metrics.registry());
         health.register("socketio", () -> stopping.get() ? Health.Status.down("shutting down") : Health.Status.up());
 

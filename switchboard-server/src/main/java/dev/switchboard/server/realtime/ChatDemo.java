@@ -1,5 +1,6 @@
 package dev.switchboard.server.realtime;
 
+import dev.switchboard.server.auth.SocketAuthenticator;
 import dev.switchboard.socketio.Ack;
 import dev.switchboard.socketio.DisconnectReason;
 import dev.switchboard.socketio.Namespace;
@@ -14,10 +15,15 @@ import java.util.Map;
  * The server side of the demo chat at {@code /}, on namespace {@value #NAMESPACE}, written with the
  * Socket.IO Java API as a user of Switchboard would write it.
  *
+ * <p>The namespace is also managed (the {@code switchboard:} protocol, every room): the page subscribes,
+ * publishes its room messages and reads presence and history with it, and uses the events below for what
+ * the protocol does not do: the name, direct messages, typing hints, presence pushed when a member goes.
+ *
  * <p>Client to server (each may take an acknowledgement callback, answered {@code {ok:true,...}} or
  * {@code {ok:false, error}}):
  * <ul>
- *   <li>{@code hello {name}} — sets the display name (1 to 32 characters); required before the rest;</li>
+ *   <li>{@code hello {name}} — sets the display name (1 to 32 characters), which {@code switchboard:presence}
+ *       lists as the member's user unless a token set one; required before the rest;</li>
  *   <li>{@code join {room}} / {@code leave {room}} — the ack carries the room's presence;</li>
  *   <li>{@code message {room, text}} to a joined room, or {@code message {to, text}} to one socket id;</li>
  *   <li>{@code typing {room, typing}} — relayed as a volatile event.</li>
@@ -34,6 +40,8 @@ final class ChatDemo {
     static final int MAX_NAME = 32;
     static final int MAX_ROOM = 64;
     static final int MAX_TEXT = 2000;
+    /** Rooms one demo socket may hold through the {@code switchboard:} protocol. */
+    static final int MAX_ROOMS = 20;
     private static final String NAME = "name";
 
     private final Namespace ns;
@@ -63,6 +71,8 @@ final class ChatDemo {
             return;
         }
         socket.data().put(NAME, name);
+        // Without a token (the demo's usual case) the name is who switchboard:presence shows.
+        socket.data().putIfAbsent(SocketAuthenticator.USER_ID, name);
         // A renamed member shows up under the new name in every room it is in.
         for (String room : socket.rooms()) {
             if (!room.equals(socket.id())) {

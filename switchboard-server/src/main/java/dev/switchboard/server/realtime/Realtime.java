@@ -4,13 +4,17 @@ import dev.switchboard.core.routing.Router;
 import dev.switchboard.engineio.EngineIoConfig;
 import dev.switchboard.server.api.SocketAdmin;
 import dev.switchboard.server.config.ServerConfig;
+import dev.switchboard.server.managed.ManagedSettings;
 import dev.switchboard.socketio.MicrometerSocketIoMetrics;
+import dev.switchboard.socketio.Namespace;
 import dev.switchboard.socketio.RecoveryConfig;
 import dev.switchboard.socketio.SocketIoConfig;
 import dev.switchboard.socketio.SocketIoServer;
 import dev.switchboard.transport.HttpHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -98,6 +102,19 @@ public final class Realtime implements AutoCloseable {
         }
         meters.bind(io);
         return new Realtime(io, registry, config.shutdownTimeout());
+    }
+
+    /**
+     * The managed namespaces, plus the demo's ({@code /demo}, every room, unless configured otherwise) when
+     * the demo is on: its page speaks the {@code switchboard:} protocol.
+     */
+    public static ManagedSettings withDemo(ManagedSettings managed, boolean demo) {
+        if (!demo || managed.namespaces().stream().anyMatch(m -> m.namespace().equals(ChatDemo.NAMESPACE))) {
+            return managed;
+        }
+        List<ManagedSettings.Managed> all = new ArrayList<>(managed.namespaces());
+        all.add(new ManagedSettings.Managed(ChatDemo.NAMESPACE, List.of("*"), List.of("*"), ChatDemo.MAX_ROOMS));
+        return new ManagedSettings(all);
     }
 
     public HttpHandler httpHandler() {

@@ -1,6 +1,9 @@
-// Switchboard demo chat. Talks to the /demo namespace (server side: ChatDemo.java) with the official
-// socket.io-client. The name and the joined rooms are kept in sessionStorage (per tab), so a reload
-// (or a reconnection) signs in again and rejoins the same rooms, while two tabs can be two people.
+// Switchboard demo chat. Talks to the /demo namespace with the official socket.io-client. Rooms go
+// through the switchboard: client protocol (docs/security.md, "Rooms from clients"): subscribe,
+// unsubscribe, publish, presence, history; the namespace's own events (server side: ChatDemo.java) do
+// what the protocol does not: the name (hello), direct messages, typing hints, presence pushed when a
+// member goes. The name and the joined rooms are kept in sessionStorage (per tab), so a reload (or a
+// reconnection) signs in again and rejoins the same rooms, while two tabs can be two people.
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
@@ -31,6 +34,20 @@
     return new Promise((resolve) => socket.timeout(5000).emit(event, payload, (err, res) => {
       resolve(err ? { ok: false, error: "no answer from the server" } : res);
     }));
+  }
+
+  // The switchboard: protocol answers {ok: true, ...} or {error}.
+  const sb = (action, payload) => ack("switchboard:" + action, payload);
+
+  const byName = (a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+
+  // Members of a room from switchboard:presence ({id, user}; the user is the name given in hello).
+  async function refreshPresence(room) {
+    const res = await sb("presence", room);
+    const r = state.rooms.get(room);
+    if (!res.ok || !r) return;
+    r.members = res.members.filter((m) => m.user).map((m) => ({ id: m.id, name: m.user })).sort(byName);
+    render();
   }
 
   // ---- connection ----
@@ -87,6 +104,8 @@
     }
     render();
   });
+  // Published to a room by a member that joined or is leaving it: the others read its presence again.
+  socket.on("member", ({ room }) => { if (state.rooms.has(room)) refreshPresence(room); });
   socket.on("typing", ({ room, id, name, typing }) => {
     const r = state.rooms.get(room);
     if (!r) return;
@@ -97,17 +116,24 @@
   // ---- actions ----
 
   async function join(room, select = true) {
-    const res = await ack("join", { room });
+    const res = await sb("subscribe", room);
     if (!res.ok) { system("Could not join " + room + ": " + res.error); return; }
     if (!state.rooms.has(room)) state.rooms.set(room, { members: [], messages: [], unread: 0, typing: new Map() });
-    state.rooms.get(room).members = res.members;
     if (!store.rooms.includes(room)) store.rooms = [...store.rooms, room];
     if (select || !state.target) state.target = { kind: "room", room };
+    // A durable room (switchboard.durable.rooms) shows what was said before; others answer an error.
+    const history = await sb("history", { room, from: 0, limit: 50 });
+    if (history.ok && state.rooms.get(room).messages.length === 0) {
+      state.rooms.get(room).messages = history.messages.filter((h) => h.event === "message").map((h) => h.args[0]);
+    }
+    await refreshPresence(room);
+    sb("publish", { room, event: "member", data: { room, id: socket.id } });
     render();
   }
 
   async function leave(room) {
-    await ack("leave", { room });
+    await sb("unsubscribe", room);
+    sb("publish", { room, event: "member", data: { room, id: socket.id } });
     state.rooms.delete(room);
     store.rooms = store.rooms.filter((r) => r !== room);
     if (isTarget("room", room)) {
@@ -120,7 +146,10 @@
   async function send(text) {
     const t = state.target;
     if (!t) return;
-    const res = t.kind === "room" ? await ack("message", { room: t.room, text }) : await ack("message", { to: t.id, text });
+    const res = t.kind === "room"
+      ? await sb("publish", { room: t.room, event: "message", data: {
+        id: socket.id + "-" + Date.now(), from: state.me.name, fromId: state.me.id, room: t.room, text, ts: Date.now() } })
+      : await ack("message", { to: t.id, text });
     if (!res.ok) system("Not sent: " + res.error);
   }
 
