@@ -6,7 +6,6 @@ import dev.switchboard.server.api.SocketAdmin;
 import dev.switchboard.server.config.ServerConfig;
 import dev.switchboard.server.managed.ManagedSettings;
 import dev.switchboard.socketio.MicrometerSocketIoMetrics;
-import dev.switchboard.socketio.Namespace;
 import dev.switchboard.socketio.RecoveryConfig;
 import dev.switchboard.socketio.SocketIoConfig;
 import dev.switchboard.socketio.SocketIoServer;
