@@ -585,12 +585,14 @@ class SocketIoLayerTest {
                 next.proceed();
             }
         });
+        // Handed over once the handler is done: the CONNECT reply is written before it runs, so receiving it
+        // says nothing about the join.
         io.on("connection", socket -> {
-            sockets.add(socket);
             if (!socket.recovered()) {
                 socket.join("news");
                 socket.data().put("user", "ann");
             }
+            sockets.add(socket);
         });
         FakeSession first = open();
         first.receive("0");
